@@ -1,0 +1,77 @@
+"""Per-run state shared by the interpreter and the torch surface: limits, budget, position.
+
+One RunContext lives for one run. The interpreter (`interpreter.py`) moves `line`/`col` as it
+goes and counts steps; the torch surface (`torch_surface.py`) charges op costs before running
+an op. Both raise the signals of `errors.py`, which carry the current position.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from app.sandbox.errors import DeadlineExceeded, LimitExceeded
+from app.sandbox.limits import Limits
+from app.sandbox.observer import Observer, PassiveObserver
+
+
+@dataclass
+class RunContext:
+    """Budget and position of one run."""
+
+    limits: Limits
+    observer: Observer = field(default_factory=PassiveObserver)
+    started: float = field(default_factory=time.monotonic)
+    line: int = 0
+    col: int = 0
+    steps: int = 0
+    cost_spent: int = 0
+    call_depth: int = 0
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.limits.seconds
+
+    def limit_exceeded(self, limit: str, message: str) -> LimitExceeded:
+        """Build the LimitExceeded signal for `limit` at the current position."""
+        return LimitExceeded(message, line=self.line, col=self.col, limit=limit)
+
+    def step(self) -> None:
+        """Count one interpreter step and check the step limit and the deadline."""
+        self.steps += 1
+        if self.steps > self.limits.steps:
+            raise self.limit_exceeded(
+                "steps", f"The program ran more than {self.limits.steps} interpreter steps."
+            )
+        if time.monotonic() > self.deadline:
+            raise DeadlineExceeded(
+                f"The program ran longer than {self.limits.seconds:g} seconds.",
+                line=self.line,
+                col=self.col,
+                limit="seconds",
+            )
+
+    def charge(self, cost: int, what: str) -> None:
+        """Pay for an op before it runs: per-op and per-run cost limits."""
+        if cost > self.limits.op_cost:
+            raise self.limit_exceeded(
+                "op_cost",
+                f"{what} would cost about {cost:.2e} operations; one op may cost at most "
+                f"{self.limits.op_cost:.2e}.",
+            )
+        self.cost_spent += cost
+        if self.cost_spent > self.limits.run_cost:
+            raise self.limit_exceeded(
+                "run_cost",
+                f"The program's operations would cost more than {self.limits.run_cost:.2e} "
+                "in total.",
+            )
+
+    def check_elements(self, elements: int, what: str) -> None:
+        """Refuse a tensor whose logical size (views included) exceeds the element limit."""
+        if elements > self.limits.tensor_elements:
+            raise self.limit_exceeded(
+                "tensor_elements",
+                f"{what} would have {elements:,} elements; a tensor may have at most "
+                f"{self.limits.tensor_elements:,}.",
+            )

@@ -1,0 +1,68 @@
+"""The errors a program can end with, as the interpreter reports them.
+
+`ProgramError` is plain data (it becomes RunResult.error). The exceptions below are raised
+inside the interpreter; they derive from BaseException so that no path through user-visible
+code can swallow them by accident (the language has no try/except, and our own code catches
+`Exception` around torch calls).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass
+class ProgramError:
+    """Why a program stopped: exception class name, message, and where (1-based)."""
+
+    type: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+    limit: str | None = None
+    hint: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class PlaygroundSignal(BaseException):  # noqa: N818 - a signal, not an error of user code
+    """Base of the sandbox's own stop signals; user code can never catch these."""
+
+    error_type = "PlaygroundSignal"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        col: int | None = None,
+        limit: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+        self.limit = limit
+
+    def to_error(self) -> ProgramError:
+        return ProgramError(self.error_type, self.message, self.line, self.col, self.limit)
+
+
+class SandboxViolation(PlaygroundSignal):
+    """A construct, name, attribute or torch function the playground does not allow."""
+
+    error_type = "SandboxViolation"
+
+
+class LimitExceeded(PlaygroundSignal):
+    """A size, step or cost limit would be exceeded; `limit` names the Limits field."""
+
+    error_type = "LimitExceeded"
+
+
+class DeadlineExceeded(PlaygroundSignal):
+    """The run's wall-clock deadline passed (checked at every step)."""
+
+    error_type = "Timeout"

@@ -1,0 +1,36 @@
+"""The named limits every run is held to; each one is configurable through Settings."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds checked before work is done; exceeding one raises LimitExceeded naming the field."""
+
+    source_bytes: int = 64 * 1024
+    ast_nodes: int = 20_000
+    ast_depth: int = 60
+    steps: int = 100_000
+    tensor_elements: int = 1_000_000
+    live_tensor_bytes: int = 512 * 1024 * 1024
+    op_cost: int = 400_000_000
+    run_cost: int = 4_000_000_000
+    int_bits: int = 4_096
+    pow_exponent: int = 10_000
+    shift_bits: int = 4_096
+    str_length: int = 100_000
+    list_length: int = 100_000
+    call_depth: int = 50
+    stdout_bytes: int = 64 * 1024
+    graph_nodes: int = 5_000
+    timeline_entries: int = 2_000
+    jacobian_cells: int = 10_000
+    value_elements: int = 1_000
+    seconds: float = 5.0
+
+    def as_dict(self) -> dict[str, int | float]:
+        """Return the limits as plain data, as reported in every RunResult."""
+        return dataclasses.asdict(self)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: `scripts/dev.sh serve` or `scripts/dev.sh test`.
+# Each command first makes sure the venv, the pinned packages and (for tests) Chromium exist.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+VENV=.venv
+
+ensure_venv() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.installed"
+  local want
+  want=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    # torch alone and first: a later, looser requirement can then never pull a CUDA build.
+    "$VENV/bin/pip" install --quiet torch==2.13.0
+    "$VENV/bin/pip" install --quiet -r requirements-dev.txt
+    "$VENV/bin/pip" install --quiet --no-deps --no-build-isolation -e .
+    echo "$want" > "$stamp"
+  fi
+}
+
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1; then return; fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+case "${1:-}" in
+  serve)
+    ensure_venv
+    shift
+    exec "$VENV/bin/autograd-playground" serve "$@"
+    ;;
+  test)
+    ensure_venv
+    ensure_chromium
+    shift
+    "$VENV/bin/ruff" check app tests bench
+    "$VENV/bin/ruff" format --check app tests bench
+    "$VENV/bin/mypy"
+    exec "$VENV/bin/pytest" "$@"
+    ;;
+  bench)
+    ensure_venv
+    shift
+    for script in "${@:-bench/*.py}"; do "$VENV/bin/python" "$script"; done
+    ;;
+  *)
+    echo "usage: scripts/dev.sh serve|test|bench [args]" >&2
+    exit 2
+    ;;
+esac
