@@ -66,3 +66,23 @@ class DeadlineExceeded(PlaygroundSignal):
     """The run's wall-clock deadline passed (checked at every step)."""
 
     error_type = "Timeout"
+
+
+class ProgramSyntaxError(PlaygroundSignal):
+    """The source does not parse (reported like CPython's SyntaxError, with line and column)."""
+
+    error_type = "SyntaxError"
+
+
+class ProgramException(PlaygroundSignal):
+    """An exception of the program itself (a TypeError, torch's RuntimeError, an assert).
+
+    The interpreter converts the real exception where it happened, so it carries the position of
+    the innermost expression, and user code can never catch it.
+    """
+
+    def __init__(
+        self, error_type: str, message: str, *, line: int | None = None, col: int | None = None
+    ) -> None:
+        super().__init__(message, line=line, col=col)
+        self.error_type = error_type

@@ -1,0 +1,83 @@
+"""POST /api/v1/batch: many independent runs and checks, in parallel on the worker pool."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import Response
+
+from app.api.check import check_sources_size
+from app.api.deps import PoolDep, SettingsDep
+from app.api.problems import PROBLEM_RESPONSES
+from app.api.run import check_source_size
+from app.config import Settings
+from app.grading.submit import check_on_pool
+from app.schemas_grading import BatchItem, BatchRequest, BatchResponse, CheckItem
+from app.workers import PoolUnavailable, QueueFull, WorkerPool
+from app.workers.failures import failed_run_result
+from app.workers.framing import encode_json
+
+router = APIRouter(prefix="/api/v1", tags=["grading"])
+
+
+def refuse_oversized_batch(batch: BatchRequest, settings: Settings) -> None:
+    """422 in FastAPI's validation format when the batch holds more than the cap."""
+    if len(batch.items) > settings.batch_max_items:
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {
+                    "type": "too_long",
+                    "loc": ["body", "items"],
+                    "msg": f"A batch may hold at most {settings.batch_max_items} items; "
+                    f"this one has {len(batch.items)}.",
+                    "input": len(batch.items),
+                }
+            ],
+        )
+
+
+async def run_item(pool: WorkerPool, item: BatchItem, settings: Settings) -> bytes:
+    """One item's result as JSON bytes; a dead worker fails only this item."""
+    if isinstance(item, CheckItem):
+        return await check_on_pool(pool, item.to_job(), item.programs)
+    request = item.model_dump(mode="json", exclude={"kind"})
+    outcome = await pool.submit("run", request)
+    if outcome.failure is None:
+        assert outcome.body is not None
+        return outcome.body
+    torch_version = str(pool.info.get("torch_version", ""))
+    failed = failed_run_result(
+        outcome.failure, request, settings.limits, torch_version, outcome.elapsed_ms
+    )
+    return encode_json(failed)
+
+
+@router.post("/batch", response_model=BatchResponse, responses=PROBLEM_RESPONSES)
+async def batch(batch_request: BatchRequest, pool: PoolDep, settings: SettingsDep) -> Response:
+    """Run up to `batch_max_items` runs and checks in parallel; results in request order."""
+    refuse_oversized_batch(batch_request, settings)
+    for item in batch_request.items:
+        if isinstance(item, CheckItem):
+            check_sources_size(item, settings)
+        else:
+            check_source_size(item.source, settings)
+
+    # At most one item per worker in the pool's queue at a time: a batch then takes turns with
+    # other clients' requests instead of filling the queue (and making them wait or get 503).
+    slots = asyncio.Semaphore(max(1, settings.workers))
+
+    async def in_turn(item: BatchItem) -> bytes:
+        async with slots:
+            return await run_item(pool, item, settings)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(in_turn(item)) for item in batch_request.items]
+    except* (QueueFull, PoolUnavailable) as overload:
+        # Overload is never a 200: the whole batch gets 503 (the group cancelled the rest).
+        raise overload.exceptions[0] from None
+    # The workers' JSON is spliced in untouched, in request order.
+    body = b'{"results":[' + b",".join(task.result() for task in tasks) + b"]}"
+    return Response(body, media_type="application/json")

@@ -1,0 +1,246 @@
+"""The core entry points: run a program and return its whole RunResult as plain data.
+
+`run_program` is what the workers call for /run; `execute_program` also keeps the final state
+so a grader can evaluate expressions against it. Neither ever raises: whatever goes wrong ends
+up in the result's `error` (an unexpected failure of ours as type "InternalError").
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from app.sandbox.context import RunContext
+from app.sandbox.errors import PlaygroundSignal, ProgramError
+from app.sandbox.hints import hint_for
+from app.sandbox.interpreter import Interpreter, Outcome
+from app.sandbox.limits import Limits
+from app.sandbox.observer import PassiveObserver
+from app.sandbox.process_state import reset_global_state
+from app.sandbox.sanitize import sanitize_message
+from app.sandbox.surface.values import Namespace
+from app.trace.encode import encode_value
+from app.trace.jacobian import JacobianRequestError, requested_jacobian
+from app.trace.recorder import HEAVY_PARTS, Recorder
+
+API_VERSION = "1"
+
+
+@dataclass
+class Execution:
+    """A finished run: its RunResult and the interpreter holding the final state."""
+
+    result: dict[str, Any]
+    interpreter: Interpreter | None
+
+    def evaluate(self, expression: str) -> Any:
+        """Evaluate `expression` in the final state; raises the interpreter's EvaluationError."""
+        if self.interpreter is None:
+            raise RuntimeError("the run failed before the program started")
+        return self.interpreter.evaluate(expression)
+
+
+def run_program(
+    source: str,
+    seed: int = 0,
+    backward: Mapping[str, Any] | None = None,
+    jacobian: Mapping[str, Any] | None = None,
+    include: Sequence[str] | None = None,
+    limits: Limits | None = None,
+    capture: bool = True,
+) -> dict[str, Any]:
+    """Run `source` and return its RunResult (see docs/architecture.md)."""
+    return execute_program(source, seed, backward, jacobian, include, limits, capture).result
+
+
+def execute_program(
+    source: str,
+    seed: int = 0,
+    backward: Mapping[str, Any] | None = None,
+    jacobian: Mapping[str, Any] | None = None,
+    include: Sequence[str] | None = (),
+    limits: Limits | None = None,
+    capture: bool = True,
+) -> Execution:
+    """Run `source` and keep its final state; by default no heavy parts (graders need values)."""
+    started = time.perf_counter()
+    limits = limits or Limits()
+    parts = HEAVY_PARTS if include is None else tuple(p for p in HEAVY_PARTS if p in include)
+    run = _Run(source, seed, limits, parts if capture else ())
+    try:
+        result = run.execute(backward, jacobian)
+    except BaseException as unexpected:  # the promise: nothing escapes
+        if isinstance(unexpected, KeyboardInterrupt | SystemExit):
+            raise
+        result = _internal_error_result(run, unexpected)
+    result["timing_ms"] = {"total": round((time.perf_counter() - started) * 1000, 3)}
+    return Execution(result, run.interpreter)
+
+
+class _Run:
+    """The steps of one run, in order: program, request jacobian, request backward, results."""
+
+    def __init__(self, source: str, seed: int, limits: Limits, parts: Sequence[str]) -> None:
+        self.source = source
+        self.seed = seed
+        self.limits = limits
+        self.recorder = Recorder(limits, parts) if parts else None
+        self.interpreter: Interpreter | None = None
+        self.ctx: RunContext | None = None
+
+    def execute(
+        self, backward: Mapping[str, Any] | None, jacobian: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        reset_global_state(self.seed)
+        self.ctx = RunContext(self.limits, self.recorder or PassiveObserver())
+        self.interpreter = Interpreter(self.ctx)
+        outcome = self.interpreter.run(self.source)
+        error = outcome.error
+        final = outcome.globals
+        warnings_seen = list(outcome.warnings)
+        requested_jacobian_result = None
+        # The Jacobian is read off the graph before a requested backward could free it.
+        if error is None and jacobian is not None:
+            try:
+                requested_jacobian_result = requested_jacobian(
+                    final,
+                    str(jacobian.get("output")),
+                    str(jacobian.get("input")),
+                    self.limits,
+                    [] if self.recorder is None else self.recorder.graph_tensors(),
+                    self.ctx.deadline,
+                )
+            except JacobianRequestError as refused:
+                error = refused.error
+        if error is None and backward is not None:
+            error = self._requested_backward(final, backward, warnings_seen)
+        variables = _encode_variables(final, self.limits, self.recorder)
+        result = _base_result(self.seed, self.limits, outcome, error, warnings_seen)
+        result["variables"] = variables
+        result["jacobian"] = requested_jacobian_result
+        if self.recorder is not None:
+            result.update(self.recorder.render(final))
+        return result
+
+    def _requested_backward(
+        self,
+        final: Mapping[str, Any],
+        request: Mapping[str, Any],
+        warnings_seen: list[dict[str, Any]],
+    ) -> ProgramError | None:
+        """`OUTPUT.backward(gradient=GRADIENT, retain_graph=R)` as if it were the last line."""
+        name = str(request.get("output"))
+        output = final.get(name)
+        if name not in final:
+            return _request_error(f"backward.output: there is no variable named '{name}'.")
+        if not isinstance(output, torch.Tensor):
+            return _request_error(
+                f"backward.output: '{name}' is a {type(output).__name__}, not a tensor."
+            )
+        retain_graph = bool(request.get("retain_graph", False))
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                gradient = request.get("gradient")
+                grads = None
+                if gradient is not None:
+                    grads = [torch.tensor(gradient, dtype=output.dtype)]
+                if self.recorder is not None:
+                    self.recorder.backward(
+                        [output], grads, retain_graph, False, None, 0, source="request"
+                    )
+                else:
+                    PassiveObserver().backward([output], grads, retain_graph, False, None, 0)
+        except PlaygroundSignal as signal:
+            error = signal.to_error()
+            error.line = error.col = None
+        except Exception as failure:
+            error = ProgramError(type(failure).__name__, sanitize_message(str(failure)))
+        else:
+            for warning in caught:
+                warnings_seen.append(
+                    {
+                        "category": warning.category.__name__,
+                        "message": sanitize_message(str(warning.message)),
+                        "line": None,
+                    }
+                )
+            return None
+        error.hint = hint_for(error)
+        return error
+
+
+def _request_error(message: str) -> ProgramError:
+    return ProgramError("ValueError", message)
+
+
+def _is_listed_variable(name: str, value: Any) -> bool:
+    # Namespaces (`torch`, `nn`, `F`) are how the program reaches torch, not its data.
+    return name[:1].isalpha() and type(value) is not Namespace
+
+
+def _encode_variables(
+    final: Mapping[str, Any], limits: Limits, recorder: Recorder | None
+) -> dict[str, Any]:
+    """The program's final top-level bindings as Values (tensors point at their graph node)."""
+    if recorder is not None:
+        recorder.adopt_final(final)
+    node_id = None if recorder is None else recorder.tensor_id
+    return {
+        name: _encode_variable(value, limits, node_id)
+        for name, value in final.items()
+        if _is_listed_variable(name, value)
+    }
+
+
+def _encode_variable(value: Any, limits: Limits, node_id: Any) -> dict[str, Any]:
+    encoded = encode_value(value, limits.value_elements, node_id)
+    if isinstance(value, nn.Module):
+        encoded["parameters"] = {
+            parameter_name: encode_value(parameter, limits.value_elements, node_id)
+            for parameter_name, parameter in value.named_parameters()
+        }
+    return encoded
+
+
+def _base_result(
+    seed: int,
+    limits: Limits,
+    outcome: Outcome,
+    error: ProgramError | None,
+    warnings_seen: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "api_version": API_VERSION,
+        "torch_version": torch.__version__,
+        "seed": seed,
+        "ok": error is None,
+        "error": None if error is None else error.as_dict(),
+        "stdout": outcome.stdout,
+        "stdout_truncated": outcome.stdout_truncated,
+        "warnings": warnings_seen,
+        "variables": {},
+        "graph": None,
+        "graph_truncated": False,
+        "timeline": None,
+        "timeline_truncated": False,
+        "backward_trace": None,
+        "backward_trace_truncated": False,
+        "jacobian": None,
+        "limits": limits.as_dict(),
+    }
+
+
+def _internal_error_result(run: _Run, unexpected: BaseException) -> dict[str, Any]:
+    """A RunResult for a failure of ours: never a traceback, never a server path."""
+    error = ProgramError(
+        "InternalError", sanitize_message(f"{type(unexpected).__name__}: {unexpected}")
+    )
+    outcome = Outcome(ok=False, error=error, stdout="", stdout_truncated=False)
+    return _base_result(run.seed, run.limits, outcome, error, [])

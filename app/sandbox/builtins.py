@@ -1,0 +1,308 @@
+"""The builtins of the language and the methods of plain values, re-implemented with limits.
+
+Each builtin name is bound to the real CPython object (so `print(int)` and `isinstance(x, int)`
+behave as in CPython), but calling it runs the implementation below: consumers of iterables
+count a step per item and check lengths; tensors go through the torch surface.
+"""
+
+from __future__ import annotations
+
+import builtins as python_builtins
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from app.sandbox import grammar
+from app.sandbox.errors import SandboxViolation
+from app.sandbox.functions import InterpretedFunction
+from app.sandbox.python_values import PLAIN_TYPES, strip_addresses
+
+if TYPE_CHECKING:
+    from app.sandbox.runtime import Runtime
+
+BuiltinImpl = Callable[[list[Any], dict[str, Any]], Any]
+
+
+class PlainMethod:
+    """A bound method of a plain value (`losses.append`), checked before it runs."""
+
+    __slots__ = ("_runtime", "name", "owner")
+
+    def __init__(self, runtime: Runtime, owner: Any, name: str) -> None:
+        self._runtime = runtime
+        self.owner = owner
+        self.name = name
+
+    def __repr__(self) -> str:
+        return strip_addresses(repr(getattr(self.owner, self.name)))
+
+    def call(self, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        runtime = self._runtime
+        owner = self.owner
+        kind = type(owner)
+        name = self.name
+        operators = runtime.operators
+        if kind is list:
+            if name in ("append", "insert"):
+                operators.check_size(list, len(owner) + 1)
+            elif name == "extend" and len(args) == 1 and not kwargs:
+                items = collect(runtime, args[0])
+                operators.check_size(list, len(owner) + len(items))
+                owner.extend(items)
+                return None
+        elif kind is str:
+            if name == "join" and len(args) == 1 and not kwargs:
+                items = collect(runtime, args[0])
+                total = sum(len(item) for item in items if type(item) is str)
+                operators.check_size(str, total + len(owner) * max(len(items) - 1, 0))
+                return owner.join(items)
+            if name == "replace" and len(args) >= 2 and type(args[0]) is str:
+                old, new = args[0], args[1]
+                if type(new) is str:
+                    occurrences = owner.count(old) if old else len(owner) + 1
+                    grown = len(owner) + occurrences * (len(new) - len(old))
+                    operators.check_size(str, grown)
+        result = getattr(owner, name)(*args, **kwargs)
+        if kind is dict and name == "update":
+            operators.check_length(owner)
+        return result
+
+
+def plain_method(runtime: Runtime, value: Any, name: str) -> Any:
+    """Attribute read on a plain value: an allowed method, else CPython's AttributeError."""
+    kind = type(value).__name__
+    if isinstance(value, InterpretedFunction):
+        raise AttributeError(f"'function' object has no attribute '{name}'")
+    allowed = grammar.PLAIN_METHODS.get(kind, frozenset())
+    if name in allowed and type(value) in PLAIN_TYPES:
+        return PlainMethod(runtime, value, name)
+    if type(value) in PLAIN_TYPES and hasattr(value, name):
+        ctx = runtime.ctx
+        raise SandboxViolation(
+            f"Line {ctx.line}: '{kind}.{name}' is not available in the playground.",
+            line=ctx.line,
+            col=ctx.col,
+        )
+    raise AttributeError(f"'{kind}' object has no attribute '{name}'")
+
+
+def collect(runtime: Runtime, iterable: Any) -> list[Any]:
+    """Materialize an iterable, a step per item, within the list length limit."""
+    ctx = runtime.ctx
+    limit = ctx.limits.list_length
+    if type(iterable) in (list, tuple, str, range, dict):
+        if len(iterable) > limit:
+            raise ctx.limit_exceeded(
+                "list_length",
+                f"A sequence of {len(iterable):,} items is longer than the allowed {limit:,}.",
+            )
+        return list(iterable)
+    items: list[Any] = []
+    step = ctx.step
+    for item in runtime.iterate(iterable):
+        step()
+        items.append(item)
+        if len(items) > limit:
+            raise ctx.limit_exceeded(
+                "list_length", f"A sequence would have more than {limit:,} items."
+            )
+    return items
+
+
+def _no_keywords(name: str, kwargs: dict[str, Any]) -> None:
+    if kwargs:
+        raise TypeError(f"{name}() takes no keyword arguments")
+
+
+def make_builtins(runtime: Runtime) -> dict[str, Any]:
+    """Bind the allowed builtin names; register their implementations on the runtime."""
+    to_str = runtime.to_str
+    to_repr = runtime.to_repr
+    truth = runtime.truth
+    surface = runtime.surface
+    ctx = runtime.ctx
+    greater = runtime.binary(">")
+    less = runtime.binary("<")
+    plus = runtime.binary("+")
+
+    def call_method(value: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        method = surface.get_attribute(value, name, ctx)
+        return surface.call(method, args, kwargs, ctx)
+
+    def print_(args: list[Any], kwargs: dict[str, Any]) -> None:
+        sep, end = " ", "\n"
+        for key, value in kwargs.items():
+            if key in ("sep", "end"):
+                if value is not None and type(value) is not str:
+                    raise TypeError(f"{key} must be None or a string, not {type(value).__name__}")
+                if value is not None:
+                    sep, end = (value, end) if key == "sep" else (sep, value)
+            elif key == "file":
+                raise SandboxViolation(
+                    f"Line {ctx.line}: print(file=...) is not available in the playground.",
+                    line=ctx.line,
+                    col=ctx.col,
+                )
+            elif key != "flush":
+                raise TypeError(f"'{key}' is an invalid keyword argument for print()")
+        runtime.stdout.write(sep.join([to_str(arg) for arg in args]) + end)
+
+    def extreme(name: str, compare: Callable[[Any, Any], Any]) -> BuiltinImpl:
+        def pick(args: list[Any], kwargs: dict[str, Any]) -> Any:
+            key = kwargs.pop("key", None)
+            has_default = "default" in kwargs
+            default = kwargs.pop("default", None)
+            if kwargs:
+                raise TypeError(
+                    f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'"
+                )
+            if not args:
+                raise TypeError(f"{name} expected at least 1 argument, got 0")
+            if len(args) == 1:
+                items = collect(runtime, args[0])
+            else:
+                if has_default:
+                    raise TypeError(
+                        f"Cannot specify a default for {name}() with multiple positional arguments"
+                    )
+                items = list(args)
+            if not items:
+                if has_default:
+                    return default
+                raise ValueError(f"{name}() arg is an empty sequence")
+            best = items[0]
+            best_key = best if key is None else runtime.call(key, [best], {})
+            for item in items[1:]:
+                item_key = item if key is None else runtime.call(key, [item], {})
+                if truth(compare(item_key, best_key)):
+                    best, best_key = item, item_key
+            return best
+
+        return pick
+
+    def sum_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if len(args) not in (1, 2):
+            raise TypeError(f"sum() takes at most 2 arguments ({len(args)} given)")
+        total = args[1] if len(args) == 2 else kwargs.pop("start", 0)
+        if kwargs:
+            raise TypeError(f"sum() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        if type(total) is str:
+            raise TypeError("sum() can't sum strings [use ''.join(seq) instead]")
+        for item in collect(runtime, args[0]):
+            total = plus(total, item)
+        return total
+
+    def abs_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        _no_keywords("abs", kwargs)
+        if len(args) == 1 and type(args[0]) not in PLAIN_TYPES and runtime.is_surface(args[0]):
+            return call_method(args[0], "abs", [], {})
+        return abs(*args)
+
+    def str_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if len(args) == 1 and not kwargs:
+            return to_str(args[0])
+        return str(*args, **kwargs)
+
+    def repr_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        _no_keywords("repr", kwargs)
+        if len(args) != 1:
+            raise TypeError(f"repr() takes exactly one argument ({len(args)} given)")
+        return to_repr(args[0])
+
+    def bool_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        _no_keywords("bool", kwargs)
+        if len(args) > 1:
+            raise TypeError(f"bool expected at most 1 argument, got {len(args)}")
+        return truth(args[0]) if args else False
+
+    def sequence(kind: type) -> BuiltinImpl:
+        def build(args: list[Any], kwargs: dict[str, Any]) -> Any:
+            _no_keywords(kind.__name__, kwargs)
+            if len(args) > 1:
+                raise TypeError(f"{kind.__name__} expected at most 1 argument, got {len(args)}")
+            return kind(collect(runtime, args[0])) if args else kind()
+
+        return build
+
+    def dict_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if len(args) > 1:
+            raise TypeError(f"dict expected at most 1 argument, got {len(args)}")
+        source: Any = args[0] if args else {}
+        if type(source) is not dict:
+            source = collect(runtime, source)
+        result = dict(source, **kwargs)
+        runtime.operators.check_length(result)
+        return result
+
+    def enumerate_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if not args:
+            return enumerate(*args, **kwargs)
+        return enumerate(runtime.iterate(args[0]), *args[1:], **kwargs)
+
+    def zip_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        return zip(*[runtime.iterate(arg) for arg in args], **kwargs)  # noqa: B905 - as CPython
+
+    def reversed_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        _no_keywords("reversed", kwargs)
+        if len(args) == 1 and type(args[0]) not in PLAIN_TYPES and runtime.is_surface(args[0]):
+            return reversed(collect(runtime, args[0]))
+        return reversed(*args)
+
+    def truth_all(expected: bool) -> BuiltinImpl:
+        name = "all" if expected else "any"
+
+        def check(args: list[Any], kwargs: dict[str, Any]) -> bool:
+            _no_keywords(name, kwargs)
+            if len(args) != 1:
+                raise TypeError(f"{name}() takes exactly one argument ({len(args)} given)")
+            for item in collect(runtime, args[0]):
+                if truth(item) is not expected:
+                    return not expected
+            return expected
+
+        return check
+
+    def plain(function: Callable[..., Any]) -> BuiltinImpl:
+        def call(args: list[Any], kwargs: dict[str, Any]) -> Any:
+            return function(*args, **kwargs)
+
+        return call
+
+    def range_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        _no_keywords("range", kwargs)
+        return range(*args)
+
+    implementations: dict[str, tuple[Any, BuiltinImpl]] = {
+        "print": (print, print_),
+        "range": (range, range_),
+        "len": (len, plain(len)),
+        "abs": (abs, abs_),
+        "min": (min, extreme("min", less)),
+        "max": (max, extreme("max", greater)),
+        "sum": (sum, sum_),
+        "round": (round, plain(round)),
+        "float": (float, plain(float)),
+        "int": (int, plain(int)),
+        "bool": (bool, bool_),
+        "str": (str, str_),
+        "list": (list, sequence(list)),
+        "tuple": (tuple, sequence(tuple)),
+        "dict": (dict, dict_),
+        "enumerate": (enumerate, enumerate_),
+        "zip": (zip, zip_),
+        "isinstance": (isinstance, plain(isinstance)),
+        "repr": (repr, repr_),
+        "reversed": (reversed, reversed_),
+        "any": (any, truth_all(False)),
+        "all": (all, truth_all(True)),
+    }
+    names: dict[str, Any] = {"True": True, "False": False, "None": None}
+    for name, (obj, implementation) in implementations.items():
+        assert getattr(python_builtins, name) is obj
+        names[name] = obj
+        runtime.builtin_calls[id(obj)] = implementation
+    return names
+
+
+def builtin_names() -> Iterable[str]:
+    """The builtin names the language binds (for capabilities)."""
+    return grammar.ALLOWED_BUILTINS

@@ -1,0 +1,58 @@
+"""The language as plain data, for `GET /api/v1/capabilities`.
+
+Built from the same tables the validator, the interpreter and the torch surface read
+(`grammar.py` for Python, `allowlist.py` for torch), so the published language can never drift
+from the enforced one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.sandbox import allowlist, grammar
+from app.sandbox.allowlist import Entry, Kind
+from app.sandbox.limits import Limits
+
+
+def _by_kind(table: dict[str, Entry]) -> dict[str, list[dict[str, str]]]:
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for name in sorted(table):
+        entry = table[name]
+        grouped.setdefault(f"{entry.kind.value}s", []).append(
+            {"name": name, "cost": entry.cost.value}
+        )
+    return grouped
+
+
+def _names(table: dict[str, Entry], kind: Kind) -> list[str]:
+    return sorted(name for name, entry in table.items() if entry.kind is kind)
+
+
+def build_capabilities(limits: Limits | None = None) -> dict[str, Any]:
+    """Everything a program may use, with each torch entry's cost rule, and the limits."""
+    return {
+        "syntax": sorted(node.__name__ for node in grammar.ALLOWED_NODES),
+        "builtins": list(grammar.ALLOWED_BUILTINS),
+        "imports": sorted(allowlist.IMPORTABLE),
+        "with": sorted(grammar.ALLOWED_WITH_CALLS),
+        "plain_methods": {kind: sorted(names) for kind, names in grammar.PLAIN_METHODS.items()},
+        "torch": {path: _by_kind(members) for path, members in allowlist.NAMESPACES.items()},
+        "tensor": {
+            "methods": _names(allowlist.TENSOR, Kind.METHOD),
+            "attributes": _names(allowlist.TENSOR, Kind.ATTRIBUTE),
+            "assignable": sorted(allowlist.TENSOR_SETTABLE),
+            "costs": {name: entry.cost.value for name, entry in sorted(allowlist.TENSOR.items())},
+        },
+        "nn_module": {
+            "methods": _names(allowlist.MODULE, Kind.METHOD),
+            "attributes": _names(allowlist.MODULE, Kind.ATTRIBUTE),
+        },
+        "optimizer": {
+            "methods": _names(allowlist.OPTIMIZER, Kind.METHOD),
+            "attributes": _names(allowlist.OPTIMIZER, Kind.ATTRIBUTE),
+        },
+        "grad_fn": sorted(allowlist.GRAD_FN),
+        "refused_keywords": dict(sorted(allowlist.REFUSED_KEYWORDS.items())),
+        "devices": sorted(allowlist.ALLOWED_DEVICES),
+        "limits": (limits or Limits()).as_dict(),
+    }

@@ -1,0 +1,118 @@
+"""Frames and interpreted functions: `def` and `lambda` as the interpreter runs them.
+
+A user function is never a real Python function. `InterpretedFunction` is callable from Python
+(torch calls hooks and `jacobian` functions that way) and runs the compiled body under the same
+RunContext budget: steps, call depth and deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app.sandbox.context import RunContext
+
+
+class Frame:
+    """The local variables of one call (or comprehension), linked to the defining frame."""
+
+    __slots__ = ("parent", "retval", "vars")
+
+    def __init__(self, variables: dict[str, Any], parent: Frame | None) -> None:
+        self.vars = variables
+        self.parent = parent
+        self.retval: Any = None
+
+
+def _name_list(names: list[str]) -> str:
+    quoted = [f"'{name}'" for name in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) == 2:
+        return f"{quoted[0]} and {quoted[1]}"
+    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+
+
+class InterpretedFunction:
+    """A `def` or `lambda` of the program, with its defaults and defining frame."""
+
+    __slots__ = ("_body", "_ctx", "closure", "defaults", "name", "parameters", "qualname")
+
+    def __init__(
+        self,
+        name: str,
+        qualname: str,
+        parameters: tuple[str, ...],
+        defaults: tuple[Any, ...],
+        body: Callable[[Frame], Any],
+        closure: Frame | None,
+        ctx: RunContext,
+    ) -> None:
+        self.name = name
+        self.qualname = qualname
+        self.parameters = parameters
+        self.defaults = defaults
+        self._body = body
+        self.closure = closure
+        self._ctx = ctx
+
+    def __repr__(self) -> str:
+        return f"<function {self.qualname}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.invoke(args, kwargs)
+
+    def invoke(self, args: tuple[Any, ...] | list[Any], kwargs: dict[str, Any]) -> Any:
+        """Bind the arguments like CPython, then run the body one call deeper."""
+        ctx = self._ctx
+        variables = self._bind(args, kwargs)
+        depth = ctx.call_depth + 1
+        if depth > ctx.limits.call_depth:
+            raise ctx.limit_exceeded(
+                "call_depth",
+                f"Function calls nested deeper than {ctx.limits.call_depth} levels "
+                f"(in {self.qualname}()).",
+            )
+        ctx.step()
+        ctx.call_depth = depth
+        try:
+            return self._body(Frame(variables, self.closure))
+        finally:
+            ctx.call_depth = depth - 1
+
+    def _bind(self, args: tuple[Any, ...] | list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        parameters = self.parameters
+        count = len(parameters)
+        if len(args) > count:
+            low = count - len(self.defaults)
+            expected = f"from {low} to {count}" if low != count else str(count)
+            plural = "argument" if expected == "1" else "arguments"
+            given = len(args)
+            verb = "was" if given == 1 else "were"
+            raise TypeError(
+                f"{self.qualname}() takes {expected} positional {plural} but {given} {verb} given"
+            )
+        variables = dict(zip(parameters, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in parameters:
+                raise TypeError(f"{self.qualname}() got an unexpected keyword argument '{key}'")
+            if key in variables:
+                raise TypeError(f"{self.qualname}() got multiple values for argument '{key}'")
+            variables[key] = value
+        if len(variables) < count:
+            first_default = count - len(self.defaults)
+            missing = []
+            for index, parameter in enumerate(parameters):
+                if parameter in variables:
+                    continue
+                if index >= first_default:
+                    variables[parameter] = self.defaults[index - first_default]
+                else:
+                    missing.append(parameter)
+            if missing:
+                plural = "argument" if len(missing) == 1 else "arguments"
+                raise TypeError(
+                    f"{self.qualname}() missing {len(missing)} required positional {plural}: "
+                    f"{_name_list(missing)}"
+                )
+        return variables

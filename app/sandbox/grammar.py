@@ -1,0 +1,238 @@
+"""The Python half of the language as data: allowed syntax, builtins, imports, plain methods.
+
+One source for the validator (`validate.py`), the interpreter and `/api/v1/capabilities`
+(through `capabilities.py`). Anything not listed here is refused: new Python versions add node
+types, and an allow-list keeps them out until someone decides they are safe.
+"""
+
+from __future__ import annotations
+
+import ast
+
+# Syntax node types the language accepts. Contexts and operator tokens are listed too: every
+# node the parser produces must be named here, or the validator refuses it.
+ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
+    {
+        ast.Module,
+        ast.Expression,
+        # statements
+        ast.Expr,
+        ast.Assign,
+        ast.AugAssign,
+        ast.If,
+        ast.While,
+        ast.For,
+        ast.Break,
+        ast.Continue,
+        ast.Pass,
+        ast.With,
+        ast.withitem,
+        ast.FunctionDef,
+        ast.Return,
+        ast.Assert,
+        ast.Import,
+        ast.ImportFrom,
+        ast.alias,
+        ast.arguments,
+        ast.arg,
+        # expressions
+        ast.BoolOp,
+        ast.BinOp,
+        ast.UnaryOp,
+        ast.IfExp,
+        ast.Lambda,
+        ast.Dict,
+        ast.List,
+        ast.Tuple,
+        ast.ListComp,
+        ast.comprehension,
+        ast.Compare,
+        ast.Call,
+        ast.keyword,
+        ast.Starred,
+        ast.JoinedStr,
+        ast.FormattedValue,
+        ast.Constant,
+        ast.Attribute,
+        ast.Subscript,
+        ast.Slice,
+        ast.Name,
+        ast.Load,
+        ast.Store,
+        # operators
+        ast.And,
+        ast.Or,
+        ast.Add,
+        ast.Sub,
+        ast.Mult,
+        ast.Div,
+        ast.FloorDiv,
+        ast.Mod,
+        ast.Pow,
+        ast.MatMult,
+        ast.LShift,
+        ast.RShift,
+        ast.BitAnd,
+        ast.BitOr,
+        ast.BitXor,
+        ast.UAdd,
+        ast.USub,
+        ast.Not,
+        ast.Invert,
+        ast.Eq,
+        ast.NotEq,
+        ast.Lt,
+        ast.LtE,
+        ast.Gt,
+        ast.GtE,
+        ast.Is,
+        ast.IsNot,
+        ast.In,
+        ast.NotIn,
+    }
+)
+
+# How refused node types are named in the one-sentence refusal.
+NODE_DESCRIPTIONS: dict[str, str] = {
+    "ClassDef": "class definitions",
+    "Try": "try/except",
+    "TryStar": "try/except*",
+    "Raise": "raise",
+    "Global": "global declarations",
+    "Nonlocal": "nonlocal declarations",
+    "Yield": "yield",
+    "YieldFrom": "yield from",
+    "Await": "await",
+    "AsyncFunctionDef": "async functions",
+    "AsyncFor": "async for",
+    "AsyncWith": "async with",
+    "Match": "match statements",
+    "Delete": "del",
+    "NamedExpr": "the walrus operator :=",
+    "Set": "set literals",
+    "SetComp": "set comprehensions",
+    "DictComp": "dict comprehensions",
+    "GeneratorExp": "generator expressions (use a list comprehension)",
+    "AnnAssign": "annotated assignments",
+}
+
+# Builtin names the program can use. Names bound here resolve after the program's own globals.
+ALLOWED_BUILTINS: tuple[str, ...] = (
+    "print",
+    "range",
+    "len",
+    "abs",
+    "min",
+    "max",
+    "sum",
+    "round",
+    "float",
+    "int",
+    "bool",
+    "str",
+    "list",
+    "tuple",
+    "dict",
+    "enumerate",
+    "zip",
+    "isinstance",
+    "repr",
+    "reversed",
+    "any",
+    "all",
+    "True",
+    "False",
+    "None",
+)
+
+# Names refused statically, even as plain variables: each one is a known escape or leak in
+# other Python sandboxes, and refusing it up front gives a clearer message than NameError.
+FORBIDDEN_NAMES: frozenset[str] = frozenset(
+    {
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "globals",
+        "locals",
+        "vars",
+        "dir",
+        "type",
+        "id",
+        "input",
+        "exit",
+        "quit",
+        "breakpoint",
+        "help",
+        "memoryview",
+        "object",
+        "super",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "format",
+        "bytearray",
+        "bytes",
+        "issubclass",
+        "callable",
+        "iter",
+        "next",
+        "hash",
+        "chr",
+        "ord",
+        "license",
+        "copyright",
+        "credits",
+    }
+)
+
+# Attribute names refused on every value: `str.format` and `format_map` walk attributes from
+# a format string at run time, out of reach of any static check.
+FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset({"format", "format_map"})
+
+# `import X` / `import X as Y` / `from X import ...` accept only these modules.
+ALLOWED_IMPORTS: frozenset[str] = frozenset(
+    {"torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd"}
+)
+
+# Context managers allowed in `with` (the last attribute of the called expression).
+ALLOWED_WITH_CALLS: frozenset[str] = frozenset({"no_grad", "enable_grad", "set_grad_enabled"})
+
+# Methods of plain Python values the program may call, by the value's type name.
+PLAIN_METHODS: dict[str, frozenset[str]] = {
+    "list": frozenset(
+        {"append", "extend", "pop", "insert", "index", "count", "copy", "reverse", "clear"}
+    ),
+    "dict": frozenset({"keys", "values", "items", "get", "copy", "pop", "update", "clear"}),
+    "str": frozenset(
+        {
+            "join",
+            "upper",
+            "lower",
+            "strip",
+            "lstrip",
+            "rstrip",
+            "split",
+            "startswith",
+            "endswith",
+            "replace",
+            "capitalize",
+            "title",
+            "isdigit",
+            "find",
+            "count",
+        }
+    ),
+    "tuple": frozenset({"index", "count"}),
+    "int": frozenset({"bit_length"}),
+    "float": frozenset({"is_integer"}),
+}
+
+
+def describe_node(node_type: str) -> str:
+    """Name a syntax node type for a refusal message."""
+    return NODE_DESCRIPTIONS.get(node_type, f"the syntax '{node_type}'")

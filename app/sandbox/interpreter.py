@@ -1,0 +1,142 @@
+"""Run a program: validate, compile once to closures, execute under the run's limits.
+
+`Interpreter(ctx).run(source)` never raises for anything the program does; it returns an
+`Outcome`. `evaluate(expression)` lets graders ask questions of the final state in the same
+language and under the same limits.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from app.sandbox.builtins import make_builtins
+from app.sandbox.compiler import Compiler
+from app.sandbox.context import RunContext
+from app.sandbox.errors import LimitExceeded, PlaygroundSignal, ProgramError
+from app.sandbox.functions import Frame, InterpretedFunction
+from app.sandbox.hints import hint_for
+from app.sandbox.runtime import Runtime, load_surface
+from app.sandbox.sanitize import sanitize_message
+from app.sandbox.validate import parse_program
+
+__all__ = ["EvaluationError", "InterpretedFunction", "Interpreter", "Outcome"]
+
+
+@dataclass
+class Outcome:
+    """What a run produced, whether or not it succeeded."""
+
+    ok: bool
+    error: ProgramError | None
+    stdout: str
+    stdout_truncated: bool
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    globals: dict[str, Any] = field(default_factory=dict)
+
+
+class EvaluationError(Exception):
+    """`Interpreter.evaluate` failed; `error` says why, as for a program."""
+
+    def __init__(self, error: ProgramError) -> None:
+        super().__init__(f"{error.type}: {error.message}")
+        self.error = error
+
+
+class Interpreter:
+    """One program's interpreter; holds its globals after `run` for `evaluate`."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.globals: dict[str, Any] = {}
+        self._runtime = Runtime(ctx, load_surface())
+        self._builtins = make_builtins(self._runtime)
+        self._warnings: list[dict[str, Any]] = []
+        self._seen_warnings: set[tuple[str, str, int]] = set()
+
+    def run(self, source: str) -> Outcome:
+        """Run `source` to completion or to its first error."""
+        error = self._guarded(lambda: self._execute(source))
+        stdout = self._runtime.stdout
+        return Outcome(
+            ok=error is None,
+            error=error,
+            stdout=stdout.getvalue(),
+            stdout_truncated=stdout.truncated,
+            warnings=list(self._warnings),
+            globals=self.globals,
+        )
+
+    def evaluate(self, expression: str) -> Any:
+        """Evaluate one expression against the final globals; raise EvaluationError on failure."""
+        # A grader's question gets a fresh step and time budget, with the same limits.
+        self.ctx.started = time.monotonic()
+        self.ctx.steps = 0
+        result: list[Any] = []
+        error = self._guarded(lambda: result.append(self._evaluate(expression)))
+        if error is not None:
+            raise EvaluationError(error)
+        return result[0]
+
+    def _execute(self, source: str) -> None:
+        tree = parse_program(source, self.ctx.limits)
+        assert isinstance(tree, ast.Module)
+        program = self._compiler().module(tree)
+        program(Frame(self.globals, None))
+
+    def _evaluate(self, expression: str) -> Any:
+        tree = parse_program(expression, self.ctx.limits, mode="eval")
+        assert isinstance(tree, ast.Expression)
+        return self._compiler().expression(tree)(Frame(self.globals, None))
+
+    def _compiler(self) -> Compiler:
+        return Compiler(self._runtime, self.globals, self._builtins)
+
+    def _guarded(self, action: Any) -> ProgramError | None:
+        """Run `action`, turning every way it can end into a ProgramError (or None)."""
+        ctx = self.ctx
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = self._record_warning
+                action()
+            return None
+        except PlaygroundSignal as signal:
+            error = signal.to_error()
+        except RecursionError:
+            error = LimitExceeded(
+                "The program nested calls or values too deeply.",
+                line=ctx.line,
+                col=ctx.col,
+                limit="call_depth",
+            ).to_error()
+        except Exception as unexpected:  # a bug of ours: report it without internals
+            error = ProgramError(
+                "InternalError",
+                sanitize_message(f"{type(unexpected).__name__}: {unexpected}"),
+                ctx.line or None,
+                ctx.col or None,
+            )
+        error.message = sanitize_message(error.message)
+        error.hint = hint_for(error)
+        return error
+
+    def _record_warning(
+        self,
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        # CPython's default filter shows a warning once per location; the location of a torch
+        # warning is the program line that triggered it.
+        entry = (category.__name__, sanitize_message(str(message)), self.ctx.line)
+        if entry in self._seen_warnings:
+            return
+        self._seen_warnings.add(entry)
+        self._warnings.append({"category": entry[0], "message": entry[1], "line": entry[2]})

@@ -1,0 +1,284 @@
+"""Plain Python values in the playground: size-checked operators and CPython-exact formatting.
+
+Operators run the real `operator` functions so CPython's own results and error messages come
+out; the checks before them keep ints, strings and lists within the run's limits. Formatting
+reproduces CPython's `str`/`repr` for containers while handing every surface value (tensors,
+grad_fn views) to the torch surface, so that nothing prints a memory address.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable
+from typing import Any
+
+from app.sandbox.context import RunContext
+from app.sandbox.errors import SandboxViolation
+
+# Types whose operators, truth and formatting are pure CPython and never reach torch.
+PLAIN_SCALARS: frozenset[type] = frozenset({int, float, bool, str, type(None)})
+PLAIN_TYPES: frozenset[type] = PLAIN_SCALARS | {list, tuple, dict, range}
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def strip_addresses(text: str) -> str:
+    """Drop ` at 0x7f…` from a default repr: addresses must never reach the user."""
+    return _ADDRESS.sub("", text)
+
+
+def type_name(value: Any) -> str:
+    """The type name CPython would print for `value` in an error message."""
+    from app.sandbox.functions import InterpretedFunction  # avoid an import cycle
+
+    if isinstance(value, InterpretedFunction):
+        return "function"
+    return type(value).__name__
+
+
+class ValueFormatter:
+    """`str`/`repr` of any value the program holds, exactly as CPython would print it."""
+
+    def __init__(
+        self,
+        is_surface_value: Callable[[Any], bool],
+        surface_str: Callable[[Any], str],
+        surface_repr: Callable[[Any], str],
+    ) -> None:
+        self._is_surface_value = is_surface_value
+        self._surface_str = surface_str
+        self._surface_repr = surface_repr
+
+    def to_str(self, value: Any) -> str:
+        kind = type(value)
+        if kind is str:
+            return str(value)
+        if kind in PLAIN_SCALARS:
+            return str(value)
+        if self._is_surface_value(value):
+            return self._surface_str(value)
+        return self.to_repr(value)
+
+    def to_repr(self, value: Any) -> str:
+        kind = type(value)
+        if kind in PLAIN_SCALARS or kind is range:
+            return repr(value)
+        if kind in (list, tuple, dict) or kind.__name__ in _DICT_VIEWS:
+            return self._container_repr(value)
+        if self._is_surface_value(value):
+            return self._surface_repr(value)
+        return strip_addresses(repr(value))
+
+    def _container_repr(self, value: Any) -> str:
+        # Iterative, with CPython's `[...]` for a container that contains itself.
+        pieces: list[str] = []
+        active: set[int] = set()
+        # A work item is either a value to render or a literal piece of text to emit.
+        work: list[tuple[bool, Any]] = [(False, value)]
+        while work:
+            is_text, item = work.pop()
+            if is_text:
+                if isinstance(item, int):
+                    active.discard(item)
+                else:
+                    pieces.append(item)
+                continue
+            kind = type(item)
+            view = kind.__name__ if kind.__name__ in _DICT_VIEWS else None
+            if kind not in (list, tuple, dict) and view is None:
+                pieces.append(self.to_repr(item))
+                continue
+            if id(item) in active:
+                pieces.append("[...]" if kind is list else "{...}" if kind is dict else "(...)")
+                continue
+            active.add(id(item))
+            if view is not None:
+                opening, closing = f"{view}([", "])"
+                entries: list[Any] = list(item)
+                parts = [(False, entry) for entry in entries]
+                if view == "dict_items":
+                    parts = [(False, tuple(entry)) for entry in entries]
+            elif kind is dict:
+                opening, closing = "{", "}"
+                parts = []
+                for key, entry in item.items():
+                    parts.extend([(False, key), (True, ": "), (False, entry)])
+                parts = _join_pairs(parts)
+            else:
+                opening, closing = ("[", "]") if kind is list else ("(", ")")
+                parts = [(False, entry) for entry in item]
+                if kind is tuple and len(item) == 1:
+                    closing = ",)"
+            sequence: list[tuple[bool, Any]] = [(True, opening)]
+            for index, part in enumerate(parts):
+                if index and not (kind is dict and view is None):
+                    sequence.append((True, ", "))
+                sequence.append(part)
+            sequence.append((True, closing))
+            sequence.append((True, id(item)))
+            work.extend(reversed(sequence))
+        return "".join(pieces)
+
+
+def _join_pairs(parts: list[tuple[bool, Any]]) -> list[tuple[bool, Any]]:
+    """Insert ", " between the key/value triples of a dict rendering."""
+    joined: list[tuple[bool, Any]] = []
+    for index in range(0, len(parts), 3):
+        if index:
+            joined.append((True, ", "))
+        joined.extend(parts[index : index + 3])
+    return joined
+
+
+_DICT_VIEWS = frozenset({"dict_keys", "dict_values", "dict_items"})
+
+
+class CheckedOperators:
+    """Python's binary operators on plain values, refused before they exceed a limit."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+        limits = ctx.limits
+        self._int_bits = limits.int_bits
+        self._pow_exponent = limits.pow_exponent
+        self._shift_bits = limits.shift_bits
+        self._str_length = limits.str_length
+        self._list_length = limits.list_length
+        self.by_symbol: dict[str, Callable[[Any, Any], Any]] = {
+            "+": self.add,
+            "-": self.sub,
+            "*": self.mul,
+            "/": operator.truediv,
+            "//": operator.floordiv,
+            "%": self.mod,
+            "**": self.pow,
+            "@": operator.matmul,
+            "<<": self.lshift,
+            ">>": operator.rshift,
+            "&": operator.and_,
+            "|": operator.or_,
+            "^": operator.xor,
+            "==": operator.eq,
+            "!=": operator.ne,
+            "<": operator.lt,
+            "<=": operator.le,
+            ">": operator.gt,
+            ">=": operator.ge,
+            "+=": self.iadd,
+            "-=": self.sub,
+            "*=": self.imul,
+            "/=": operator.truediv,
+            "//=": operator.floordiv,
+            "%=": self.mod,
+            "**=": self.pow,
+            "@=": operator.imatmul,
+            "<<=": self.lshift,
+            ">>=": operator.rshift,
+            "&=": operator.iand,
+            "|=": operator.ior,
+            "^=": operator.ixor,
+        }
+
+    def _int_too_big(self, bits: int) -> None:
+        if bits > self._int_bits:
+            raise self._ctx.limit_exceeded(
+                "int_bits",
+                f"An integer result would have about {bits:,} bits; at most "
+                f"{self._int_bits:,} are allowed.",
+            )
+
+    def _length_too_big(self, kind: type, length: int) -> None:
+        if kind is str:
+            if length > self._str_length:
+                raise self._ctx.limit_exceeded(
+                    "str_length",
+                    f"A string would have {length:,} characters; at most "
+                    f"{self._str_length:,} are allowed.",
+                )
+        elif length > self._list_length:
+            raise self._ctx.limit_exceeded(
+                "list_length",
+                f"A {kind.__name__} would have {length:,} items; at most "
+                f"{self._list_length:,} are allowed.",
+            )
+
+    def add(self, left: Any, right: Any) -> Any:
+        kind = type(left)
+        if kind is int and type(right) is int:
+            self._int_too_big(max(left.bit_length(), right.bit_length()) + 1)
+        elif kind in (str, list, tuple) and type(right) is kind:
+            self._length_too_big(kind, len(left) + len(right))
+        return left + right
+
+    def iadd(self, left: Any, right: Any) -> Any:
+        if type(left) is list and isinstance(right, list | tuple | str | dict | range):
+            self._length_too_big(list, len(left) + len(right))
+            left += right
+            return left
+        return self.add(left, right)
+
+    def sub(self, left: Any, right: Any) -> Any:
+        if type(left) is int and type(right) is int:
+            self._int_too_big(max(left.bit_length(), right.bit_length()) + 1)
+        return left - right
+
+    def _check_repeat(self, sequence: Any, count: Any) -> None:
+        if isinstance(count, int) and count > 0:
+            self._length_too_big(type(sequence), len(sequence) * count)
+
+    def mul(self, left: Any, right: Any) -> Any:
+        left_kind, right_kind = type(left), type(right)
+        if left_kind in (int, bool) and right_kind in (int, bool):
+            self._int_too_big(left.bit_length() + right.bit_length())
+        elif left_kind in (str, list, tuple):
+            self._check_repeat(left, right)
+        elif right_kind in (str, list, tuple):
+            self._check_repeat(right, left)
+        return left * right
+
+    def imul(self, left: Any, right: Any) -> Any:
+        if type(left) is list:
+            self._check_repeat(left, right)
+            left *= right
+            return left
+        return self.mul(left, right)
+
+    def mod(self, left: Any, right: Any) -> Any:
+        if isinstance(left, str):
+            raise SandboxViolation(
+                "%-formatting of strings is not allowed in the playground; use an f-string.",
+                line=self._ctx.line,
+                col=self._ctx.col,
+            )
+        return left % right
+
+    def pow(self, left: Any, right: Any) -> Any:
+        if isinstance(left, int) and isinstance(right, int) and right > 0:
+            if right > self._pow_exponent and abs(left) > 1:
+                raise self._ctx.limit_exceeded(
+                    "pow_exponent",
+                    f"The exponent {right:,} is larger than the allowed {self._pow_exponent:,}.",
+                )
+            if abs(left) > 1:
+                self._int_too_big(int(math.log2(abs(left)) * right) + 1)
+        return left**right
+
+    def lshift(self, left: Any, right: Any) -> Any:
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and left:
+            if right > self._shift_bits:
+                raise self._ctx.limit_exceeded(
+                    "shift_bits",
+                    f"A shift by {right:,} bits is larger than the allowed {self._shift_bits:,}.",
+                )
+            self._int_too_big(left.bit_length() + right)
+        return left << right
+
+    def check_size(self, kind: type, length: int) -> None:
+        """Refuse a value of `kind` that would have `length` characters or items."""
+        self._length_too_big(kind, length)
+
+    def check_length(self, value: Any) -> None:
+        """Refuse a str/list/tuple/dict that grew past its limit (after in-place changes)."""
+        self._length_too_big(type(value), len(value))

@@ -1,0 +1,174 @@
+"""Value semantics of one run: routing every operation to plain Python or the torch surface.
+
+The compiled closures of `interpreter.py` call these methods; builtins (`builtins.py`) use
+them too, so that `sum`, `max` or `print` of tensors go through the same paid and observed
+paths as the program's own operators.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+from app.sandbox.context import RunContext
+from app.sandbox.errors import SandboxViolation
+from app.sandbox.functions import InterpretedFunction
+from app.sandbox.python_values import (
+    PLAIN_SCALARS,
+    PLAIN_TYPES,
+    CheckedOperators,
+    ValueFormatter,
+    type_name,
+)
+
+
+def load_surface() -> ModuleType:
+    """The torch surface module (`torch_surface.py`)."""
+    return importlib.import_module("app.sandbox.torch_surface")
+
+
+class Stdout:
+    """The program's output, capped at `stdout_bytes`; the cap stops the run."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+        self._parts: list[str] = []
+        self._bytes = 0
+        self.length = 0
+        self.truncated = False
+
+    def write(self, text: str) -> None:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        limit = self._ctx.limits.stdout_bytes
+        if self._bytes + size > limit:
+            room = limit - self._bytes
+            kept = text.encode("utf-8", "surrogatepass")[:room].decode("utf-8", "ignore")
+            self._parts.append(kept)
+            self.length += len(kept)
+            self._bytes = limit
+            self.truncated = True
+            raise self._ctx.limit_exceeded(
+                "stdout_bytes", f"The program printed more than {limit:,} bytes."
+            )
+        self._parts.append(text)
+        self._bytes += size
+        self.length += len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self._parts)
+
+
+class Runtime:
+    """Operations on values, shared by compiled code and builtins."""
+
+    def __init__(self, ctx: RunContext, surface: ModuleType) -> None:
+        self.ctx = ctx
+        self.surface = surface
+        self.is_surface: Callable[[Any], bool] = surface.is_surface_value
+        self.stdout = Stdout(ctx)
+        self.formatter = ValueFormatter(self.is_surface, surface.to_str, surface.to_repr)
+        self.to_str = self.formatter.to_str
+        self.to_repr = self.formatter.to_repr
+        self.operators = CheckedOperators(ctx)
+        # Builtin implementations keyed by the id() of the object the name is bound to; those
+        # objects live as long as the process, so an id can never be reused by a program value.
+        self.builtin_calls: dict[int, Callable[[list[Any], dict[str, Any]], Any]] = {}
+
+    def binary(self, symbol: str) -> Callable[[Any, Any], Any]:
+        """The implementation of binary operator `symbol` (e.g. "+", "+=", "<")."""
+        plain = self.operators.by_symbol[symbol]
+        is_surface = self.is_surface
+        surface_op: Callable[..., Any] = self.surface.binary_op
+        ctx = self.ctx
+        plain_types = PLAIN_TYPES
+
+        def apply(left: Any, right: Any) -> Any:
+            if type(left) in plain_types and type(right) in plain_types:
+                return plain(left, right)
+            if is_surface(left) or is_surface(right):
+                return surface_op(symbol, left, right, ctx)
+            return plain(left, right)
+
+        return apply
+
+    def unary(self, symbol: str) -> Callable[[Any], Any]:
+        import operator
+
+        plain = {"-": operator.neg, "+": operator.pos, "~": operator.invert}[symbol]
+        is_surface = self.is_surface
+        surface_op: Callable[..., Any] = self.surface.unary_op
+        ctx = self.ctx
+
+        def apply(operand: Any) -> Any:
+            if type(operand) not in PLAIN_SCALARS and is_surface(operand):
+                return surface_op(symbol, operand, ctx)
+            return plain(operand)
+
+        return apply
+
+    def truth(self, value: Any) -> bool:
+        if value is True:
+            return True
+        if value is False or value is None:
+            return False
+        if type(value) in PLAIN_TYPES or not self.is_surface(value):
+            return bool(value)
+        return bool(self.surface.truth(value, self.ctx))
+
+    def iterate(self, value: Any) -> Iterator[Any]:
+        if type(value) in PLAIN_TYPES or not self.is_surface(value):
+            if isinstance(value, InterpretedFunction):
+                raise TypeError("'function' object is not iterable")
+            return iter(value)
+        return iter(self.surface.iterate(value, self.ctx))
+
+    def call(self, function: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        kind = type(function)
+        if kind is InterpretedFunction:
+            return function.invoke(args, kwargs)
+        if kind is PlainMethod:
+            return function.call(args, kwargs)
+        builtin = self.builtin_calls.get(id(function))
+        if builtin is not None:
+            return builtin(args, kwargs)
+        if self.is_surface(function):
+            return self.surface.call(function, args, kwargs, self.ctx)
+        raise TypeError(f"'{type_name(function)}' object is not callable")
+
+    def get_attribute(self, value: Any, name: str) -> Any:
+        kind = type(value)
+        if kind in PLAIN_TYPES or kind is InterpretedFunction:
+            return plain_method(self, value, name)
+        if self.is_surface(value):
+            return self.surface.get_attribute(value, name, self.ctx)
+        return plain_method(self, value, name)
+
+    def set_attribute(self, target: Any, name: str, value: Any) -> None:
+        if type(target) not in PLAIN_TYPES and self.is_surface(target):
+            self.surface.set_attribute(target, name, value, self.ctx)
+            return
+        raise SandboxViolation(
+            f"Line {self.ctx.line}: attributes can only be assigned on tensors "
+            "(.requires_grad, .grad, .data).",
+            line=self.ctx.line,
+            col=self.ctx.col,
+        )
+
+    def get_item(self, value: Any, key: Any) -> Any:
+        if type(value) in PLAIN_TYPES or not self.is_surface(value):
+            return value[key]
+        return self.surface.get_item(value, key, self.ctx)
+
+    def set_item(self, target: Any, key: Any, value: Any) -> None:
+        kind = type(target)
+        if kind in PLAIN_TYPES or not self.is_surface(target):
+            target[key] = value
+            if kind is list or kind is dict:
+                self.operators.check_length(target)
+            return
+        self.surface.set_item(target, key, value, self.ctx)
+
+
+from app.sandbox.builtins import PlainMethod, plain_method  # noqa: E402  (cycle: builtins uses Runtime)

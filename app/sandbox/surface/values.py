@@ -1,0 +1,162 @@
+"""The wrapper values the torch surface hands to programs instead of real torch objects.
+
+A program never holds a real module, builtin function or class of torch: it holds these
+read-only views, and every use of them goes back through `torch_surface.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import torch
+
+from app.sandbox.allowlist import Entry
+
+
+class SurfaceValue:
+    """Base of the wrappers; `is_surface_value` recognises them by this class."""
+
+    __slots__ = ()
+
+    def display(self) -> str:
+        """How print/repr show the value (no memory addresses)."""
+        return f"<{type(self).__name__}>"
+
+    def __repr__(self) -> str:
+        # Also used when the value sits inside a list or tuple the program prints.
+        return self.display()
+
+
+class Namespace(SurfaceValue):
+    """A read-only view of `torch`, `torch.nn`, `torch.nn.functional`, ...: only table names."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def display(self) -> str:
+        return f"<module '{self.path}'>"
+
+
+class SurfaceFunction(SurfaceValue):
+    """A wrapped torch callable: `torch.ones`, `F.relu`, `torch.autograd.grad`, `torch.no_grad`."""
+
+    __slots__ = ("entry", "name", "qualified", "target")
+
+    def __init__(self, qualified: str, target: Callable[..., Any], entry: Entry) -> None:
+        self.qualified = qualified
+        self.name = qualified.rsplit(".", 1)[-1]
+        self.target = target
+        self.entry = entry
+
+    def display(self) -> str:
+        return f"<function {self.qualified}>"
+
+
+class WrappedClass(SurfaceValue):
+    """A constructor such as `nn.Linear` or `optim.SGD`; isinstance works, attributes do not."""
+
+    __slots__ = ("entry", "qualified", "real")
+
+    def __init__(self, qualified: str, real: type, entry: Entry) -> None:
+        self.qualified = qualified
+        self.real = real
+        self.entry = entry
+
+    def __instancecheck__(self, instance: Any) -> bool:
+        return isinstance(instance, self.real)
+
+    def display(self) -> str:
+        return repr(self.real)
+
+
+class TensorTypeToken(SurfaceValue):
+    """`torch.Tensor`: usable in `isinstance(x, torch.Tensor)`, nothing else."""
+
+    __slots__ = ()
+
+    def __instancecheck__(self, instance: Any) -> bool:
+        return isinstance(instance, torch.Tensor)
+
+    def display(self) -> str:
+        return "<class 'torch.Tensor'>"
+
+
+TENSOR_TYPE = TensorTypeToken()
+
+
+class BoundMethod(SurfaceValue):
+    """`x.add`, `model.parameters`, `opt.step`, `y.grad_fn.name`: owner plus an allowed name."""
+
+    __slots__ = ("entry", "name", "owner")
+
+    def __init__(self, owner: Any, name: str, entry: Entry) -> None:
+        self.owner = owner
+        self.name = name
+        self.entry = entry
+
+    def display(self) -> str:
+        owner_type = "Tensor" if isinstance(self.owner, torch.Tensor) else type(self.owner).__name__
+        return f"<built-in method {self.name} of {owner_type} object>"
+
+
+class GradModeContext(SurfaceValue):
+    """`torch.no_grad()`, `torch.enable_grad()`, `torch.set_grad_enabled(flag)` for `with`.
+
+    Wraps the real context object so that entering and leaving behave exactly like torch
+    (set_grad_enabled switches the mode as soon as it is called, as in torch).
+    """
+
+    __slots__ = ("name", "real")
+
+    def __init__(self, name: str, real: Any) -> None:
+        self.name = name
+        self.real = real
+
+    def __enter__(self) -> None:
+        self.real.__enter__()
+
+    def __exit__(self, exc_type: Any, exc: Any, traceback: Any) -> None:
+        self.real.__exit__(exc_type, exc, traceback)
+
+    def display(self) -> str:
+        return f"<torch.autograd.grad_mode.{self.name} object>"
+
+
+class SurfaceGenerator(SurfaceValue):
+    """`model.parameters()` / `named_parameters()`: a one-shot iterator, like the real generator."""
+
+    __slots__ = ("items", "label")
+
+    def __init__(self, label: str, items: list[Any]) -> None:
+        self.label = label
+        self.items: Iterator[Any] = iter(items)
+
+    def display(self) -> str:
+        return f"<generator object {self.label}>"
+
+
+class HookHandle(SurfaceValue):
+    """The handle `register_hook` returns; only `remove()` is offered."""
+
+    __slots__ = ("real",)
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def display(self) -> str:
+        return "<torch.utils.hooks.RemovableHandle object>"
+
+
+class GeneratorToken(SurfaceValue):
+    """What `torch.manual_seed` returns: printable, with no methods (no get_state/set_state)."""
+
+    __slots__ = ()
+
+    def display(self) -> str:
+        return "<torch._C.Generator object>"
+
+
+GENERATOR_TOKEN = GeneratorToken()

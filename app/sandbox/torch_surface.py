@@ -1,0 +1,717 @@
+"""The torch half of the language: the interpreter reaches torch only through these functions.
+
+Contract: docs/architecture.md, "Interpreter ↔ torch surface". Every function takes the
+RunContext last, refuses anything outside `allowlist.py` with a SandboxViolation, pays every
+op's estimated cost (`costs.py`) before torch runs it, reports results to the observer, and lets
+torch's own exceptions through unchanged so programs fail exactly as they would under CPython.
+
+A program never holds a real torch module, function, class or autograd Node: namespaces,
+functions and constructors are the wrappers of `surface/values.py`, grad_fn is a
+`GradFnView`. Tensors, Size, dtypes, nn modules and optimizers are real objects, but every
+attribute access on them comes back here.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional
+from torch import nn
+
+from app.sandbox import allowlist
+from app.sandbox.allowlist import Entry, Kind
+from app.sandbox.context import RunContext
+from app.sandbox.costs import (
+    CostRule,
+    Estimate,
+    broadcast_numel,
+    estimate,
+    indexing_elements,
+    matmul_estimate,
+)
+from app.sandbox.errors import SandboxViolation
+from app.sandbox.functions import InterpretedFunction
+from app.sandbox.grad_fn_view import GradFnView, view_of
+from app.sandbox.surface import autograd_calls
+from app.sandbox.surface.modules import (
+    module_call_estimate,
+    module_init_estimate,
+    optimizer_step_estimate,
+)
+from app.sandbox.surface.values import (
+    GENERATOR_TOKEN,
+    TENSOR_TYPE,
+    BoundMethod,
+    GradModeContext,
+    HookHandle,
+    Namespace,
+    SurfaceFunction,
+    SurfaceGenerator,
+    SurfaceValue,
+    WrappedClass,
+)
+
+_REAL_MODULES: dict[str, Any] = {
+    "torch": torch,
+    "torch.nn": nn,
+    "torch.nn.functional": torch.nn.functional,
+    "torch.optim": torch.optim,
+    "torch.autograd": torch.autograd,
+    "torch.autograd.functional": torch.autograd.functional,
+}
+
+
+def _member(path: str, name: str, entry: Entry) -> Any:
+    """Build the value a program gets for `path.name`; built once, shared by all runs."""
+    qualified = f"{path}.{name}"
+    if entry.kind is Kind.NAMESPACE:
+        return Namespace(qualified)
+    if entry.kind is Kind.TYPE_TOKEN:
+        return TENSOR_TYPE
+    real = getattr(_REAL_MODULES[path], name)
+    if entry.kind in (Kind.DTYPE, Kind.CONSTANT):
+        return real  # dtypes and floats are inert values
+    if entry.kind is Kind.CLASS:
+        return WrappedClass(qualified, real, entry)
+    return SurfaceFunction(qualified, real, entry)
+
+
+_NAMESPACE_VIEWS: dict[str, Namespace] = {path: Namespace(path) for path in allowlist.NAMESPACES}
+_MEMBERS: dict[str, dict[str, Any]] = {
+    path: {name: _member(path, name, entry) for name, entry in members.items()}
+    for path, members in allowlist.NAMESPACES.items()
+}
+
+_RETURN_TYPES: tuple[type, ...] = tuple(
+    cls
+    for name in dir(torch.return_types)
+    if isinstance(cls := getattr(torch.return_types, name), type) and issubclass(cls, tuple)
+)
+
+# Surface values that index and iterate like the real object (tuples and a module list).
+_INDEXABLE_TYPES: tuple[type, ...] = (torch.Size, nn.Sequential, *_RETURN_TYPES)
+
+_SURFACE_TYPES: tuple[type, ...] = (
+    torch.Tensor,
+    torch.Size,
+    torch.dtype,
+    nn.Module,
+    torch.optim.Optimizer,
+    SurfaceValue,
+    GradFnView,
+    *_RETURN_TYPES,
+)
+
+
+# ---- refusals -------------------------------------------------------------------------------
+
+
+def _refuse(message: str, ctx: RunContext) -> SandboxViolation:
+    # Same shape as the interpreter's refusals: the line first, then one sentence.
+    return SandboxViolation(f"Line {ctx.line}: {message}", line=ctx.line, col=ctx.col)
+
+
+def _owner_label(obj: Any) -> str:
+    if isinstance(obj, Namespace):
+        return obj.path
+    if isinstance(obj, torch.Tensor):
+        return "Tensor"
+    if isinstance(obj, GradFnView):
+        return obj.type_name
+    return type(obj).__name__
+
+
+def _refuse_attribute(obj: Any, name: str, ctx: RunContext) -> SandboxViolation:
+    reason = allowlist.refusal_reason(name)
+    return _refuse(f"{_owner_label(obj)}.{name} is not available in the playground: {reason}.", ctx)
+
+
+def _type_name(obj: Any) -> str:
+    if isinstance(obj, SurfaceFunction | BoundMethod):
+        return "builtin_function_or_method"
+    if isinstance(obj, Namespace):
+        return "module"
+    return type(obj).__name__
+
+
+# ---- is_surface_value / import_module ---------------------------------------------------------
+
+
+def is_surface_value(obj: Any) -> bool:
+    """True for every value the interpreter must route here instead of handling itself."""
+    return isinstance(obj, _SURFACE_TYPES)
+
+
+def import_module(dotted: str, ctx: RunContext) -> Namespace:
+    """`import torch`, `import torch.nn as nn`, `import torch.nn.functional as F`, ..."""
+    if dotted not in allowlist.IMPORTABLE:
+        raise _refuse(
+            f"import {dotted} is not allowed: only torch and its nn, nn.functional, optim and "
+            "autograd modules can be imported.",
+            ctx,
+        )
+    return _NAMESPACE_VIEWS[dotted]
+
+
+# ---- attributes -----------------------------------------------------------------------------
+
+
+def get_attribute(obj: Any, name: str, ctx: RunContext) -> Any:
+    """Read `obj.name` for a surface value; refused unless the table lists it."""
+    if isinstance(obj, torch.Tensor):
+        return _tensor_attribute(obj, name, ctx)
+    if type(obj) is Namespace:
+        members = _MEMBERS[obj.path]
+        if name in members:
+            return members[name]
+        raise _refuse_attribute(obj, name, ctx)
+    if isinstance(obj, nn.Module):
+        return _table_attribute(obj, name, allowlist.MODULE, ctx)
+    if isinstance(obj, torch.optim.Optimizer):
+        return _table_attribute(obj, name, allowlist.OPTIMIZER, ctx)
+    if isinstance(obj, GradFnView):
+        return _table_attribute(obj, name, allowlist.GRAD_FN, ctx)
+    if isinstance(obj, HookHandle):
+        return _table_attribute(obj, name, allowlist.HOOK_HANDLE, ctx)
+    if isinstance(obj, _RETURN_TYPES) and name in allowlist.RETURN_TYPE_FIELDS:
+        return getattr(obj, name)
+    raise _refuse_attribute(obj, name, ctx)
+
+
+def _table_attribute(obj: Any, name: str, table: dict[str, Entry], ctx: RunContext) -> Any:
+    entry = table.get(name)
+    if entry is None:
+        raise _refuse_attribute(obj, name, ctx)
+    if entry.kind is Kind.METHOD:
+        return BoundMethod(obj, name, entry)
+    return getattr(obj, name)  # real AttributeError for e.g. ReLU().weight
+
+
+def _tensor_attribute(tensor: torch.Tensor, name: str, ctx: RunContext) -> Any:
+    entry = allowlist.TENSOR.get(name)
+    if entry is None:
+        raise _refuse_attribute(tensor, name, ctx)
+    if entry.kind is Kind.METHOD:
+        return BoundMethod(tensor, name, entry)
+    if name == "grad_fn":
+        return view_of(tensor.grad_fn)
+    if name == "T":
+        result = tensor.T
+        ctx.observer.op_result(result, (tensor,), ctx.line)
+        return result
+    return getattr(tensor, name)
+
+
+def set_attribute(obj: Any, name: str, value: Any, ctx: RunContext) -> None:
+    """Tensor `.requires_grad`, `.grad` and `.data` only; torch checks the value itself."""
+    if isinstance(obj, torch.Tensor) and name in allowlist.TENSOR_SETTABLE:
+        setattr(obj, name, value)
+        return
+    raise _refuse(
+        f"Assigning {_owner_label(obj)}.{name} is not allowed: only a tensor's .requires_grad, "
+        ".grad and .data can be assigned.",
+        ctx,
+    )
+
+
+# ---- calls ----------------------------------------------------------------------------------
+
+
+def _check_device(device: Any, ctx: RunContext) -> None:
+    if isinstance(device, str | torch.device):
+        kind = str(device).split(":", 1)[0]
+        if kind in allowlist.ALLOWED_DEVICES:
+            return
+    raise _refuse(f"device={device!r} is not available in the playground: only 'cpu'.", ctx)
+
+
+def _as_python_callable(value: Any, ctx: RunContext) -> Any:
+    """A function value torch may call back: only program functions and allowed torch callables.
+
+    Interpreted functions run in the interpreter under the run's budget; torch callables and
+    modules are routed back through `call`, so their costs are paid as usual.
+    """
+    if isinstance(value, InterpretedFunction):
+        return value
+    if isinstance(value, SurfaceFunction | BoundMethod | WrappedClass | nn.Module):
+
+        def routed(*args: Any, **kwargs: Any) -> Any:
+            return call(value, args, kwargs, ctx)
+
+        return routed
+    if callable(value):
+        raise _refuse(
+            f"{to_repr(value)} cannot be handed to torch: only functions defined in the "
+            "program (def or lambda) can be.",
+            ctx,
+        )
+    return value  # not callable at all: torch raises its own TypeError
+
+
+def _prepare_arguments(
+    args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Refuse dangerous keywords and callables; turn parameter generators into lists."""
+    for key, value in kwargs.items():
+        if key in allowlist.REFUSED_KEYWORDS:
+            reason = allowlist.REFUSED_KEYWORDS[key]
+            raise _refuse(
+                f"The keyword {key}= is not available in the playground: it {reason}.", ctx
+            )
+        if key == "device":
+            _check_device(value, ctx)
+    prepared_args = tuple(_prepare_value(a, ctx) for a in args)
+    if not kwargs:
+        return prepared_args, kwargs
+    return prepared_args, {k: _prepare_value(v, ctx) for k, v in kwargs.items()}
+
+
+_INERT_TYPES = (torch.Tensor, int, float, bool, str, type(None), torch.dtype, list, tuple, dict)
+
+
+def _prepare_value(value: Any, ctx: RunContext) -> Any:
+    if isinstance(value, _INERT_TYPES):
+        return value
+    if isinstance(value, SurfaceGenerator):
+        return list(value.items)
+    if isinstance(value, nn.Module):
+        return value  # nn.Sequential(nn.Linear(...)) takes modules
+    if callable(value):
+        return _as_python_callable(value, ctx)
+    return value
+
+
+def _pay(estimated: Estimate, what: str, ctx: RunContext) -> None:
+    elements, cost = estimated
+    ctx.check_elements(elements, what)
+    ctx.charge(cost, what)
+
+
+def _estimate(
+    rule: CostRule, target: Callable[..., Any] | None, args: Sequence[Any], kwargs: dict[str, Any]
+) -> Estimate:
+    try:
+        return estimate(rule, target, args, kwargs)
+    except Exception:  # odd arguments: learn the size from meta tensors instead
+        return estimate(CostRule.META, target, args, kwargs)
+
+
+def call(fn: Any, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) -> Any:
+    """Call a surface callable: pay its cost, run it, report the result to the observer."""
+    if type(fn) is BoundMethod:
+        return _call_method(fn, args, kwargs, ctx)
+    if type(fn) is SurfaceFunction:
+        return _call_function(fn, args, kwargs, ctx)
+    if isinstance(fn, nn.Module):
+        return _call_module(fn, args, kwargs, ctx)
+    if type(fn) is WrappedClass:
+        return _construct(fn, args, kwargs, ctx)
+    raise TypeError(f"'{_type_name(fn)}' object is not callable")
+
+
+def _finish(result: Any, inputs: Sequence[Any], ctx: RunContext) -> Any:
+    ctx.observer.op_result(result, inputs, ctx.line)
+    return result
+
+
+def _call_function(
+    fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    special = _SPECIAL_FUNCTIONS.get(fn.qualified)
+    if special is not None:
+        return special(fn, args, kwargs, ctx)
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    _pay(_estimate(fn.entry.cost, fn.target, args, kwargs), fn.qualified, ctx)
+    result = fn.target(*args, **kwargs)
+    return _finish(result, (*args, *kwargs.values()), ctx)
+
+
+def _call_method(
+    method: BoundMethod, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    owner = method.owner
+    if isinstance(owner, torch.Tensor):
+        return _call_tensor_method(owner, method, args, kwargs, ctx)
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    if isinstance(owner, nn.Module):
+        return _call_module_method(owner, method.name, args, kwargs, ctx)
+    if isinstance(owner, torch.optim.Optimizer):
+        if method.name == "step":
+            _pay(optimizer_step_estimate(owner), "optimizer.step", ctx)
+        return _finish(getattr(owner, method.name)(*args, **kwargs), (), ctx)
+    if isinstance(owner, GradFnView | HookHandle):
+        target = owner if isinstance(owner, GradFnView) else owner.real
+        return getattr(target, method.name)(*args, **kwargs)
+    raise TypeError(f"'{_type_name(method)}' object is not callable")
+
+
+def _call_tensor_method(
+    tensor: torch.Tensor,
+    method: BoundMethod,
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    ctx: RunContext,
+) -> Any:
+    name = method.name
+    special = _SPECIAL_TENSOR_METHODS.get(name)
+    if special is not None:
+        return special(tensor, args, kwargs, ctx)
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    what = f"Tensor.{name}"
+    if method.entry.cost is not CostRule.FREE:
+        _pay(
+            _estimate(method.entry.cost, getattr(torch.Tensor, name), (tensor, *args), kwargs),
+            what,
+            ctx,
+        )
+    result = getattr(tensor, name)(*args, **kwargs)
+    return _finish(result, (tensor, *args, *kwargs.values()), ctx)
+
+
+def _call_module_method(
+    module: nn.Module, name: str, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    if name in ("parameters", "named_parameters"):
+        items = list(getattr(module, name)(*args, **kwargs))
+        return SurfaceGenerator(f"Module.{name}", items)
+    return getattr(module, name)(*args, **kwargs)
+
+
+def _call_module(
+    module: nn.Module, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    _pay(module_call_estimate(module, args), type(module).__name__, ctx)
+    result = module(*args, **kwargs)
+    return _finish(result, (*args, *kwargs.values()), ctx)
+
+
+def _construct(
+    cls: WrappedClass, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    if cls.entry.cost is CostRule.MODULE_INIT:
+        _pay(module_init_estimate(cls.real, args, kwargs), cls.qualified, ctx)
+    else:
+        ctx.charge(1, cls.qualified)
+    return _finish(cls.real(*args, **kwargs), (), ctx)
+
+
+# ---- special calls --------------------------------------------------------------------------
+
+SpecialFunction = Callable[[SurfaceFunction, Sequence[Any], dict[str, Any], RunContext], Any]
+SpecialMethod = Callable[[torch.Tensor, Sequence[Any], dict[str, Any], RunContext], Any]
+
+
+def _manual_seed(
+    fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    torch.manual_seed(*args, **kwargs)
+    return GENERATOR_TOKEN  # the real Generator offers get_state/set_state
+
+
+def _grad_mode(
+    fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> GradModeContext:
+    return GradModeContext(fn.name, fn.target(*args, **kwargs))
+
+
+def _autograd_backward(
+    fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> None:
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    autograd_calls.autograd_backward(args, kwargs, ctx)
+
+
+def _autograd_grad(
+    fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    result = autograd_calls.autograd_grad(args, kwargs, ctx)
+    return _finish(result, (*args, *kwargs.values()), ctx)
+
+
+def _autograd_functional(
+    fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    return autograd_calls.functional_call(fn.name, args, kwargs, ctx, _as_python_callable)
+
+
+def _gradcheck(
+    fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    return autograd_calls.gradcheck(args, dict(kwargs), ctx, _as_python_callable)
+
+
+_SPECIAL_FUNCTIONS: dict[str, SpecialFunction] = {
+    "torch.manual_seed": _manual_seed,
+    "torch.no_grad": _grad_mode,
+    "torch.enable_grad": _grad_mode,
+    "torch.set_grad_enabled": _grad_mode,
+    "torch.autograd.backward": _autograd_backward,
+    "torch.autograd.grad": _autograd_grad,
+    "torch.autograd.gradcheck": _gradcheck,
+    **{
+        f"torch.autograd.functional.{name}": _autograd_functional
+        for name in allowlist.AUTOGRAD_FUNCTIONAL
+    },
+}
+
+
+def _tensor_backward(
+    tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> None:
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    autograd_calls.tensor_backward(tensor, args, kwargs, ctx)
+
+
+def _register_hook(
+    tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> HookHandle:
+    return autograd_calls.register_hook(tensor, args, kwargs, ctx, _as_python_callable)
+
+
+def _tolist(
+    tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> Any:
+    longest = max(tensor.shape, default=0)
+    if longest > ctx.limits.list_length:
+        raise ctx.limit_exceeded(
+            "list_length",
+            f"Tensor.tolist would build a list of {longest:,} items; a list may have at most "
+            f"{ctx.limits.list_length:,}.",
+        )
+    ctx.charge(max(tensor.numel(), 1), "Tensor.tolist")
+    return tensor.tolist(*args, **kwargs)
+
+
+def _to(tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) -> Any:
+    for arg in args:
+        if isinstance(arg, str | torch.device):
+            _check_device(arg, ctx)
+    args, kwargs = _prepare_arguments(args, kwargs, ctx)
+    ctx.charge(max(tensor.numel(), 1), "Tensor.to")
+    result = tensor.to(*args, **kwargs)
+    return _finish(result, (tensor, *args, *kwargs.values()), ctx)
+
+
+_SPECIAL_TENSOR_METHODS: dict[str, SpecialMethod] = {
+    "backward": _tensor_backward,
+    "register_hook": _register_hook,
+    "tolist": _tolist,
+    "to": _to,
+}
+
+
+# ---- operators ------------------------------------------------------------------------------
+
+
+def _contains(left: Any, right: Any) -> bool:
+    return operator.contains(right, left)
+
+
+def _not_contains(left: Any, right: Any) -> bool:
+    return not operator.contains(right, left)
+
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+    "**": operator.pow,
+    "@": operator.matmul,
+    "&": operator.and_,
+    "|": operator.or_,
+    "^": operator.xor,
+    "<<": operator.lshift,
+    ">>": operator.rshift,
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": operator.ipow,
+    "@=": operator.imatmul,
+    "&=": operator.iand,
+    "|=": operator.ior,
+    "^=": operator.ixor,
+    "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "in": _contains,
+    "not in": _not_contains,
+    "is": operator.is_,
+    "is not": operator.is_not,
+}
+
+_NUMBER_TYPES = (int, float, bool)
+
+
+def _operator_estimate(op: str, left: Any, right: Any) -> Estimate:
+    if op in ("@", "@="):
+        return matmul_estimate(left, right)
+    # Fast path: most operators see two tensors of one shape, or a tensor and a number.
+    if isinstance(left, torch.Tensor):
+        if isinstance(right, _NUMBER_TYPES) or (
+            isinstance(right, torch.Tensor) and right.shape == left.shape
+        ):
+            elements = left.numel()
+            return elements, max(elements, 1)
+    elif isinstance(right, torch.Tensor) and isinstance(left, _NUMBER_TYPES):
+        elements = right.numel()
+        return elements, max(elements, 1)
+    elements = broadcast_numel((left, right))
+    return elements, max(elements, 1)
+
+
+def binary_op(op: str, left: Any, right: Any, ctx: RunContext) -> Any:
+    """`left op right` when either side is a surface value; torch's own errors come through."""
+    function = _BINARY.get(op)
+    if function is None:
+        raise _refuse(f"The operator {op} is not available in the playground.", ctx)
+    if op in ("is", "is not", "in", "not in"):
+        return function(left, right)
+    if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
+        _pay(_operator_estimate(op, left, right), f"The {op} operator", ctx)
+        return _finish(function(left, right), (left, right), ctx)
+    if op in ("*", "*=") and isinstance(left, torch.Size | tuple) and isinstance(right, int):
+        _check_repeat(len(left) * right, ctx)
+    if op in ("*", "*=") and isinstance(right, torch.Size | tuple) and isinstance(left, int):
+        _check_repeat(len(right) * left, ctx)
+    return function(left, right)
+
+
+def _check_repeat(length: int, ctx: RunContext) -> None:
+    if length > ctx.limits.list_length:
+        raise ctx.limit_exceeded(
+            "list_length",
+            f"The result would have {length:,} items; a sequence may have at most "
+            f"{ctx.limits.list_length:,}.",
+        )
+
+
+_UNARY: dict[str, Callable[[Any], Any]] = {
+    "-": operator.neg,
+    "+": operator.pos,
+    "~": operator.invert,
+}
+
+
+def unary_op(op: str, operand: Any, ctx: RunContext) -> Any:
+    """`-t`, `+t`, `~t` (and `not t`) on a surface value."""
+    if op == "not":
+        return not truth(operand, ctx)
+    function = _UNARY.get(op)
+    if function is None:
+        raise _refuse(f"The operator {op} is not available in the playground.", ctx)
+    if isinstance(operand, torch.Tensor):
+        ctx.charge(max(operand.numel(), 1), f"The {op} operator")
+        return _finish(function(operand), (operand,), ctx)
+    return function(operand)
+
+
+def truth(obj: Any, ctx: RunContext) -> bool:
+    """`if t:` — torch raises its own error for tensors of more than one element."""
+    return bool(obj)
+
+
+# ---- indexing and iteration -----------------------------------------------------------------
+
+_BASIC_INDEX_TYPES = (int, slice, type(None), type(Ellipsis), bool)
+
+
+def _is_basic_index(key: Any) -> bool:
+    if isinstance(key, tuple):
+        return all(isinstance(k, _BASIC_INDEX_TYPES) for k in key)
+    return isinstance(key, _BASIC_INDEX_TYPES)
+
+
+def get_item(obj: Any, key: Any, ctx: RunContext) -> Any:
+    """`t[...]`, `size[0]`, `model[0]`: basic indexing is a view; advanced indexing is sized."""
+    if isinstance(obj, torch.Tensor):
+        if _is_basic_index(key):
+            ctx.charge(1, "Indexing")  # a view: never larger than the tensor
+        else:
+            elements = indexing_elements(obj.shape, key)
+            _pay((elements, max(elements, 1)), "Indexing", ctx)
+        return _finish(obj[key], (obj, key), ctx)
+    if isinstance(obj, _INDEXABLE_TYPES):
+        return obj[key]
+    raise TypeError(f"'{_type_name(obj)}' object is not subscriptable")
+
+
+def set_item(obj: Any, key: Any, value: Any, ctx: RunContext) -> None:
+    """`t[...] = v` (torch checks leaves and shapes); nothing else is assignable."""
+    if isinstance(obj, torch.Tensor):
+        value_size = broadcast_numel((value,))
+        ctx.charge(max(obj.numel(), value_size, 1), "Index assignment")
+        obj[key] = value
+        ctx.observer.op_result(obj, (obj, value), ctx.line)
+        return
+    if isinstance(obj, nn.Module):
+        raise _refuse("Assigning into an nn module is not allowed in the playground.", ctx)
+    raise TypeError(f"'{_type_name(obj)}' object does not support item assignment")
+
+
+def iterate(obj: Any, ctx: RunContext) -> Iterator[Any]:
+    """`for row in t`, `for n in x.shape`, `for p in model.parameters()`."""
+    if isinstance(obj, torch.Tensor):
+        ctx.charge(max(obj.numel(), 1), "Iterating a tensor")
+        rows = tuple(iter(obj))  # torch's own rows (UnbindBackward0) and 0-d error
+        ctx.observer.op_result(rows, (obj,), ctx.line)
+        return iter(rows)
+    if isinstance(obj, SurfaceGenerator):
+        return obj.items
+    if isinstance(obj, _INDEXABLE_TYPES):
+        return iter(obj)
+    raise TypeError(f"'{_type_name(obj)}' object is not iterable")
+
+
+# ---- printing -------------------------------------------------------------------------------
+
+
+def to_repr(obj: Any) -> str:
+    """`repr(obj)`: torch's own text for real objects, no addresses for the wrappers."""
+    if isinstance(obj, SurfaceValue):
+        return obj.display()
+    return repr(obj)
+
+
+def to_str(obj: Any) -> str:
+    """`str(obj)` / `print(obj)`: torch's own formatting."""
+    if isinstance(obj, SurfaceValue):
+        return obj.display()
+    return str(obj)
+
+
+_SPEC_NUMBERS = re.compile(r"\d+")
+
+
+def format_value(obj: Any, spec: str, ctx: RunContext) -> str:
+    """`f"{t:.2f}"`: torch formats 0-d tensors as their item; widths are bounded first."""
+    for number in _SPEC_NUMBERS.findall(spec):
+        if len(number) > 9 or int(number) > ctx.limits.str_length:
+            raise ctx.limit_exceeded(
+                "str_length",
+                f"The format spec {spec!r} asks for more than {ctx.limits.str_length:,} "
+                "characters.",
+            )
+    if not spec and not isinstance(obj, torch.Tensor):
+        return to_str(obj)
+    # A 0-d tensor formats as its item even with an empty spec: f"{loss}" shows 0.25.
+    if isinstance(obj, SurfaceValue | GradFnView):
+        raise TypeError(f"unsupported format string passed to {_type_name(obj)}.__format__")
+    return format(obj, spec)

@@ -1,0 +1,228 @@
+"""Pydantic models of the v1 run contract (`shared/api-v1.md`); they document `/openapi.json`.
+
+Results are produced by the workers as plain JSON and passed through unchanged; these response
+models describe them (and the tests validate real results against them).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+IncludePart = Literal["graph", "timeline", "backward_trace"]
+# A gradient may nest as deep as a tensor may have dimensions, and no deeper.
+MAX_GRADIENT_DEPTH = 64
+
+
+def _check_number_tree(value: Any, depth: int = 0) -> None:
+    if depth > MAX_GRADIENT_DEPTH:
+        raise ValueError(f"gradient nests deeper than {MAX_GRADIENT_DEPTH} levels")
+    if isinstance(value, list):
+        for item in value:
+            _check_number_tree(item, depth + 1)
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("gradient must be a number or a nested list of numbers")
+
+
+class BackwardRequest(BaseModel):
+    """Run `OUTPUT.backward(gradient=GRADIENT, retain_graph=R)` after the program."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    output: str = Field(description="Name of the variable to call backward on.", min_length=1)
+    gradient: float | list[Any] | None = Field(
+        None, description="Number or nested list, converted with the output's dtype."
+    )
+    retain_graph: bool = Field(False, description="Keep the graph for another backward.")
+
+    @field_validator("gradient", mode="before")
+    @classmethod
+    def gradient_is_numbers(cls, value: Any) -> Any:
+        """Accept only numbers and nested lists of numbers."""
+        if value is not None:
+            _check_number_tree(value)
+        return value
+
+
+class JacobianRequest(BaseModel):
+    """Compute the full Jacobian d`output`/d`input` of the final values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    output: str = Field(description="Variable name of the output.", min_length=1)
+    input: str = Field(description="Variable name of the input.", min_length=1)
+
+
+class RunRequest(BaseModel):
+    """A program to run, and what to compute and return after it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(description="The program; `import torch` lines are accepted.")
+    seed: int = Field(
+        0,
+        ge=-(2**63),
+        le=2**64 - 1,
+        description="`torch.manual_seed(seed)` is in force when the program starts.",
+    )
+    backward: BackwardRequest | None = Field(
+        None, description="Run a backward pass after the program."
+    )
+    jacobian: JacobianRequest | None = Field(None, description="Jacobian of final values.")
+    include: list[IncludePart] | None = Field(
+        None,
+        description="Heavy parts to return (default all); `[]` for values only, faster.",
+    )
+
+
+class ErrorInfo(BaseModel):
+    """Why a program did not run to the end."""
+
+    type: str = Field(
+        description="SyntaxError, SandboxViolation, LimitExceeded, Timeout, WorkerCrashed, or "
+        "the Python/PyTorch exception class name."
+    )
+    message: str
+    line: int | None = None
+    col: int | None = None
+    limit: str | None = Field(None, description="Which limit, for LimitExceeded and Timeout.")
+    hint: str | None = None
+
+
+class WarningInfo(BaseModel):
+    """A warning the program raised, e.g. reading `.grad` of a non-leaf tensor."""
+
+    model_config = ConfigDict(extra="allow")
+
+    category: str
+    message: str
+    line: int | None = None
+
+
+class Value(BaseModel):
+    """A final top-level binding: a tensor, Python value, list/tuple, or repr of anything else."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str = Field(description='"tensor", "int", "float", "bool", "str", "none", "list", …')
+    node: str | None = None
+    shape: list[int] | None = None
+    dtype: str | None = None
+    requires_grad: bool | None = None
+    is_leaf: bool | None = None
+    grad_fn: str | None = None
+    value: Any = None
+    grad: Any = None
+    items: list[Value] | None = None
+    repr: str | None = None
+    truncated: bool | None = None
+
+
+class GraphNode(BaseModel):
+    """A tensor node or a function (grad_fn) node of the autograd graph."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    kind: Literal["tensor", "function"]
+    names: list[str] | None = None
+    line: int | None = None
+    shape: list[int] | None = None
+    dtype: str | None = None
+    requires_grad: bool | None = None
+    is_leaf: bool | None = None
+    grad_fn: str | None = None
+    value: Any = None
+    grad: Any = None
+    name: str | None = Field(None, description="The grad_fn name, for function nodes.")
+
+
+class GraphEdge(BaseModel):
+    """An edge in the direction of the forward computation."""
+
+    model_config = ConfigDict(extra="allow")
+
+    source: str
+    target: str
+    id: str | None = None
+    kind: str | None = None
+
+
+class Graph(BaseModel):
+    """The autograd graph."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+class Jacobian(BaseModel):
+    """A full Jacobian matrix."""
+
+    model_config = ConfigDict(extra="allow")
+
+    output: str
+    input: str
+    shape: list[int]
+    matrix: Any
+
+
+class RunResult(BaseModel):
+    """Everything one run produced; a failing program is a result with `ok: false`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    api_version: Literal["1"]
+    torch_version: str
+    seed: int | None = None
+    ok: bool
+    error: ErrorInfo | None
+    stdout: str
+    stdout_truncated: bool = False
+    warnings: list[WarningInfo]
+    variables: dict[str, Value]
+    graph: Graph | None = None
+    timeline: list[dict[str, Any]] | None = None
+    timeline_truncated: bool | None = None
+    backward_trace: list[dict[str, Any]] | None = None
+    jacobian: Jacobian | None = None
+    limits: dict[str, int | float]
+    timing_ms: dict[str, float]
+
+
+class Example(BaseModel):
+    """A built-in teaching example (English and Korean)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    title: str
+    source: str
+    explanation: str
+    title_ko: str
+    explanation_ko: str
+    expected_error: str | None = None
+
+
+class Capabilities(BaseModel):
+    """The language the sandbox accepts, and the limits of every run."""
+
+    model_config = ConfigDict(extra="allow")
+
+    limits: dict[str, int | float]
+
+
+class Health(BaseModel):
+    """Liveness or readiness."""
+
+    status: str
+    workers: int | None = None
+
+
+class Problem(BaseModel):
+    """An HTTP error (413, 429, 503) in `application/problem+json` form."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str

@@ -1,0 +1,191 @@
+"""The captured tensors and grad_fn nodes, with deterministic ids in order of creation.
+
+Every record keeps a strong reference to its tensor or Node: Python ids are then never reused
+during a run (so `id(obj)` is a safe key), and saved tensors stay readable after backward.
+Ids: `t0, t1, …` for tensors, `f0, f1, …` for grad_fn nodes (AccumulateGrad included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+ACCUMULATE_GRAD = "AccumulateGrad"
+
+
+@dataclass(slots=True, eq=False)
+class TensorRecord:
+    """A tensor as the program produced it; an in-place op changing grad_fn makes a new one."""
+
+    id: str
+    tensor: torch.Tensor
+    line: int | None
+    step: int
+    sequence: int
+    grad_fn: Any  # the grad_fn when recorded: None for leaves and tensors without grad
+    # Gradient captured for this tensor as an input of autograd.grad: (call index, gradient).
+    captured_grad: tuple[int, torch.Tensor | None] | None = None
+
+
+@dataclass(slots=True, eq=False)
+class FunctionRecord:
+    """One grad_fn node; `next` mirrors next_functions once resolved (None: not yet)."""
+
+    id: str
+    node: Any  # torch.autograd.graph.Node
+    name: str
+    line: int | None
+    step: int
+    sequence: int
+    outputs: list[TensorRecord] = field(default_factory=list)  # tensors whose grad_fn this is
+    variable: TensorRecord | None = None  # for AccumulateGrad: the leaf it accumulates into
+    next: list[tuple[FunctionRecord | None, int]] | None = None
+    saved: list[tuple[str, torch.Tensor]] | None = None
+    # What flowed through this node in the last backward call that ran it.
+    last_call: int = -1
+    grads_in: list[torch.Tensor | None] = field(default_factory=list)
+    grads_out: list[torch.Tensor | None] = field(default_factory=list)
+
+
+_saved_names_by_type: dict[type, tuple[str, ...]] = {}
+
+
+def _saved_attribute_names(node: Any) -> tuple[str, ...]:
+    """The `_saved_*` attributes of a node type (dir() is slow, so once per type)."""
+    kind = type(node)
+    names = _saved_names_by_type.get(kind)
+    if names is None:
+        names = tuple(name for name in dir(kind) if name.startswith("_saved_"))
+        _saved_names_by_type[kind] = names
+    return names
+
+
+class NodeRegistry:
+    """Ids and records of everything captured, capped at `max_nodes` nodes in all."""
+
+    def __init__(self, max_nodes: int) -> None:
+        self.max_nodes = max_nodes
+        self.truncated = False
+        self.step = 0  # the statement being executed; nodes created now belong to it
+        self._sequence = 0
+        self._tensor_by_object: dict[int, TensorRecord] = {}
+        self._function_by_object: dict[int, FunctionRecord] = {}
+        self.tensors: list[TensorRecord] = []
+        self.functions: list[FunctionRecord] = []
+        self.constant_edges: list[tuple[TensorRecord, FunctionRecord]] = []
+
+    def _has_room(self) -> bool:
+        if len(self.tensors) + len(self.functions) < self.max_nodes:
+            return True
+        self.truncated = True
+        return False
+
+    def _next_sequence(self) -> int:
+        self._sequence += 1
+        return self._sequence
+
+    def known_tensor(self, tensor: torch.Tensor) -> TensorRecord | None:
+        """The current record of `tensor`, if it was captured."""
+        return self._tensor_by_object.get(id(tensor))
+
+    def tensor_id(self, tensor: torch.Tensor) -> str | None:
+        record = self._tensor_by_object.get(id(tensor))
+        return None if record is None else record.id
+
+    def record_tensor(self, tensor: torch.Tensor, line: int | None) -> TensorRecord | None:
+        """Return the record of `tensor`, creating it (and its grad_fn's) when new or changed."""
+        record = self._tensor_by_object.get(id(tensor))
+        grad_fn = tensor.grad_fn
+        if record is not None and record.grad_fn is grad_fn:
+            return record
+        if not self._has_room():
+            return record
+        record = TensorRecord(
+            f"t{len(self.tensors)}", tensor, line, self.step, self._next_sequence(), grad_fn
+        )
+        self.tensors.append(record)
+        self._tensor_by_object[id(tensor)] = record
+        if grad_fn is not None:
+            function = self.record_function(grad_fn, line, self.step)
+            if function is not None:
+                function.outputs.append(record)
+        return record
+
+    def known_function(self, node: Any) -> FunctionRecord | None:
+        return self._function_by_object.get(id(node))
+
+    def record_function(self, node: Any, line: int | None, step: int) -> FunctionRecord | None:
+        """Return the record of a grad_fn node, creating it when first seen."""
+        record = self._function_by_object.get(id(node))
+        if record is not None or not self._has_room():
+            return record
+        record = FunctionRecord(
+            f"f{len(self.functions)}",
+            node,
+            type(node).__name__,
+            line,
+            step,
+            self._next_sequence(),
+        )
+        self.functions.append(record)
+        self._function_by_object[id(node)] = record
+        if record.name == ACCUMULATE_GRAD:
+            variable = self.record_tensor(node.variable, line)
+            record.variable = variable
+            if variable is not None and variable.line is not None:
+                record.line = variable.line
+        return record
+
+    def resolve_next(self, record: FunctionRecord) -> list[tuple[FunctionRecord | None, int]]:
+        """`next_functions` as records; nodes seen here first belong to the consumer's step."""
+        if record.next is None:
+            resolved: list[tuple[FunctionRecord | None, int]] = []
+            for node, input_nr in record.node.next_functions:
+                child = None
+                if node is not None:
+                    child = self.record_function(node, record.line, record.step)
+                resolved.append((child, input_nr))
+            record.next = resolved
+        return record.next
+
+    def walk(self, roots: list[FunctionRecord]) -> list[FunctionRecord]:
+        """Every function reachable from `roots` via next_functions (depth-first, no recursion)."""
+        visited: set[str] = set()
+        order: list[FunctionRecord] = []
+        stack = list(reversed(roots))
+        while stack:
+            record = stack.pop()
+            if record.id in visited:
+                continue
+            visited.add(record.id)
+            order.append(record)
+            for child, _ in reversed(self.resolve_next(record)):
+                if child is not None and child.id not in visited:
+                    stack.append(child)
+        return order
+
+    def discover_all(self) -> None:
+        """Resolve the edges of every function seen (the list grows while we go)."""
+        index = 0
+        while index < len(self.functions):
+            self.resolve_next(self.functions[index])
+            index += 1
+
+    def read_saved(self, record: FunctionRecord) -> None:
+        """Keep the tensors a node saved for backward; must happen before backward frees them."""
+        if record.saved is not None:
+            return
+        saved: list[tuple[str, torch.Tensor]] = []
+        for attribute in _saved_attribute_names(record.node):
+            try:
+                value = getattr(record.node, attribute)
+            except Exception:  # freed by an earlier backward, or modified in place
+                continue
+            if isinstance(value, torch.Tensor):
+                saved.append((attribute.removeprefix("_saved_"), value))
+        record.saved = saved
+
+    def add_constant_edge(self, constant: TensorRecord, function: FunctionRecord) -> None:
+        self.constant_edges.append((constant, function))

@@ -1,0 +1,203 @@
+"""The capturing Observer: what the interpreter reports becomes graph, timeline and trace.
+
+`op_result` is on the hot path (called for every torch op), so it only files references and
+ids; everything expensive (edges, saved tensors, encoding values) happens once, at the end, in
+`render` — except what must be read before backward frees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from app.sandbox.limits import Limits
+from app.trace.backward_trace import BackwardTracer, render_calls
+from app.trace.graph import build_edges, build_graph, next_edge_ids
+from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
+from app.trace.timeline import Timeline
+
+HEAVY_PARTS = ("graph", "timeline", "backward_trace")
+
+
+class Recorder:
+    """Observer that records the run; `parts` chooses which heavy parts are built at all."""
+
+    def __init__(self, limits: Limits, parts: Sequence[str] = HEAVY_PARTS) -> None:
+        self.limits = limits
+        self.parts = frozenset(parts)
+        self.registry = NodeRegistry(limits.graph_nodes)
+        self.timeline = Timeline(
+            self.registry,
+            max_entries=limits.timeline_entries,
+            value_elements=limits.value_elements,
+        )
+        self.tracer = BackwardTracer(
+            self.registry, jacobian_cells=limits.jacobian_cells, max_steps=limits.graph_nodes
+        )
+        self._keep_timeline = "timeline" in self.parts
+
+    # -- Observer -------------------------------------------------------------------------
+
+    def op_result(self, result: Any, inputs: Sequence[Any], line: int) -> None:
+        registry = self.registry
+        if isinstance(result, torch.Tensor):
+            produced = registry.record_tensor(result, line)
+        elif isinstance(result, tuple | list):
+            produced = None
+            for item in result:
+                if isinstance(item, torch.Tensor):
+                    produced = registry.record_tensor(item, line) or produced
+        elif isinstance(result, nn.Module):
+            for parameter in result.parameters():
+                registry.record_tensor(parameter, line)
+            return
+        else:
+            return
+        function = None
+        if produced is not None and produced.grad_fn is not None:
+            function = registry.known_function(produced.grad_fn)
+        for value in inputs:
+            if isinstance(value, torch.Tensor):
+                self._record_input(value, line, function)
+            elif isinstance(value, tuple | list):
+                for item in value:
+                    if isinstance(item, torch.Tensor):
+                        self._record_input(item, line, function)
+
+    def _record_input(
+        self, tensor: torch.Tensor, line: int, function: FunctionRecord | None
+    ) -> None:
+        record = self.registry.record_tensor(tensor, line)
+        if record is not None and function is not None and not tensor.requires_grad:
+            self.registry.add_constant_edge(record, function)
+
+    def statement_executed(self, line: int, bindings: Mapping[str, Any], stdout_len: int) -> None:
+        if self._keep_timeline:
+            self.timeline.add(line, bindings, stdout_len)
+        else:
+            for value in bindings.values():
+                if isinstance(value, torch.Tensor):
+                    self.registry.record_tensor(value, line)
+        self.registry.step += 1
+
+    def backward(
+        self,
+        tensors: Sequence[torch.Tensor],
+        grad_tensors: Sequence[torch.Tensor | None] | None,
+        retain_graph: bool | None,
+        create_graph: bool,
+        inputs: Sequence[torch.Tensor] | None,
+        line: int,
+        *,
+        source: str = "program",
+    ) -> None:
+        def perform() -> None:
+            torch.autograd.backward(
+                list(tensors),
+                grad_tensors=None if grad_tensors is None else list(grad_tensors),
+                retain_graph=retain_graph,
+                create_graph=create_graph,
+                inputs=None if inputs is None else list(inputs),
+            )
+
+        self.tracer.run(
+            call="backward",
+            source=source,
+            line=line or None,
+            roots=tensors,
+            root_grads=grad_tensors,
+            inputs=inputs,
+            perform=perform,
+        )
+
+    def grad(
+        self,
+        outputs: Sequence[torch.Tensor],
+        inputs: Sequence[torch.Tensor],
+        grad_outputs: Sequence[torch.Tensor | None] | None,
+        retain_graph: bool | None,
+        create_graph: bool,
+        allow_unused: bool,
+        line: int,
+    ) -> tuple[torch.Tensor | None, ...]:
+        def perform() -> tuple[torch.Tensor | None, ...]:
+            return torch.autograd.grad(
+                list(outputs),
+                list(inputs),
+                grad_outputs=None if grad_outputs is None else list(grad_outputs),
+                retain_graph=retain_graph,
+                create_graph=create_graph,
+                allow_unused=allow_unused,
+            )
+
+        return self.tracer.run(
+            call="autograd.grad",
+            source="program",
+            line=line or None,
+            roots=outputs,
+            root_grads=grad_outputs,
+            inputs=inputs,
+            perform=perform,
+        )
+
+    # -- results --------------------------------------------------------------------------
+
+    def tensor_id(self, tensor: torch.Tensor) -> str | None:
+        """The id of a captured tensor (None when the graph cap was hit before it appeared)."""
+        return self.registry.tensor_id(tensor)
+
+    def adopt_final(self, variables: Mapping[str, Any]) -> None:
+        """Give ids to final tensors never reported (`g = x.grad`), so `variables` can point."""
+        for value in variables.values():
+            if isinstance(value, torch.Tensor):
+                self.registry.record_tensor(value, None)
+
+    def graph_tensors(self) -> list[torch.Tensor]:
+        return [record.tensor for record in self.registry.tensors]
+
+    def render(self, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """graph / timeline / backward_trace (those asked for) as RunResult fields."""
+        registry = self.registry
+        limits = self.limits
+        edges = build_edges(registry)
+        rendered: dict[str, Any] = {
+            "graph": None,
+            "graph_truncated": registry.truncated,
+            "timeline": None,
+            "timeline_truncated": self.timeline.truncated,
+            "backward_trace": None,
+            "backward_trace_truncated": self.tracer.truncated,
+        }
+        if "graph" in self.parts:
+            names = _names_by_tensor(registry, variables)
+            rendered["graph"] = build_graph(registry, edges, names, limits.value_elements)
+        if "timeline" in self.parts:
+            rendered["timeline"] = self.timeline.render()
+        if "backward_trace" in self.parts:
+            rendered["backward_trace"] = render_calls(
+                self.tracer.calls,
+                next_edge_ids(edges),
+                limits.value_elements,
+                limits.jacobian_cells,
+            )
+        return rendered
+
+
+def _names_by_tensor(registry: NodeRegistry, variables: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Tensor id → the final names bound to it, module parameters as `model.weight`."""
+    names: dict[str, list[str]] = {}
+
+    def bind(record: TensorRecord | None, name: str) -> None:
+        if record is not None:
+            names.setdefault(record.id, []).append(name)
+
+    for name, value in variables.items():
+        if isinstance(value, torch.Tensor):
+            bind(registry.known_tensor(value), name)
+        elif isinstance(value, nn.Module):
+            for parameter_name, parameter in value.named_parameters():
+                bind(registry.known_tensor(parameter), f"{name}.{parameter_name}")
+    return names

@@ -1,0 +1,67 @@
+"""What a worker does with a job: dispatch by kind to the core (runs inside worker processes only).
+
+The zygote calls `prepare()` once, before it forks any worker, so that torch, the runner and the
+grader are imported and warmed up a single time and shared copy-on-write by every worker.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from app.sandbox.limits import Limits
+
+# A tiny program that touches the code paths every run takes (ops, backward, capture, encoding),
+# so that lazy initialisation inside torch happens once in the zygote, not in every worker.
+WARM_UP_SOURCE = """\
+import torch
+x = torch.ones(2, 2, requires_grad=True)
+y = x + 2
+z = y * y * 3
+out = z.mean()
+out.backward()
+print(x.grad)
+"""
+
+
+def prepare(limits: Limits) -> dict[str, Any]:
+    """Import and warm up the core; return what the web process needs to know about it."""
+    import torch
+
+    from app.runner import run_program
+
+    run_program(WARM_UP_SOURCE, seed=0, limits=limits)
+    return {"torch_version": torch.__version__, "capabilities": _capabilities()}
+
+
+def _capabilities() -> dict[str, Any] | None:
+    # The table is built from the allow-list, which imports torch: build it here so that the
+    # web process never has to import torch itself.
+    try:
+        module = importlib.import_module("app.sandbox.capabilities")
+    except ImportError:
+        return None
+    table: dict[str, Any] = module.capabilities()
+    return table
+
+
+def handle(kind: str, request: dict[str, Any], limits: Limits) -> dict[str, Any]:
+    """Run one job and return its plain-data result."""
+    if kind == "run":
+        from app.runner import run_program
+
+        result: dict[str, Any] = run_program(
+            request["source"],
+            seed=request.get("seed", 0),
+            backward=request.get("backward"),
+            jacobian=request.get("jacobian"),
+            include=request.get("include"),
+            limits=limits,
+        )
+        return result
+    if kind == "check":
+        # The grader's package; imported by name so the worker does not depend on it to start.
+        grading = importlib.import_module("app.grading")
+        checked: dict[str, Any] = grading.run_checks(request, limits)
+        return checked
+    raise ValueError(f"unknown job kind {kind!r}")

@@ -1,0 +1,156 @@
+"""How much the sandbox and capture cost, as ratios to plain `exec` measured in the same run.
+
+For the three seed programs and a 2,000-op loop: time through `run_program` with full capture
+and with capture off, divided by the time of plain `exec` of the same source in this process
+(real CPython + torch: the baseline). Then time per graph node for programs of 10 to 5,000
+nodes, raw and net of the fixed cost of a run (an empty program), which should stay flat.
+
+    python bench/engine.py [--repeat N]
+
+Targets: full capture ≤ 3×, capture off ≤ 1.5×, per-node time flat within 2×.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.runner import run_program  # noqa: E402
+from app.sandbox.limits import Limits  # noqa: E402
+
+SEEDS = {
+    "scalar-backward": """import torch
+
+x = torch.ones(1, requires_grad=True)
+print(x)
+y = x + 2
+print(y)
+print("===== Run backward =====")
+y.backward()
+print(y)
+""",
+    "chain-rule": """import torch
+
+x = torch.ones(2, 2, requires_grad=True)
+print(x)
+y = x + 2
+print(y)
+z = y * y * 3
+out = z.mean()
+print(z, out)
+out.backward()
+print(x.grad)
+""",
+    "vector-backward": """import torch
+
+x = torch.randn(3, requires_grad=True)
+y = x * 2
+while y.data.norm() < 1000:
+    y = y * 2
+print(y)
+
+gradients = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)
+y.backward(gradients)
+print(x.grad)
+""",
+}
+
+
+def loop_program(ops: int) -> str:
+    """`ops` multiplications in a loop, then one backward: 4 + 2*ops graph nodes."""
+    return (
+        "import torch\n"
+        "x = torch.ones(3, requires_grad=True)\n"
+        "y = x\n"
+        f"for i in range({ops}):\n"
+        "    y = y * 1.0001\n"
+        "y.sum().backward()\n"
+    )
+
+
+def best_time(action: Callable[[], object], repeat: int) -> float:
+    """Median seconds of `repeat` runs after one warm-up (the machine is shared: noise)."""
+    action()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def plain_exec(source: str) -> Callable[[], object]:
+    code = compile(source, "<program>", "exec")
+
+    def run() -> None:
+        torch.manual_seed(0)
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(code, {})
+
+    return run
+
+
+def through_core(source: str, capture: bool, limits: Limits | None = None) -> Callable[[], object]:
+    def run() -> None:
+        result = run_program(source, capture=capture, limits=limits)
+        if not result["ok"]:
+            raise SystemExit(f"benchmark program failed: {result['error']}")
+
+    return run
+
+
+def ratios(repeat: int) -> None:
+    programs = dict(SEEDS)
+    programs["2000-op loop"] = loop_program(2000)
+    print(f"{'program':<18}{'plain exec':>12}{'capture off':>14}{'full capture':>15}")
+    for name, source in programs.items():
+        count = repeat if "loop" not in name else max(3, repeat // 5)
+        baseline = best_time(plain_exec(source), count)
+        off = best_time(through_core(source, capture=False), count)
+        full = best_time(through_core(source, capture=True), count)
+        print(
+            f"{name:<18}{baseline * 1e3:>9.3f} ms"
+            f"{off * 1e3:>9.3f} ms {off / baseline:>4.2f}x"
+            f"{full * 1e3:>9.3f} ms {full / baseline:>4.2f}x"
+        )
+
+
+def per_node(repeat: int) -> None:
+    empty = best_time(through_core("import torch\n", capture=True), repeat)
+    print(f"\nfixed cost of a run (empty program, full capture): {empty * 1e3:.3f} ms")
+    print(f"{'nodes':>6}{'total':>12}{'per node':>14}{'net per node':>16}")
+    for nodes in (10, 100, 1000, 5000):
+        ops = (nodes - 4) // 2
+        source = loop_program(ops)
+        count = repeat if nodes <= 1000 else max(3, repeat // 5)
+        total = best_time(through_core(source, capture=True, limits=Limits()), count)
+        result = run_program(source)
+        actual = len(result["graph"]["nodes"])
+        assert not result["graph_truncated"], "raise limits.graph_nodes for this size"
+        print(
+            f"{actual:>6}{total * 1e3:>9.3f} ms{total / actual * 1e6:>11.2f} µs"
+            f"{(total - empty) / actual * 1e6:>13.2f} µs"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    arguments = parser.parse_args()
+    torch.set_num_threads(1)
+    ratios(arguments.repeat)
+    per_node(arguments.repeat)
+
+
+if __name__ == "__main__":
+    main()

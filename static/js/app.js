@@ -1,0 +1,338 @@
+// The page controller: owns the page state (one run result + what is shown of it) and wires the
+// modules together. Everything shown comes from one RunResult; stepping asks the server nothing.
+
+import { fetchExamples, runProgram } from './api.js';
+import { createBackwardPlayer } from './backward-player.js';
+import { flattenSteps, gradStateAfter, stepsDoneByTimelineIndex } from './backward-replay-state.js';
+import { $, BODY_STATE, EVENTS, RUN_STATES, SELECTORS, emit, setBodyState } from './dom-hooks.js';
+import { createEditor } from './editor.js';
+import { createExamplesMenu } from './examples-menu.js';
+import { buildGraphModel, modelNodeFor } from './graph-model.js';
+import { createGraphView } from './graph-view.js';
+import { LANGUAGES, applyTranslations, detectLanguage, getLanguage, setLanguage, t } from './i18n.js';
+import { renderInspector } from './inspector.js';
+import { renderJacobianPanel } from './jacobian-panel.js';
+import { createNodeTable } from './node-table.js';
+import { renderOutput } from './output-panel.js';
+import { copyText, download, permalinkUrl, readPermalink, rememberInAddressBar } from './share.js';
+import { createTimeline } from './timeline.js';
+import { renderVariables } from './variables-panel.js';
+
+const state = {
+  result: null,
+  selectedId: null,
+  timelineIndex: 0,
+  replay: { replaying: false, applied: 0 },
+  collapse: true,
+  direction: 'LR',
+  model: null,
+};
+
+const params = new URLSearchParams(window.location.search);
+const embed = params.get('embed') === '1';
+
+function nodesById() {
+  return new Map((state.result?.graph?.nodes || []).map((node) => [node.id, node]));
+}
+
+// What the graph shows right now: the replay's step, or the statement chosen on the timeline.
+function currentView() {
+  const result = state.result;
+  const timeline = result?.timeline || [];
+  const total = flattenSteps(result || {}).length;
+  if (state.replay.replaying) {
+    return { gradState: gradStateAfter(result, state.replay.applied), visible: null, final: false };
+  }
+  const atEnd = state.timelineIndex >= timeline.length - 1;
+  const applied = atEnd ? total : stepsDoneByTimelineIndex(result, state.timelineIndex);
+  const entry = timeline[state.timelineIndex];
+  const visible =
+    atEnd || !entry
+      ? null
+      : new Set(
+          (result.graph?.nodes || [])
+            .filter((node) => node.step === undefined || node.step === null || node.step <= entry.step)
+            .map((node) => node.id),
+        );
+  return { gradState: gradStateAfter(result, applied), visible, final: atEnd };
+}
+
+function gradAccessors(view) {
+  const byId = nodesById();
+  const edgesById = new Map((state.result?.graph?.edges || []).map((edge) => [edge.id, edge]));
+  // At the end of the program the server's own record is authoritative; while replaying, the
+  // state rebuilt from the trace is what happened up to that step.
+  const nodeGrad = (id) => {
+    if (view.final && byId.get(id)?.grad != null) return byId.get(id).grad;
+    return view.gradState.nodeGrads.get(id) ?? null;
+  };
+  const edgeGrad = (id) => {
+    if (view.final && edgesById.get(id)?.grad != null) return edgesById.get(id).grad;
+    return view.gradState.edgeGrads.get(id) ?? null;
+  };
+  return { nodeGrad, edgeGrad };
+}
+
+let runCount = 0;
+let graphView;
+let nodeTable;
+let timeline;
+let player;
+let editor;
+let examplesMenu;
+
+function drawGraph() {
+  const result = state.result;
+  if (!result) return;
+  const view = currentView();
+  const { nodeGrad, edgeGrad } = gradAccessors(view);
+  state.model = buildGraphModel(result, {
+    visible: view.visible,
+    collapse: state.collapse,
+    nodeGrad,
+    edgeGrad,
+    activeNode: view.gradState.activeNode,
+    activeEdges: view.gradState.activeEdges,
+    labels: t,
+  });
+  const started = performance.now();
+  graphView.render(state.model);
+  const ms = performance.now() - started;
+  const count = state.model.nodes.length;
+  $(SELECTORS.graph).dataset.empty = count === 0 ? 'true' : 'false';
+  setBodyState(BODY_STATE.graphNodes, count);
+  setBodyState(BODY_STATE.graphState, count ? 'drawn' : 'empty');
+  emit(EVENTS.graphDrawn, { nodes: count, ms });
+
+  const visibleNodes = (result.graph?.nodes || []).filter((node) => !view.visible || view.visible.has(node.id));
+  nodeTable.render(visibleNodes, nodeGrad, state.selectedId);
+  const entry = result.timeline?.[state.timelineIndex];
+  renderVariables($(SELECTORS.variables), {
+    bindings: view.visible || !state.result.variables ? entry?.bindings : variablesAsBindings(result),
+    nodesById: nodesById(),
+    gradOf: nodeGrad,
+    onSelect: selectNode,
+  });
+  renderSelection(nodeGrad);
+  renderBackwardStatus(view);
+  if (state.replay.replaying) {
+    editor.markCurrentLine(view.gradState.current?.call.line ?? null);
+  } else {
+    editor.markCurrentLine(entry?.line ?? null);
+  }
+}
+
+// Final variables from the result (names → node ids or plain values), like a timeline binding.
+function variablesAsBindings(result) {
+  const bindings = {};
+  for (const [name, value] of Object.entries(result.variables || {})) {
+    bindings[name] = value.kind === 'tensor' && value.node ? value.node : value;
+  }
+  return bindings;
+}
+
+function renderBackwardStatus(view) {
+  const status = $(SELECTORS.backwardStatus);
+  const current = view.gradState.current;
+  if (!state.replay.replaying || !current) return;
+  if (state.replay.applied >= view.gradState.total) {
+    status.textContent = `${status.textContent} — ${t('backward.finished')}`;
+    return;
+  }
+  const grad = current.step.grads_in?.[0];
+  status.textContent += ` — ${t('backward.active', {
+    call: current.callIndex + 1,
+    line: current.call.line,
+    name: current.step.name,
+    grad: JSON.stringify(grad),
+  })}`;
+}
+
+function renderSelection(nodeGrad) {
+  const id = state.selectedId;
+  setBodyState(BODY_STATE.selectedNode, id || '');
+  let collapsedGroup = null;
+  if (id?.startsWith('collapsed:')) {
+    const group = state.model?.nodes.find((node) => node.id === id);
+    collapsedGroup = group ? { count: group.members.length, line: group.line } : null;
+  }
+  renderInspector($(SELECTORS.inspector), {
+    result: state.result,
+    nodeId: id,
+    grad: id ? nodeGrad(id) : null,
+    collapsedGroup,
+  });
+  nodeTable.setSelected(id);
+  graphView.select(id && state.model ? modelNodeFor(state.model, id) ?? id : null);
+}
+
+function selectNode(id) {
+  state.selectedId = id;
+  const { nodeGrad } = gradAccessors(currentView());
+  renderSelection(nodeGrad);
+  emit(EVENTS.nodeSelected, { nodeId: id });
+}
+
+function showResult(result, networkError = null) {
+  state.result = result;
+  state.replay = { replaying: false, applied: 0 };
+  const timelineLength = result?.timeline?.length || 0;
+  state.timelineIndex = Math.max(0, timelineLength - 1);
+  setBodyState(BODY_STATE.timelineStep, state.timelineIndex);
+  const byId = nodesById();
+  if (!byId.has(state.selectedId)) state.selectedId = null;
+  renderOutput($('[data-testid=output]'), result, networkError);
+  editor.clearError();
+  if (result?.error?.line) editor.markError(result.error.line, `${result.error.type}: ${result.error.message}`);
+  timeline.load(result?.timeline || []);
+  player.load(flattenSteps(result || {}).length);
+  renderJacobianPanel($(SELECTORS.jacobian), result);
+  drawGraph();
+}
+
+async function run() {
+  const source = editor.getSource();
+  const seed = Number.parseInt($(SELECTORS.seedInput).value, 10) || 0;
+  setBodyState(BODY_STATE.runState, RUN_STATES.running);
+  const button = $(SELECTORS.runButton);
+  button.disabled = true;
+  button.textContent = t('editor.running');
+  try {
+    const result = await runProgram({ source, seed });
+    if (!embed) rememberInAddressBar({ source, seed });
+    showResult(result);
+    setBodyState(BODY_STATE.runState, result.ok ? RUN_STATES.done : RUN_STATES.error);
+    emit(EVENTS.runFinished, { result });
+  } catch (error) {
+    showResult(null, error);
+    setBodyState(BODY_STATE.runState, RUN_STATES.error);
+  } finally {
+    button.disabled = false;
+    button.textContent = t('editor.run');
+    runCount += 1;
+    setBodyState(BODY_STATE.runCount, runCount);
+  }
+}
+
+function toast(message) {
+  const element = $(SELECTORS.toast);
+  element.textContent = message;
+  element.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (element.hidden = true), 2500);
+}
+
+function exportBaseName() {
+  return $(SELECTORS.examplesMenu).value || 'autograd-graph';
+}
+
+function wireControls() {
+  $(SELECTORS.runButton).addEventListener('click', run);
+  $(SELECTORS.direction).addEventListener('change', (event) => {
+    state.direction = event.target.checked ? 'TB' : 'LR';
+    graphView.setDirection(state.direction);
+  });
+  $(SELECTORS.collapse).addEventListener('change', (event) => {
+    state.collapse = event.target.checked;
+    drawGraph();
+  });
+  $(SELECTORS.fit).addEventListener('click', () => graphView.fit());
+  $(SELECTORS.zoomIn).addEventListener('click', () => graphView.zoomBy(1.25));
+  $(SELECTORS.zoomOut).addEventListener('click', () => graphView.zoomBy(0.8));
+  $(SELECTORS.language).addEventListener('change', (event) => {
+    setLanguage(event.target.value);
+    setBodyState(BODY_STATE.lang, getLanguage());
+    examplesMenu.render();
+    timeline.refresh();
+    player.refresh();
+    if (state.result) {
+      renderOutput($('[data-testid=output]'), state.result);
+      renderJacobianPanel($(SELECTORS.jacobian), state.result);
+      drawGraph();
+    }
+    emit(EVENTS.languageChanged, { lang: getLanguage() });
+  });
+  $(SELECTORS.copyLink).addEventListener('click', async () => {
+    const url = permalinkUrl({ source: editor.getSource(), seed: $(SELECTORS.seedInput).value });
+    toast((await copyText(url)) ? t('share.copied') : t('share.copyFailed'));
+  });
+  $(SELECTORS.exportPng).addEventListener('click', () => download(`${exportBaseName()}.png`, graphView.exportPng()));
+  $(SELECTORS.exportSvg).addEventListener('click', () =>
+    download(`${exportBaseName()}.svg`, graphView.exportSvg(), 'image/svg+xml'),
+  );
+  $(SELECTORS.exportJson).addEventListener('click', () =>
+    download(`${exportBaseName()}.json`, JSON.stringify(state.result, null, 2), 'application/json'),
+  );
+  window.addEventListener('resize', () => graphView.resize());
+}
+
+async function start() {
+  setBodyState(BODY_STATE.runState, RUN_STATES.idle);
+  setBodyState(BODY_STATE.backwardStep, 0);
+  setBodyState(BODY_STATE.embed, embed ? '1' : '0');
+  const lang = setLanguage(detectLanguage(), { remember: false });
+  setBodyState(BODY_STATE.lang, lang);
+  const languageSelect = $(SELECTORS.language);
+  languageSelect.value = LANGUAGES.includes(lang) ? lang : 'en';
+  applyTranslations(document);
+
+  editor = createEditor($(SELECTORS.editor), { onRun: run });
+  editor.onChange(() => {
+    const chosen = examplesMenu.find($(SELECTORS.examplesMenu).value);
+    if (chosen && chosen.source !== editor.getSource()) examplesMenu.choose('');
+  });
+  graphView = createGraphView($(SELECTORS.graph), { onSelect: selectNode });
+  nodeTable = createNodeTable($(SELECTORS.nodeTable), { onSelect: selectNode });
+  timeline = createTimeline($('[data-testid=timeline-panel]'), {
+    onChange: (index) => {
+      state.timelineIndex = index;
+      setBodyState(BODY_STATE.timelineStep, index);
+      if (state.replay.replaying) {
+        state.replay = { replaying: false, applied: 0 };
+        player.leave();
+      }
+      drawGraph();
+    },
+  });
+  player = createBackwardPlayer($('[data-testid=backward-panel]'), {
+    onChange: (replay) => {
+      state.replay = replay;
+      drawGraph();
+    },
+  });
+  examplesMenu = createExamplesMenu($(SELECTORS.examplesMenu), $(SELECTORS.exampleExplanation), {
+    onChoose: (example) => {
+      editor.setSource(example.source);
+      run();
+    },
+  });
+  wireControls();
+  setBodyState(BODY_STATE.timelineStep, 0);
+
+  let examples = [];
+  try {
+    examples = await fetchExamples();
+  } catch (error) {
+    renderOutput($('[data-testid=output]'), null, error);
+  }
+  examplesMenu.load(examples);
+
+  const permalink = readPermalink();
+  const requested = params.get('example');
+  if (permalink) {
+    editor.setSource(permalink.source);
+    $(SELECTORS.seedInput).value = String(permalink.seed);
+    const same = examples.find((example) => example.source === permalink.source);
+    examplesMenu.choose(same?.id ?? '');
+  } else {
+    const example = examplesMenu.find(requested) || examplesMenu.first();
+    if (example) {
+      editor.setSource(example.source);
+      examplesMenu.choose(example.id);
+    }
+  }
+  document.documentElement.dataset.ready = 'true';
+  if (editor.getSource().trim()) await run();
+}
+
+start();

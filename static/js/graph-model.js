@@ -1,0 +1,156 @@
+// From a RunResult to the drawable graph: which nodes exist at a timeline step, their labels and
+// style classes, edge gradient labels, and the collapsing of nodes repeated by a loop.
+// Knows nothing about the drawing library (graph-view.js does the drawing).
+
+import { formatCompact, formatShape } from './tensor-format.js';
+
+// A line whose grad_fn repeats this often (a loop body) is drawn as first, ×n, last.
+export const COLLAPSE_MIN_REPEATS = 4;
+
+export function tensorRoleClass(node) {
+  if (node.role === 'leaf' || (node.is_leaf && node.requires_grad)) return 'tensor-leaf';
+  if (node.role === 'intermediate' || (node.requires_grad && !node.is_leaf)) {
+    return 'tensor-intermediate';
+  }
+  return 'tensor-constant';
+}
+
+export function nodeCaption(node) {
+  if (node.kind === 'function') return node.name;
+  return node.names?.length ? node.names.join(', ') : node.id;
+}
+
+function tensorLabel(node, grad) {
+  const lines = [`${nodeCaption(node)}  ${formatShape(node.shape)}`];
+  lines.push(`= ${formatCompact(node.value, 3)}`);
+  if (grad !== null && grad !== undefined) lines.push(`∇ ${formatCompact(grad, 3)}`);
+  return lines.join('\n');
+}
+
+function isFoldableConstant(node, connected) {
+  return node.kind === 'tensor' && !node.names?.length && !node.requires_grad && !connected.has(node.id);
+}
+
+// Groups of nodes to fold. (1) Per (line, grad_fn name) with many function nodes: all but the
+// first and last function, plus the unnamed tensors those produced. (2) Per line, many unnamed
+// tensors outside the graph (a loop condition such as `y.data.norm() < 1000`): all of them.
+function collapseGroups(nodes, edges) {
+  const byKey = new Map();
+  for (const node of nodes) {
+    if (node.kind !== 'function' || node.name === 'AccumulateGrad') continue;
+    const key = `${node.line}:${node.name}`;
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key).push(node);
+  }
+  const memberOf = new Map();
+  const groups = [];
+  for (const [key, functions] of byKey) {
+    if (functions.length < COLLAPSE_MIN_REPEATS) continue;
+    const group = { id: `collapsed:${key}`, kind: 'functions', name: functions[0].name, line: functions[0].line, members: [] };
+    for (const fn of functions.slice(1, -1)) {
+      memberOf.set(fn.id, group.id);
+      group.members.push(fn.id);
+    }
+    groups.push(group);
+  }
+  const groupsById = new Map(groups.map((group) => [group.id, group]));
+  for (const node of nodes) {
+    if (node.kind === 'tensor' && !node.names?.length && memberOf.has(node.grad_fn_node)) {
+      const groupId = memberOf.get(node.grad_fn_node);
+      memberOf.set(node.id, groupId);
+      groupsById.get(groupId).members.push(node.id);
+    }
+  }
+  const connected = new Set(edges.flatMap((edge) => [edge.source, edge.target]));
+  const constantsByLine = new Map();
+  for (const node of nodes) {
+    if (memberOf.has(node.id) || !isFoldableConstant(node, connected)) continue;
+    if (!constantsByLine.has(node.line)) constantsByLine.set(node.line, []);
+    constantsByLine.get(node.line).push(node.id);
+  }
+  for (const [line, ids] of constantsByLine) {
+    if (ids.length < COLLAPSE_MIN_REPEATS) continue;
+    const group = { id: `collapsed:${line}:constants`, kind: 'constants', name: null, line, members: ids };
+    for (const id of ids) memberOf.set(id, group.id);
+    groups.push(group);
+  }
+  return { groups, memberOf };
+}
+
+/**
+ * options: visible (Set of node ids or null = all), collapse (bool),
+ * nodeGrad(id) / edgeGrad(id) (the gradients to show), activeNode, activeEdges, labels (i18n fn).
+ */
+export function buildGraphModel(result, options) {
+  const allNodes = result.graph?.nodes || [];
+  const allEdges = result.graph?.edges || [];
+  const visible = options.visible;
+  const nodes = visible ? allNodes.filter((node) => visible.has(node.id)) : allNodes;
+  const shown = new Set(nodes.map((node) => node.id));
+  const { groups, memberOf } = options.collapse
+    ? collapseGroups(nodes, allEdges)
+    : { groups: [], memberOf: new Map() };
+  const activeEdges = new Set(options.activeEdges || []);
+
+  const modelNodes = [];
+  for (const node of nodes) {
+    if (memberOf.has(node.id)) continue;
+    const classes = [];
+    let label;
+    if (node.kind === 'function') {
+      classes.push(node.name === 'AccumulateGrad' ? 'fn-accumulate' : 'fn');
+      label = node.name;
+    } else {
+      classes.push(tensorRoleClass(node));
+      label = tensorLabel(node, options.nodeGrad(node.id));
+    }
+    if (node.id === options.activeNode) classes.push('active');
+    modelNodes.push({ id: node.id, kind: node.kind, label, classes, members: [node.id] });
+  }
+  for (const group of groups) {
+    const label =
+      group.kind === 'constants'
+        ? options.labels('collapsed.constants', { count: group.members.length, line: group.line })
+        : options.labels('collapsed.label', {
+            name: group.name,
+            count: group.members.filter((id) => id.startsWith('f')).length,
+          });
+    const classes = ['collapsed'];
+    if (group.members.includes(options.activeNode)) classes.push('active');
+    modelNodes.push({ id: group.id, kind: 'collapsed', label, classes, members: group.members, line: group.line });
+  }
+
+  const modelEdges = [];
+  const seen = new Set();
+  for (const edge of allEdges) {
+    if (!shown.has(edge.source) || !shown.has(edge.target)) continue;
+    const source = memberOf.get(edge.source) || edge.source;
+    const target = memberOf.get(edge.target) || edge.target;
+    if (source === target) continue;
+    const key = `${source}->${target}`;
+    if (seen.has(key)) {
+      // Parallel edges (y * y uses y twice) are kept: each carries its own gradient.
+      if (source === edge.source && target === edge.target) {
+        // fall through: a real parallel edge
+      } else continue;
+    }
+    seen.add(key);
+    const grad = options.edgeGrad(edge.id);
+    const classes = [`edge-${edge.kind || 'next'}`];
+    if (grad !== null && grad !== undefined) classes.push('has-grad');
+    if (activeEdges.has(edge.id)) classes.push('active');
+    modelEdges.push({
+      id: edge.id,
+      source,
+      target,
+      label: grad !== null && grad !== undefined ? formatCompact(grad, 2) : '',
+      classes,
+    });
+  }
+  return { nodes: modelNodes, edges: modelEdges };
+}
+
+// Which model node shows a given graph node (itself, or the collapsed group holding it).
+export function modelNodeFor(model, nodeId) {
+  return model.nodes.find((node) => node.members.includes(nodeId))?.id ?? null;
+}

@@ -1,0 +1,156 @@
+// The inspector panel: everything about the selected node, and "why this gradient".
+
+import { h, replaceChildren } from './element.js';
+import { t } from './i18n.js';
+import { formatPretty, formatShape } from './tensor-format.js';
+import { explainGradient, formulaFor } from './why-gradient.js';
+
+function row(label, ...value) {
+  return [h('dt', { text: label }), h('dd', {}, ...value)];
+}
+
+function flag(name, on) {
+  return h('span', { class: `flag ${on ? 'on' : 'off'}`, dataset: { flag: name } }, `${name}=${on ? 'True' : 'False'}`);
+}
+
+function savedTensors(node, nodesById) {
+  if (!node.saved?.length) return h('span', { class: 'muted', text: t('inspector.savedNone') });
+  return h(
+    'ul',
+    { class: 'saved' },
+    node.saved.map((saved) => {
+      const source = saved.node ? nodesById.get(saved.node) : null;
+      const where = source?.names?.length ? ` (${source.names.join(', ')})` : saved.node ? ` (${saved.node})` : '';
+      return h(
+        'li',
+        {},
+        h('code', { text: `${saved.name}${where} ${formatShape(saved.shape)}` }),
+        h('pre', { class: 'tensor small', text: formatPretty(saved.value) }),
+      );
+    }),
+  );
+}
+
+function whyGradient(result, node) {
+  const explanation = explainGradient(result, node.id);
+  const section = h('section', { class: 'why', dataset: { testid: 'why-gradient', status: explanation.status } });
+  section.append(h('h3', { text: t('why.title') }));
+  if (explanation.status === 'no-backward') {
+    section.append(h('p', { class: 'muted', text: t('why.noBackward') }));
+    return section;
+  }
+  if (explanation.status === 'no-path') {
+    section.append(h('p', { class: 'muted', text: t('why.noPath') }));
+    return section;
+  }
+  const { root } = explanation;
+  section.append(h('p', { text: t('why.intro', { root, node: explanation.node }) }));
+  const list = h('ol', { class: 'chain' });
+  list.append(
+    h(
+      'li',
+      { dataset: { hop: 'seed' } },
+      explanation.scalarRoot
+        ? t('why.seed', { root, value: explanation.rootGradText })
+        : t('why.seedVector', { value: explanation.rootGradText }),
+    ),
+  );
+  for (const hop of explanation.hops) {
+    const value = hop.ratio
+      ? hop.ratio.uniform
+        ? hop.ratio.display
+        : `[${hop.ratio.value.map((r) => Number(r.toPrecision(5))).join(', ')}] (${t('why.perElement')})`
+      : '…';
+    const item = h(
+      'li',
+      { dataset: { hop: `${hop.upper}->${hop.lower}` } },
+      h('span', { class: 'derivative', text: `∂${hop.upper}/∂${hop.lower} = ${value}` }),
+    );
+    if (hop.formulas.length) {
+      item.append(
+        h(
+          'span',
+          { class: 'via' },
+          ' — ',
+          t('why.via', { ops: hop.ops.join(' ∘ ') }),
+          h(
+            'ul',
+            { class: 'formulas' },
+            hop.formulas.map((f) => h('li', {}, h('code', { text: f.op }), `: ${f.formula || '—'}`)),
+          ),
+        ),
+      );
+    }
+    list.append(item);
+  }
+  section.append(list);
+  section.append(
+    h('p', { class: 'result', dataset: { testid: 'why-result' } },
+      t('why.result', { node: explanation.node, product: explanation.product, value: explanation.valueText })),
+  );
+  if (explanation.accumulatedCalls > 1) {
+    section.append(h('p', { class: 'note', text: t('why.accumulated', { count: explanation.accumulatedCalls }) }));
+  }
+  return section;
+}
+
+export function renderInspector(panel, { result, nodeId, grad, collapsedGroup }) {
+  const body = panel.querySelector('.panel-body');
+  panel.dataset.nodeId = nodeId || '';
+  if (collapsedGroup) {
+    replaceChildren(body, h('p', { text: t('inspector.collapsed', collapsedGroup) }));
+    return;
+  }
+  const nodesById = new Map((result?.graph?.nodes || []).map((node) => [node.id, node]));
+  const node = nodesById.get(nodeId);
+  if (!node) {
+    replaceChildren(body, h('p', { class: 'muted', text: t('inspector.empty') }));
+    return;
+  }
+  const details = h('dl', { class: 'facts' });
+  const children = [];
+  if (node.kind === 'function') {
+    children.push(h('h3', {}, h('code', { text: node.name }), h('span', { class: 'muted', text: ` ${node.id}` })));
+    const output = nodesById.get(node.tensor);
+    details.append(
+      ...row(t('inspector.line'), String(node.line ?? '—')),
+      ...row(t('inspector.tensor'), output ? `${output.names?.join(', ') || output.id}` : '—'),
+      ...row('∂', h('span', { text: formulaFor(node.name) || '—' })),
+      ...row(t('inspector.saved'), savedTensors(node, nodesById)),
+    );
+    children.push(details);
+    if (output) children.push(whyGradient(result, output));
+  } else {
+    const title = node.names?.length ? node.names.join(', ') : node.id;
+    children.push(h('h3', {}, h('code', { text: title }), h('span', { class: 'muted', text: ` ${node.id}` })));
+    const gradFn = node.grad_fn_node ? nodesById.get(node.grad_fn_node) : null;
+    details.append(
+      ...row(t('inspector.shape'), h('code', { text: formatShape(node.shape) })),
+      ...row(t('inspector.dtype'), h('code', { text: `torch.${node.dtype}` })),
+      ...row(
+        t('inspector.flags'),
+        flag('requires_grad', node.requires_grad),
+        ' ',
+        flag('is_leaf', node.is_leaf),
+        ' ',
+        flag('retains_grad', Boolean(node.retains_grad)),
+      ),
+      ...row(t('inspector.gradFn'), h('code', { text: node.grad_fn || 'None' })),
+      ...row(t('inspector.line'), String(node.line ?? '—')),
+    );
+    if (gradFn) details.append(...row(t('inspector.saved'), savedTensors(gradFn, nodesById)));
+    children.push(details);
+    children.push(h('h4', { text: t('inspector.value') }));
+    children.push(h('pre', { class: 'tensor', dataset: { testid: 'inspector-value' }, text: formatPretty(node.value, 0) }));
+    children.push(h('h4', { text: t('inspector.grad') }));
+    children.push(
+      h('pre', {
+        class: 'tensor',
+        dataset: { testid: 'inspector-grad' },
+        text: grad === null || grad === undefined ? t('inspector.gradNone') : formatPretty(grad, 0),
+      }),
+    );
+    if (node.requires_grad) children.push(whyGradient(result, node));
+  }
+  replaceChildren(body, children);
+}

@@ -1,0 +1,52 @@
+"""The timeline shows the graph and variables as they were after each statement."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.page_helpers import node_row, open_and_run
+
+pytestmark = pytest.mark.browser
+
+TIMELINE_LINE = """() => {
+  const cm = document.querySelector('.CodeMirror').CodeMirror;
+  for (let i = 0; i < cm.lineCount(); i += 1) {
+    if ((cm.lineInfo(i).bgClass || '').includes('cm-timeline-line')) return i + 1;
+  }
+  return null;
+}"""
+
+
+def test_timeline_moves_through_the_program(
+    page: Page, live_server: str, examples: dict[str, dict]
+) -> None:
+    source = examples["chain-rule"]["source"]
+    lines = source.splitlines()
+    y_line = lines.index("y = x + 2") + 1
+    assert open_and_run(page, f"{live_server}/?example=chain-rule") == "done"
+    slider = page.locator("[data-testid=timeline]")
+    last = int(slider.get_attribute("max") or "0")
+    assert slider.input_value() == str(last)
+
+    # Walk the slider until the statement `y = x + 2` is the one shown.
+    for index in range(last + 1):
+        slider.fill(str(index))
+        if page.evaluate(TIMELINE_LINE) == y_line:
+            break
+    else:
+        pytest.fail("no timeline entry for `y = x + 2`")
+    expect(page.locator("body")).to_have_attribute("data-timeline-step", str(index))
+    expect(page.locator("[data-testid=timeline-status]")).to_contain_text(f"line {y_line}")
+    assert node_row(page, "x").count() == 1
+    assert node_row(page, "y").count() == 1
+    assert node_row(page, "z").count() == 0, "z does not exist yet"
+    assert node_row(page, "out").count() == 0
+    variables = page.locator("[data-testid=variables]")
+    expect(variables).to_contain_text("y")
+    expect(variables).not_to_contain_text("out")
+    drawn_early = int(page.locator("body").get_attribute("data-graph-nodes") or "0")
+
+    slider.fill(str(last))
+    assert node_row(page, "out").count() == 1
+    assert int(page.locator("body").get_attribute("data-graph-nodes") or "0") > drawn_early

@@ -1,0 +1,191 @@
+"""The test oracle: run a program in real CPython + real torch and record what it did.
+
+`exec` is fine here: this is the reference the sandbox is compared against, never the server.
+The record has the same shape as the parts of a RunResult the differential tests compare:
+stdout, error (type, message, line, col), warnings and the final tensor variables encoded the
+way the API encodes them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import math
+import re
+import sys
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+PROGRAM_FILENAME = "<program>"
+
+# CPython prints grad_fn objects with their address; the playground shows none.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+# torch appends the C++ source location of a warning, a path on the machine that built torch.
+_TRIGGERED_INTERNALLY = re.compile(r"\s*\(Triggered internally at [^)]*\)")
+
+
+def strip_addresses(text: str) -> str:
+    """Remove ` at 0x…` from object reprs (CPython's grad_fn reprs carry one)."""
+    return _ADDRESS.sub("", text)
+
+
+def strip_build_paths(message: str) -> str:
+    """Remove torch's '(Triggered internally at /build/path…)' suffix from a message."""
+    return _TRIGGERED_INTERNALLY.sub("", message)
+
+
+@dataclass
+class ReferenceRun:
+    """What real CPython + torch did with one program."""
+
+    stdout: str
+    error: dict[str, Any] | None
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    tensors: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def reset_torch_state(seed: int) -> None:
+    """Put torch's global state where the playground promises a program starts."""
+    torch.manual_seed(seed)
+    torch.set_grad_enabled(True)
+    torch.set_default_dtype(torch.float32)
+    torch.set_printoptions(profile="default", sci_mode=None)
+    torch.autograd.set_detect_anomaly(False)
+
+
+def json_safe(value: Any) -> Any:
+    """Encode `tolist()` output as the API does: NaN and infinities become strings."""
+    if isinstance(value, list):
+        return [json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        if math.isnan(value):
+            return "nan"
+        return "inf" if value > 0 else "-inf"
+    return value
+
+
+def encode_tensor(tensor: torch.Tensor) -> dict[str, Any]:
+    """Encode a tensor like RunResult.variables does (grad read without emitting a warning)."""
+    with warnings.catch_warnings():
+        # Reading .grad of a non-leaf warns; the oracle's own reads must not be recorded.
+        warnings.simplefilter("ignore")
+        grad = tensor.grad
+    grad_fn = tensor.grad_fn
+    return {
+        "shape": list(tensor.shape),
+        "dtype": str(tensor.dtype).removeprefix("torch."),
+        "requires_grad": tensor.requires_grad,
+        "is_leaf": tensor.is_leaf,
+        # The class name, as in the tensor's repr (`grad_fn=<CopySlices>`) and the architecture's
+        # RunResult; `name()` differs for a few C++ nodes ('torch::autograd::CopySlices').
+        "grad_fn": None if grad_fn is None else type(grad_fn).__name__,
+        "value": json_safe(tensor.detach().tolist()),
+        "grad": None if grad is None else json_safe(grad.detach().tolist()),
+    }
+
+
+def _innermost_program_line() -> int | None:
+    """Line of the innermost frame executing the program (for warnings raised inside torch)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == PROGRAM_FILENAME:
+            return frame.f_lineno
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def _error_position(error: BaseException) -> tuple[int | None, int | None]:
+    """1-based line and column of the failing instruction in the program's own code."""
+    if isinstance(error, SyntaxError):
+        return error.lineno, error.offset
+    line: int | None = None
+    col: int | None = None
+    tb = error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename == PROGRAM_FILENAME:
+            line = tb.tb_lineno
+            positions = list(code.co_positions())
+            index = tb.tb_lasti // 2
+            start_col = positions[index][2] if 0 <= index < len(positions) else None
+            col = None if start_col is None else start_col + 1
+        tb = tb.tb_next
+    return line, col
+
+
+def _encode_error(error: BaseException) -> dict[str, Any]:
+    line, col = _error_position(error)
+    message = error.msg if isinstance(error, SyntaxError) else str(error)
+    return {
+        "type": type(error).__name__,
+        "message": strip_build_paths(message),
+        "line": line,
+        "col": col,
+    }
+
+
+def _first_occurrences(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep each (category, message, line) once, as CPython's default warning filter does."""
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for record in records:
+        key = (record["category"], record["message"], record["line"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return kept
+
+
+def run_reference(source: str, seed: int = 0) -> ReferenceRun:
+    """Run `source` as a script in this process with fresh torch state and record the result."""
+    reset_torch_state(seed)
+    stdout = io.StringIO()
+    records: list[dict[str, Any]] = []
+
+    def record_warning(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: Any = None,
+        line: str | None = None,
+    ) -> None:
+        where = lineno if filename == PROGRAM_FILENAME else _innermost_program_line()
+        records.append(
+            {
+                "category": category.__name__,
+                "message": strip_build_paths(str(message)),
+                "line": where,
+            }
+        )
+
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    error: dict[str, Any] | None = None
+    with warnings.catch_warnings(), contextlib.redirect_stdout(stdout):
+        warnings.simplefilter("always")
+        warnings.showwarning = record_warning
+        try:
+            code = compile(source, PROGRAM_FILENAME, "exec")
+            exec(code, namespace)
+        except Exception as exc:  # the oracle records every program error
+            error = _encode_error(exc)
+    tensors = {
+        name: encode_tensor(value)
+        for name, value in namespace.items()
+        if name[:1].isalpha() and isinstance(value, torch.Tensor)
+    }
+    reset_torch_state(seed)
+    return ReferenceRun(
+        stdout=strip_addresses(stdout.getvalue()),
+        error=error,
+        warnings=_first_occurrences(records),
+        tensors=tensors,
+    )

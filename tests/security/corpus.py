@@ -1,0 +1,330 @@
+"""The hostile corpus: programs that try to escape, exhaust or crash the sandbox.
+
+Each entry names its category (the threat classes of shared/sandbox-threats.md), the program,
+and what must happen:
+
+- ``refuse``: stopped before it runs (SyntaxError or SandboxViolation) with a clear message;
+- ``limit``: stopped by a named limit (LimitExceeded or Timeout);
+- ``stop``: either of the two above;
+- ``bounded``: may run or fail with any documented error, but must come back within the
+  deadline without harming the service (the global canaries are checked for every entry);
+- ``run``: a positive control that must run to the end.
+
+Placeholders filled in by the test: ``{SECRET}`` (path of a readable secret file), ``{CANARY}``
+(a path that must never be created) and ``{PORT}`` (a loopback listener that must never see a
+connection).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HostileProgram:
+    id: str
+    category: str
+    source: str
+    expect: str
+
+
+def _p(id: str, category: str, expect: str, source: str) -> HostileProgram:
+    return HostileProgram(id, category, source.strip("\n") + "\n", expect)
+
+
+_TORCH_REEXPORTS = [
+    "os",
+    "sys",
+    "builtins",
+    "ctypes",
+    "importlib",
+    "hub",
+    "serialization",
+    "ops",
+    "library",
+    "utils",
+    "jit",
+    "fx",
+    "multiprocessing",
+    "distributed",
+    "backends",
+    "testing",
+    "package",
+    "compiler",
+    "overrides",
+    "storage",
+    "classes",
+    "profiler",
+    "onnx",
+    "export",
+]
+
+ESCAPE = [
+    _p("escape-dunder-class", "escape", "refuse", "x = (1).__class__"),
+    _p("escape-mro-walk", "escape", "refuse", "s = ().__class__.__bases__[0].__subclasses__()"),
+    _p("escape-getattr", "escape", "refuse", "f = getattr(1, '__class__')"),
+    _p("escape-getattr-torch", "escape", "refuse", "import torch\ngetattr(torch, 'os')"),
+    _p("escape-setattr", "escape", "refuse", "import torch\nsetattr(torch, 'x', 1)"),
+    _p("escape-delattr", "escape", "refuse", "import torch\ndelattr(torch, 'ones')"),
+    _p("escape-eval", "escape", "refuse", "eval('1+1')"),
+    _p("escape-exec", "escape", "refuse", "exec('import os')"),
+    _p("escape-compile", "escape", "refuse", "compile('1', 'x', 'eval')"),
+    _p("escape-globals", "escape", "refuse", "g = globals()"),
+    _p("escape-locals", "escape", "refuse", "l = locals()"),
+    _p("escape-vars", "escape", "refuse", "v = vars()"),
+    _p("escape-dir", "escape", "refuse", "d = dir()"),
+    _p("escape-type", "escape", "refuse", "t = type(1)"),
+    _p("escape-type-3arg", "escape", "refuse", "T = type('T', (), {})"),
+    _p("escape-id", "escape", "refuse", "i = id(1)"),
+    _p("escape-input", "escape", "refuse", "s = input()"),
+    _p("escape-breakpoint", "escape", "refuse", "breakpoint()"),
+    _p("escape-help", "escape", "refuse", "help(print)"),
+    _p("escape-exit", "escape", "refuse", "exit()"),
+    _p("escape-quit", "escape", "refuse", "quit()"),
+    _p("escape-dunder-import", "escape", "refuse", "os = __import__('os')"),
+    _p("escape-builtins-name", "escape", "refuse", "b = __builtins__"),
+    _p("escape-format-walk", "escape", "refuse", "s = '{0.__class__}'.format(1)"),
+    _p("escape-format-map", "escape", "refuse", "s = '{a.__class__}'.format_map({'a': 1})"),
+    _p("escape-percent-format", "escape", "refuse", "s = '%s' % (1,)"),
+    _p("escape-fstring-dunder", "escape", "refuse", "s = f'{(1).__class__}'"),
+    _p("escape-fstring-conv", "escape", "bounded", "s = f'{1!r:>{5}}'\nprint(s)"),
+    _p("escape-lambda-dunder", "escape", "refuse", "f = lambda: (1).__class__\nf()"),
+    _p("escape-class", "escape", "refuse", "class A:\n    pass"),
+    _p("escape-try", "escape", "refuse", "try:\n    x = 1\nexcept Exception as e:\n    pass"),
+    _p("escape-raise", "escape", "refuse", "raise ValueError('x')"),
+    _p("escape-global", "escape", "refuse", "def f():\n    global x\n    x = 1"),
+    _p("escape-nonlocal", "escape", "refuse", "def f():\n    x = 1\n    def g():\n        nonlocal x\n"),
+    _p("escape-yield", "escape", "refuse", "def g():\n    yield 1"),
+    _p("escape-generator-expr-frame", "escape", "refuse", "g = (i for i in [1])\nf = g.gi_frame"),
+    _p("escape-async", "escape", "refuse", "async def f():\n    await g()"),
+    _p("escape-match-class", "escape", "refuse", "match 1:\n    case int(real=r):\n        pass"),
+    _p("escape-decorator", "escape", "refuse", "def d(f):\n    return f\n@d\ndef g():\n    pass"),
+    _p("escape-walrus", "escape", "refuse", "if (n := 10) > 5:\n    pass"),
+    _p("escape-star-import", "escape", "refuse", "from torch import *"),
+    _p("escape-grad-fn-internals", "escape", "refuse", "import torch\nx = torch.ones(1, requires_grad=True)\ny = x * 2\nz = y.grad_fn._saved_self"),
+    _p("escape-grad-fn-register-hook", "escape", "stop", "import torch\nx = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.register_hook(print)"),
+    _p("escape-tensor-class", "escape", "refuse", "import torch\nc = torch.ones(1).__class__"),
+    _p("escape-tensor-new", "escape", "refuse", "import torch\nt = torch.Tensor.__new__"),
+    _p("escape-unicode-dunder", "escape", "refuse", "x = (1).\uff3f\uff3fclass\uff3f\uff3f"),
+    _p("escape-unicode-getattr", "escape", "refuse", "f = \U0001d558\U0001d556\U0001d565\U0001d552\U0001d565\U0001d565\U0001d563(1, 'real')"),
+    _p("escape-nn-module-apply", "escape", "refuse", "import torch.nn as nn\nm = nn.Linear(2, 2)\nm.apply(print)"),
+    _p("escape-module-dict", "escape", "refuse", "import torch.nn as nn\nm = nn.Linear(2, 2)\nd = m.__dict__"),
+    _p("escape-module-forward-hook", "escape", "refuse", "import torch.nn as nn\nm = nn.Linear(2, 2)\nm.register_forward_hook(print)"),
+    _p("escape-optim-state", "escape", "stop", "import torch\nimport torch.nn as nn\nm = nn.Linear(2, 2)\no = torch.optim.SGD(m.parameters(), lr=0.1)\no.add_param_group({'params': []})"),
+    _p("escape-print-file", "escape", "refuse", "print('x', file=None)"),
+    _p("escape-torch-compile", "escape", "refuse", "import torch\nf = torch.compile(lambda x: x)"),
+    _p("escape-torch-jit-script", "escape", "refuse", "import torch\ntorch.jit.script(lambda x: x)"),
+    _p("escape-torch-func", "escape", "refuse", "import torch\ng = torch.func.grad(lambda x: x)"),
+    _p("escape-torch-overrides-call", "escape", "refuse", "import torch\ntorch.overrides.get_ignored_functions()"),
+    _p("escape-isinstance-type", "escape", "stop", "ok = isinstance(1, print)"),
+    _p("escape-str-method", "escape", "stop", "s = 'abc'.maketrans('a', 'b')\nprint(s)"),
+    _p("escape-dtype-attr", "escape", "refuse", "import torch\nd = torch.float32.__reduce__()"),
+    _p("escape-size-attr", "escape", "refuse", "import torch\ns = torch.ones(2).shape.__class__"),
+    _p("escape-hook-escape", "escape", "refuse", "import torch\nx = torch.ones(1, requires_grad=True)\nx.register_hook(lambda g: g.__class__)"),
+] + [
+    _p(f"escape-torch-{name}", "escape", "refuse", f"import torch\nm = torch.{name}")
+    for name in _TORCH_REEXPORTS
+]
+
+IMPORTS = [
+    _p("import-os", "escape", "refuse", "import os"),
+    _p("import-sys", "escape", "refuse", "import sys"),
+    _p("import-subprocess", "escape", "refuse", "import subprocess"),
+    _p("import-from-os", "escape", "refuse", "from os import system"),
+    _p("import-os-path-alias", "escape", "refuse", "import os.path as torch"),
+    _p("import-torch-os", "escape", "refuse", "import torch.os"),
+    _p("import-from-torch-os", "escape", "refuse", "from torch import os"),
+    _p("import-from-torch-C", "escape", "refuse", "from torch import _C"),
+    _p("import-torch-hub", "escape", "refuse", "import torch.hub"),
+    _p("import-torch-serialization", "escape", "refuse", "from torch.serialization import pickle"),
+    _p("import-importlib", "escape", "refuse", "import importlib"),
+    _p("import-builtins", "escape", "refuse", "import builtins"),
+    _p("import-ctypes", "escape", "refuse", "import ctypes"),
+    _p("import-relative", "escape", "refuse", "from . import x"),
+    _p("import-numpy", "escape", "refuse", "import numpy"),
+    _p("import-pickle", "escape", "refuse", "import pickle"),
+    _p("import-socket", "network", "refuse", "import socket"),
+    _p("import-urllib", "network", "refuse", "import urllib.request"),
+    _p("import-in-function", "escape", "refuse", "def f():\n    import os\nf()"),
+    _p("import-torch-utils-data", "escape", "refuse", "import torch.utils.data"),
+]
+
+FILES = [
+    _p("file-open", "file", "refuse", "f = open('{SECRET}')"),
+    _p("file-torch-load", "file", "refuse", "import torch\nt = torch.load('{SECRET}')"),
+    _p("file-torch-save", "file", "refuse", "import torch\ntorch.save(torch.ones(1), '{CANARY}')"),
+    _p("file-torch-from-file", "file", "refuse", "import torch\nt = torch.from_file('{SECRET}', size=8)"),
+    _p("file-torch-os-open", "file", "refuse", "import torch\nfd = torch.os.open('{SECRET}', 0)"),
+    _p("file-torch-sys-modules", "file", "refuse", "import torch\nm = torch.sys.modules"),
+    _p("file-tensor-save-attr", "file", "refuse", "import torch\ntorch.ones(1).save('{CANARY}')"),
+    _p("file-hub-load", "network", "refuse", "import torch\ntorch.hub.load_state_dict_from_url('http://127.0.0.1:{PORT}/')"),
+    _p("file-hub-urlopen", "network", "refuse", "import torch\ntorch.hub.urlopen('http://127.0.0.1:{PORT}/')"),
+    _p("file-download", "network", "refuse", "import torch\ntorch.hub.download_url_to_file('http://127.0.0.1:{PORT}/', '{CANARY}')"),
+    _p("file-builtins-open", "file", "refuse", "import torch\nf = torch.builtins.open('{SECRET}')"),
+    _p("file-secret-in-string", "file", "run", "s = '{SECRET}'\nprint(len(s) > 0)"),
+]
+
+MEMORY = [
+    _p("mem-ones-huge", "memory", "limit", "import torch\nx = torch.ones(10**10)"),
+    _p("mem-zeros-2d", "memory", "limit", "import torch\nx = torch.zeros(100000, 100000)"),
+    _p("mem-randn-huge", "memory", "limit", "import torch\nx = torch.randn(4000, 4000)"),
+    _p("mem-full-huge", "memory", "limit", "import torch\nx = torch.full((10**5, 10**5), 1.0)"),
+    _p("mem-arange-huge", "memory", "limit", "import torch\nx = torch.arange(10**10)"),
+    _p("mem-linspace-huge", "memory", "limit", "import torch\nx = torch.linspace(0, 1, 10**9)"),
+    _p("mem-eye-huge", "memory", "limit", "import torch\nx = torch.eye(100000)"),
+    _p("mem-expand", "memory", "limit", "import torch\nx = torch.ones(1, 1).expand(10**6, 10**6)\ns = x.sum()"),
+    _p("mem-expand-3d", "memory", "limit", "import torch\nx = torch.ones(1).expand(1000, 1000, 1000)"),
+    _p("mem-outer", "memory", "limit", "import torch\na = torch.ones(100000)\nb = torch.outer(a, a)"),
+    _p("mem-kron", "memory", "stop", "import torch\na = torch.ones(1000, 1000)\nb = torch.kron(a, a)"),
+    _p("mem-cartesian", "memory", "stop", "import torch\na = torch.ones(100000)\nb = torch.cartesian_prod(a, a)"),
+    _p("mem-repeat", "memory", "limit", "import torch\na = torch.ones(1000)\nb = a.repeat(1000, 1000)"),
+    _p("mem-broadcast", "memory", "limit", "import torch\na = torch.ones(100000, 1)\nb = torch.ones(1, 100000)\nc = a + b"),
+    _p("mem-broadcast-mul", "memory", "limit", "import torch\na = torch.ones(100000, 1)\nb = a * torch.ones(100000)"),
+    _p("mem-cat-grow", "memory", "stop", "import torch\nx = torch.ones(1000)\nwhile True:\n    x = torch.cat([x, x])"),
+    _p("mem-data-dependent", "memory", "limit", "import torch\nn = int(torch.tensor(1e10).item())\nx = torch.ones(n)"),
+    _p("mem-reshape-view", "memory", "limit", "import torch\nx = torch.ones(10)\ny = x.expand(10**7, 10).reshape(-1)"),
+    _p("mem-einsum-outer", "memory", "limit", "import torch\na = torch.ones(100000)\nb = torch.einsum('i,j->ij', a, a)"),
+    _p("mem-matmul-broadcast", "memory", "limit", "import torch\na = torch.ones(1000, 1000, 1)\nb = torch.ones(1, 1000)\nc = a @ b"),
+    _p("mem-list-grow", "memory", "stop", "a = [1]\nwhile True:\n    a = a + a"),
+    _p("mem-list-mul", "memory", "limit", "a = [0] * 10**9"),
+    _p("mem-str-mul", "memory", "limit", "s = 'a' * 10**10"),
+    _p("mem-str-grow", "memory", "stop", "s = 'a'\nwhile True:\n    s = s + s"),
+    _p("mem-range-list", "memory", "limit", "a = list(range(10**9))"),
+    _p("mem-comprehension", "memory", "stop", "a = [i for i in range(10**9)]"),
+    _p("mem-tensor-from-range", "memory", "stop", "import torch\nt = torch.tensor(list(range(10**8)))"),
+    _p("mem-randint-huge", "memory", "limit", "import torch\nt = torch.randint(0, 10, (10**5, 10**5))"),
+    _p("mem-ones-like-expand", "memory", "stop", "import torch\nx = torch.ones(1).expand(10**6)\ny = torch.ones_like(x.expand(10**3, 10**6))"),
+    _p("mem-many-tensors", "memory", "stop", "import torch\nkeep = []\nfor i in range(100000):\n    keep.append(torch.ones(1000000))"),
+    _p("mem-stack-many", "memory", "stop", "import torch\nx = torch.ones(1000000)\ny = torch.stack([x, x, x, x, x, x, x, x])"),
+    _p("mem-nn-linear-huge", "memory", "limit", "import torch.nn as nn\nm = nn.Linear(100000, 100000)"),
+    _p("mem-fstring-width", "memory", "limit", "s = f'{1:>{10**9}}'"),
+    _p("mem-fstring-width-literal", "memory", "limit", "s = f'{1:>1000000000}'"),
+    _p("mem-dict-grow", "memory", "stop", "d = {}\ni = 0\nwhile True:\n    d[i] = [0] * 1000\n    i += 1"),
+]
+
+CPU = [
+    _p("cpu-while-true", "cpu", "limit", "while True:\n    pass"),
+    _p("cpu-while-one", "cpu", "limit", "while 1:\n    x = 1"),
+    _p("cpu-for-huge-range", "cpu", "limit", "for i in range(10**12):\n    pass"),
+    _p("cpu-nested-loops", "cpu", "limit", "for i in range(10**6):\n    for j in range(10**6):\n        pass"),
+    _p("cpu-matmul-4096", "cpu", "stop", "import torch\na = torch.ones(1000, 1000)\nb = a @ a @ a @ a @ a @ a @ a @ a @ a @ a @ a @ a"),
+    _p("cpu-matmul-big", "cpu", "limit", "import torch\na = torch.ones(1000, 1000)\nfor i in range(10000):\n    a = a @ a"),
+    _p("cpu-bmm-big", "cpu", "stop", "import torch\na = torch.ones(100, 100, 100)\nfor i in range(100000):\n    b = torch.bmm(a, a)"),
+    _p("cpu-recursion", "cpu", "limit", "def f(n):\n    return f(n + 1)\nf(0)"),
+    _p("cpu-recursion-lambda", "cpu", "limit", "f = lambda n: f(n + 1)\nf(0)"),
+    _p("cpu-mutual-recursion", "cpu", "limit", "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\na(0)"),
+    _p("cpu-fib-exponential", "cpu", "limit", "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\nprint(fib(40))"),
+    _p("cpu-huge-pow", "cpu", "limit", "x = 2 ** 10 ** 10"),
+    _p("cpu-huge-pow-chain", "cpu", "limit", "x = 10 ** 100000"),
+    _p("cpu-huge-shift", "cpu", "limit", "x = 1 << 10 ** 10"),
+    _p("cpu-int-grow", "cpu", "stop", "x = 3\nwhile True:\n    x = x * x"),
+    _p("cpu-huge-int-str", "cpu", "stop", "x = 10 ** 4000\ns = str(x * x * x * x * x)"),
+    _p("cpu-float-pow", "cpu", "bounded", "x = 10.0 ** 400"),
+    _p("cpu-sum-huge-range", "cpu", "limit", "s = sum(range(10**12))"),
+    _p("cpu-max-huge-range", "cpu", "limit", "s = max(range(10**12))"),
+    _p("cpu-len-range", "cpu", "bounded", "n = len(range(10**12))\nprint(n)"),
+    _p("cpu-backward-loop", "cpu", "stop", "import torch\nx = torch.ones(1000, 1000, requires_grad=True)\nwhile True:\n    y = (x * 2).sum()\n    y.backward()"),
+    _p("cpu-jacobian-big", "cpu", "stop", "import torch\nx = torch.ones(1000, requires_grad=True)\nj = torch.autograd.functional.jacobian(lambda t: t * 2, x)"),
+    _p("cpu-hessian-loop", "cpu", "stop", "import torch\nx = torch.ones(100)\nfor i in range(100000):\n    h = torch.autograd.functional.hessian(lambda t: (t * t).sum(), x)"),
+    _p("cpu-hook-loop", "cpu", "limit", "import torch\nx = torch.ones(1, requires_grad=True)\ndef h(g):\n    while True:\n        pass\nx.register_hook(h)\n(x * 2).sum().backward()"),
+    _p("cpu-comprehension-nested", "cpu", "limit", "a = [[j for j in range(10**6)] for i in range(10**6)]"),
+    _p("cpu-sort-huge", "cpu", "stop", "a = sorted(range(10**8))"),
+]
+
+LEAK = [
+    _p("leak-empty", "leak", "refuse", "import torch\nx = torch.empty(1000)"),
+    _p("leak-empty-like", "leak", "refuse", "import torch\nx = torch.empty_like(torch.ones(10))"),
+    _p("leak-empty-strided", "leak", "refuse", "import torch\nx = torch.empty_strided((2, 2), (1, 1))"),
+    _p("leak-new-empty", "leak", "refuse", "import torch\nx = torch.ones(1).new_empty(1000)"),
+    _p("leak-resize", "leak", "refuse", "import torch\nx = torch.ones(1)\nx.resize_(1000)"),
+    _p("leak-data-ptr", "leak", "refuse", "import torch\np = torch.ones(1).data_ptr()"),
+    _p("leak-storage", "leak", "refuse", "import torch\ns = torch.ones(1).untyped_storage()"),
+    _p("leak-storage-old", "leak", "refuse", "import torch\ns = torch.ones(1).storage()"),
+    _p("leak-numpy", "leak", "refuse", "import torch\na = torch.ones(1).numpy()"),
+    _p("leak-id", "leak", "refuse", "a = id(print)"),
+    _p("leak-repr-function", "leak", "bounded", "import torch\nprint(torch.ones)"),
+    _p("leak-repr-grad-fn", "leak", "run", "import torch\nx = torch.ones(1, requires_grad=True)\nprint((x * 2).grad_fn)"),
+    _p("leak-repr-next-functions", "leak", "run", "import torch\nx = torch.ones(1, requires_grad=True)\nprint((x * 2).grad_fn.next_functions)"),
+    _p("leak-repr-lambda", "leak", "bounded", "f = lambda: 1\nprint(f)"),
+    _p("leak-repr-module", "leak", "bounded", "import torch\nprint(torch)"),
+    _p("leak-repr-optim", "leak", "bounded", "import torch\nimport torch.nn as nn\nm = nn.Linear(1, 1)\nprint(torch.optim.SGD(m.parameters(), lr=0.1))"),
+    _p("leak-set-default-dtype", "leak", "refuse", "import torch\ntorch.set_default_dtype(torch.float64)"),
+    _p("leak-set-printoptions", "leak", "refuse", "import torch\ntorch.set_printoptions(precision=10)"),
+    _p("leak-set-grad-enabled-global", "leak", "stop", "import torch\ntorch.set_grad_enabled(False)\nx = 1"),
+    _p("leak-set-num-threads", "leak", "refuse", "import torch\ntorch.set_num_threads(64)"),
+    _p("leak-seed-global", "leak", "refuse", "import torch\ntorch.random.set_rng_state(torch.zeros(5056, dtype=torch.uint8))"),
+    _p("leak-anomaly", "leak", "refuse", "import torch\ntorch.autograd.set_detect_anomaly(True)"),
+    _p("leak-deterministic", "leak", "refuse", "import torch\ntorch.use_deterministic_algorithms(True)"),
+    _p("leak-monkeypatch", "leak", "refuse", "import torch\ntorch.ones = None"),
+    _p("leak-monkeypatch-nn", "leak", "refuse", "import torch.nn as nn\nnn.Linear = None"),
+    _p("leak-tensor-attr-set", "leak", "refuse", "import torch\nx = torch.ones(1)\nx.foo = 1"),
+    _p("leak-error-path", "leak", "bounded", "import torch\nx = torch.ones(2, 3) @ torch.ones(2, 3)"),
+]
+
+PARSER = [
+    _p("parser-deep-parens", "parser", "stop", "x = " + "(" * 5000 + "1" + ")" * 5000),
+    _p("parser-deep-lists", "parser", "stop", "x = " + "[" * 3000 + "]" * 3000),
+    _p("parser-long-chain", "parser", "stop", "x = " + " + ".join(["1"] * 3000)),
+    _p("parser-deep-calls", "parser", "stop", "x = " + "abs(" * 1000 + "1" + ")" * 1000),
+    _p("parser-deep-attr", "parser", "stop", "import torch\nx = torch" + ".abs" * 2000),
+    _p("parser-deep-if", "parser", "stop", "".join("    " * i + "if True:\n" for i in range(200)) + "    " * 200 + "pass"),
+    _p("parser-huge-int-literal", "parser", "stop", "x = " + "9" * 100000),
+    _p("parser-huge-str-literal", "parser", "stop", "x = '" + "a" * 70000 + "'"),
+    _p("parser-nul-byte", "parser", "refuse", "x = 1\x00\nprint(x)"),
+    _p("parser-coding-cookie", "parser", "stop", "# -*- coding: rot13 -*-\nvzcbeg bf"),
+    _p("parser-coding-utf7", "parser", "stop", "# coding: utf-7\nx = 1"),
+    _p("parser-bidi", "parser", "stop", "s = 'user\u202e \u2066// admin\u2069 \u2066'\nprint(len(s))"),
+    _p("parser-invalid-syntax", "parser", "refuse", "x = = 1"),
+    _p("parser-unterminated", "parser", "refuse", "x = '"),
+    _p("parser-tabs-mixed", "parser", "refuse", "if True:\n\tx = 1\n        y = 2"),
+    _p("parser-many-statements", "parser", "stop", "x = 1\n" * 30000),
+    _p("parser-deep-lambda", "parser", "stop", "f = " + "lambda: " * 500 + "1"),
+    _p("parser-deep-subscript", "parser", "stop", "x = [1]" + "[0]" * 3000),
+    _p("parser-deep-unary", "parser", "stop", "x = " + "-" * 10000 + "1"),
+    _p("parser-deep-not", "parser", "stop", "x = " + "not " * 5000 + "True"),
+    _p("parser-deep-fstring", "parser", "stop", "x = " + "f'{" * 50 + "1" + "}'" * 50),
+    _p("parser-long-line", "parser", "stop", "x = 1" + " " * 60000),
+    _p("parser-lone-surrogate-escape", "parser", "bounded", "s = '\\ud800'\nprint(len(s))"),
+]
+
+CRASH = [
+    _p("crash-as-strided", "crash", "refuse", "import torch\nx = torch.ones(2).as_strided((1000, 1000), (1000, 1))"),
+    _p("crash-as-strided-fn", "crash", "refuse", "import torch\nx = torch.as_strided(torch.ones(2), (100,), (100,))"),
+    _p("crash-set", "crash", "refuse", "import torch\nx = torch.ones(2)\nx.set_(torch.ones(1).untyped_storage(), 0, (100,), (1,))"),
+    _p("crash-sparse-coo", "crash", "refuse", "import torch\ns = torch.sparse_coo_tensor([[100000]], [1.0], (2,))"),
+    _p("crash-sparse-attr", "crash", "refuse", "import torch\ns = torch.sparse.mm"),
+    _p("crash-to-sparse", "crash", "refuse", "import torch\ns = torch.ones(2).to_sparse()"),
+    _p("crash-frombuffer", "crash", "refuse", "import torch\nt = torch.frombuffer(b'abcd', dtype=torch.int32)"),
+    _p("crash-from-numpy", "crash", "refuse", "import torch\nt = torch.from_numpy(None)"),
+    _p("crash-ops-namespace", "crash", "refuse", "import torch\nt = torch.ops.aten.add"),
+    _p("crash-C-namespace", "crash", "refuse", "import torch\nt = torch._C"),
+    _p("crash-index-out-of-range", "crash", "bounded", "import torch\nx = torch.ones(3)\ny = x[10]"),
+    _p("crash-gather-bad-index", "crash", "bounded", "import torch\nx = torch.ones(3)\ny = torch.gather(x, 0, torch.tensor([100]))"),
+    _p("crash-index-select-bad", "crash", "bounded", "import torch\nx = torch.ones(3)\ny = torch.index_select(x, 0, torch.tensor([-100]))"),
+    _p("crash-negative-size", "crash", "bounded", "import torch\nx = torch.ones(-1)"),
+    _p("crash-view-bad", "crash", "bounded", "import torch\nx = torch.ones(6).view(4, -1)"),
+    _p("crash-storage-offset", "crash", "refuse", "import torch\nx = torch.ones(4)\nx.storage_offset()"),
+    _p("crash-det-singular", "crash", "bounded", "import torch\nx = torch.zeros(3, 3)\nprint(torch.inverse(x))"),
+    _p("crash-nan-backward", "crash", "bounded", "import torch\nx = torch.tensor([0.0], requires_grad=True)\ny = torch.sqrt(x) / x\ny.backward()\nprint(x.grad)"),
+    _p("crash-int-overflow-tensor", "crash", "bounded", "import torch\nx = torch.tensor([2**62]) * 1000"),
+    _p("crash-huge-int-to-tensor", "crash", "bounded", "import torch\nx = torch.tensor([10**30])"),
+    _p("crash-einsum-bad", "crash", "bounded", "import torch\nx = torch.einsum('ii->i', torch.ones(2, 3))"),
+    _p("crash-randint-bad", "crash", "bounded", "import torch\nx = torch.randint(5, 1, (3,))"),
+]
+
+POSITIVE = [
+    _p("ok-words-in-strings", "control", "run", "s = 'import os; eval(exec); __class__ open globals'\nprint(s)"),
+    _p("ok-words-in-comments", "control", "run", "# import os; __import__('os').system('x')\nx = 1\nprint(x)"),
+    _p("ok-seed-scalar", "control", "run", "import torch\nx = torch.ones(1, requires_grad=True)\nprint(x)\ny = x + 2\nprint(y)\ny.backward()\nprint(x.grad)"),
+    _p("ok-seed-chain", "control", "run", "import torch\nx = torch.ones(2, 2, requires_grad=True)\ny = x + 2\nz = y * y * 3\nout = z.mean()\nout.backward()\nprint(x.grad)"),
+    _p("ok-seed-vector", "control", "run", "import torch\nx = torch.randn(3, requires_grad=True)\ny = x * 2\nwhile y.data.norm() < 1000:\n    y = y * 2\ny.backward(torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float))\nprint(x.grad)"),
+    _p("ok-moderate-matmul", "control", "run", "import torch\na = torch.ones(200, 200)\nb = (a @ a).sum()\nprint(b)"),
+    _p("ok-moderate-loop", "control", "run", "s = 0\nfor i in range(10000):\n    s += i\nprint(s)"),
+    _p("ok-recursion-shallow", "control", "run", "def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(20))"),
+    _p("ok-big-but-allowed-int", "control", "run", "x = 2 ** 1000\nprint(x % 7)"),
+    _p("ok-korean-strings", "control", "run", "print('기울기', 1)"),
+]
+
+CORPUS: tuple[HostileProgram, ...] = tuple(
+    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + POSITIVE
+)

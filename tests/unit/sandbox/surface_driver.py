@@ -1,0 +1,99 @@
+"""Drive the torch surface directly, as the interpreter does, for the surface's unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from app.sandbox import torch_surface
+from app.sandbox.context import RunContext
+from app.sandbox.limits import Limits
+from app.sandbox.observer import PassiveObserver
+
+
+class RecordingObserver(PassiveObserver):
+    """Capture-off behaviour plus a log of what the surface reported."""
+
+    def __init__(self) -> None:
+        self.results: list[Any] = []
+        self.backward_calls: list[dict[str, Any]] = []
+        self.grad_calls: list[dict[str, Any]] = []
+
+    def op_result(self, result: Any, inputs: Sequence[Any], line: int) -> None:
+        self.results.append(result)
+
+    def backward(self, tensors, grad_tensors, retain_graph, create_graph, inputs, line):  # type: ignore[no-untyped-def]
+        self.backward_calls.append(
+            {
+                "tensors": tensors,
+                "grad_tensors": grad_tensors,
+                "retain_graph": retain_graph,
+                "create_graph": create_graph,
+                "inputs": inputs,
+            }
+        )
+        super().backward(tensors, grad_tensors, retain_graph, create_graph, inputs, line)
+
+    def grad(self, outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, line):  # type: ignore[no-untyped-def]
+        self.grad_calls.append({"outputs": outputs, "inputs": inputs})
+        return super().grad(
+            outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, line
+        )
+
+
+class SurfaceDriver:
+    """`p.torch("ones", 2, 2)` is what `torch.ones(2, 2)` does inside the interpreter."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.observer = RecordingObserver()
+        self.ctx = RunContext(limits or Limits(), self.observer)
+
+    def module(self, dotted: str = "torch") -> Any:
+        return torch_surface.import_module(dotted, self.ctx)
+
+    def attr(self, obj: Any, name: str) -> Any:
+        return torch_surface.get_attribute(obj, name, self.ctx)
+
+    def path(self, dotted: str) -> Any:
+        """`torch.nn.functional.relu` → the surface value, one attribute at a time."""
+        first, *rest = dotted.split(".")
+        value = self.module(first)
+        for name in rest:
+            value = self.attr(value, name)
+        return value
+
+    def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return torch_surface.call(fn, args, kwargs, self.ctx)
+
+    def torch(self, dotted: str, *args: Any, **kwargs: Any) -> Any:
+        return self.call(self.path(f"torch.{dotted}"), *args, **kwargs)
+
+    def method(self, obj: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self.call(self.attr(obj, name), *args, **kwargs)
+
+    def op(self, symbol: str, left: Any, right: Any) -> Any:
+        return torch_surface.binary_op(symbol, left, right, self.ctx)
+
+
+def same_error(surface_call: Any, real_call: Any) -> tuple[str, str]:
+    """Run both; assert both raise the same exception type and message; return them."""
+    try:
+        real_call()
+    except Exception as error:  # any torch error is the oracle
+        expected = (type(error).__name__, str(error))
+    else:
+        raise AssertionError("the real call did not fail")
+    try:
+        surface_call()
+    except Exception as error:
+        got = (type(error).__name__, str(error))
+    else:
+        raise AssertionError(f"the surface call did not fail (torch raised {expected})")
+    assert got == expected
+    return got
+
+
+def real_float_tensor(*shape: int) -> torch.Tensor:
+    return torch.arange(float(torch.Size(shape).numel())).reshape(shape) / 7 - 0.5

@@ -1,0 +1,250 @@
+"""The validator refuses every construct outside the language, naming it and its line."""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+
+import pytest
+
+from app.sandbox.errors import LimitExceeded, PlaygroundSignal, ProgramSyntaxError, SandboxViolation
+from app.sandbox.limits import Limits
+from app.sandbox.validate import parse_program
+
+# (source, words the one-sentence refusal must contain). The program starts with `import torch`,
+# so the body's first line is line 2; LINE_OF names the line when the construct is further down.
+REFUSED: dict[str, tuple[str, str]] = {
+    "class": ("class A:\n    pass", "class definitions"),
+    "try": ("try:\n    pass\nexcept Exception:\n    pass", "try/except"),
+    "raise": ("raise ValueError('x')", "raise"),
+    "global": ("def f():\n    global x", "global"),
+    "nonlocal": ("def f():\n    x = 1\n    def g():\n        nonlocal x", "nonlocal"),
+    "yield": ("def f():\n    yield 1", "yield"),
+    "yield-from": ("def f():\n    yield from [1]", "yield from"),
+    "async-def": ("async def f():\n    pass", "async functions"),
+    "await": ("async def f():\n    await g()", "async functions"),
+    "match": ("match x:\n    case 1:\n        pass", "match statements"),
+    "decorator": ("@torch.no_grad()\ndef f():\n    pass", "decorators"),
+    "del": ("del x", "del"),
+    "walrus": ("print(y := 3)", "walrus"),
+    "set-literal": ("s = {1, 2}", "set literals"),
+    "set-comprehension": ("s = {i for i in range(3)}", "set comprehensions"),
+    "dict-comprehension": ("d = {i: i for i in range(3)}", "dict comprehensions"),
+    "generator-expression": ("s = sum(i for i in range(3))", "generator expressions"),
+    "annotated-assignment": ("x: int = 1", "annotated assignments"),
+    "dunder-attribute": ("c = ().__class__", "'__class__' starts with '_'"),
+    "private-attribute": ("t = torch._C", "'_C' starts with '_'"),
+    "dunder-name": ("b = __builtins__", "'__builtins__' starts with '_'"),
+    "private-name": ("_secret = 1", "'_secret' starts with '_'"),
+    "underscore-keyword": ("f(_x=1)", "keyword argument '_x'"),
+    "underscore-parameter": ("def f(_x):\n    pass", "'_x' starts with '_'"),
+    "getattr": ("getattr(x, 'y')", "'getattr'"),
+    "setattr": ("setattr(x, 'y', 1)", "'setattr'"),
+    "delattr": ("delattr(x, 'y')", "'delattr'"),
+    "eval": ("eval('1')", "'eval'"),
+    "exec": ("exec('1')", "'exec'"),
+    "compile": ("compile('1', 'f', 'exec')", "'compile'"),
+    "open": ("open('/etc/passwd')", "'open'"),
+    "globals": ("g = globals()", "'globals'"),
+    "locals": ("g = locals()", "'locals'"),
+    "vars": ("g = vars()", "'vars'"),
+    "dir": ("d = dir(torch)", "'dir'"),
+    "type": ("t = type(1)", "'type'"),
+    "id": ("i = id(1)", "'id'"),
+    "input": ("s = input()", "'input'"),
+    "exit": ("exit()", "'exit'"),
+    "quit": ("quit()", "'quit'"),
+    "import-builtin": ("m = __import__('os')", "'__import__' starts with '_'"),
+    "breakpoint": ("breakpoint()", "'breakpoint'"),
+    "help": ("help(torch)", "'help'"),
+    "forbidden-name-as-variable": ("type = 3", "'type'"),
+    "str-format": ("s = '{0.__class__}'.format(1)", "'.format'"),
+    "str-format-map": ("s = '{x}'.format_map({})", "'.format_map'"),
+    "import-os": ("import os", "importing 'os'"),
+    "import-numpy": ("import numpy", "importing 'numpy'"),
+    "import-torch-submodule": ("import torch.utils", "importing 'torch.utils'"),
+    "from-import-os": ("from os import system", "importing from 'os'"),
+    "from-import-torch-hub": ("from torch.hub import load", "importing from 'torch.hub'"),
+    "relative-import": ("from . import x", "importing from '.'"),
+    "star-import": ("from torch import *", "'import *'"),
+    "import-private-alias": ("from torch import _C", "'_C' starts with '_'"),
+    "with-open": ("with open('f') as f:\n    pass", "'with' is only supported"),
+    "with-other-call": ("with torch.autograd.profiler.profile():\n    pass", "'with' is only"),
+    "with-as": ("with torch.no_grad() as g:\n    pass", "'with ... as'"),
+    "star-args-parameter": ("def f(*args):\n    pass", "*args and **kwargs"),
+    "kwargs-parameter": ("def f(**kw):\n    pass", "*args and **kwargs"),
+    "keyword-only-parameter": ("def f(a, *, b):\n    pass", "keyword-only"),
+    "double-star-call": ("f(**d)", "**-unpacking"),
+    "star-in-list": ("xs = [*a]", "*-unpacking"),
+    "star-assignment": ("a, *b = [1, 2]", "*-unpacking"),
+    "double-star-dict": ("d = {**a}", "**-unpacking"),
+    "return-annotation": ("def f() -> int:\n    return 1", "annotations"),
+    "parameter-annotation": ("def f(a: int):\n    return 1", "annotations"),
+    "bytes-literal": ("b = b'%s'", "bytes literals"),
+    "complex-literal": ("c = 1j", "complex numbers"),
+    # Identifiers are NFKC-normalized by the parser: look-alike letters become the real name.
+    "unicode-lookalike-eval": ("r = 𝐞𝐯𝐚𝐥('1')", "'eval'"),
+    "unicode-lookalike-format": ("s = 'x'.𝐟𝐨𝐫𝐦𝐚𝐭(1)", "'.format'"),
+}
+
+LINE_OF = {"global": 3, "nonlocal": 5, "yield": 3, "yield-from": 3}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_construct_names_itself_and_its_line(name: str) -> None:
+    body, words = REFUSED[name]
+    source = "import torch\n" + body + "\n"
+    line = LINE_OF.get(name, 2)
+    with pytest.raises(SandboxViolation) as refused:
+        parse_program(source, Limits())
+    message = refused.value.message
+    assert words in message
+    assert refused.value.line == line
+    assert message.startswith(f"Line {line}: ")
+    # One sentence: no full stop followed by another sentence.
+    assert not re.search(r"\.\s+[A-Z]", message)
+    assert message.endswith(".")
+
+
+ALLOWED = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.optim as optim
+import torch.autograd
+from torch import nn, autograd
+from torch.nn import functional
+x = torch.ones(2, 2, requires_grad=True)
+y, z = x * 2, x[..., None]
+w = x[:, 1:]
+x.grad = None
+def f(a, b=2):
+    return [a * b for _ in range(3) if a]
+g = lambda v: v + 1
+with torch.no_grad():
+    pass
+with torch.enable_grad(), torch.set_grad_enabled(True):
+    pass
+for i, v in enumerate(zip([1], [2])):
+    continue
+while False:
+    break
+assert True, 'fine'
+print(f"{1:.2f} {x!r}", sep='', end='')
+h = f(*[1, 2])
+d = {'a': 1}
+"""
+
+
+def test_the_language_itself_is_accepted() -> None:
+    tree = parse_program(ALLOWED, Limits())
+    assert isinstance(tree, ast.Module)
+
+
+# Programs CPython refuses when compiling; the validator must give the same message and place.
+SYNTAX_ERRORS: dict[str, str] = {
+    "unclosed-paren": "x = (1, 2\nprint(x)\n",
+    "bad-indent": "if True:\nprint(1)\n",
+    "invalid-syntax": "x = = 1\n",
+    "return-outside-function": "x = 1\nreturn x\n",
+    "break-outside-loop": "if True:\n    break\n",
+    "continue-outside-loop": "continue\n",
+    "break-in-function-in-loop": "for i in []:\n    def f():\n        break\n",
+    "break-in-loop-else": "for i in []:\n    pass\nelse:\n    break\n",
+    "duplicate-argument": "def f(a, a):\n    pass\n",
+    "keyword-repeated": "print(sep='', sep='')\n",
+    "too-many-parentheses": "x = " + "(" * 250 + "1" + ")" * 250 + "\n",
+    "huge-int-literal": "x = " + "9" * 5000 + "\n",
+}
+
+
+@pytest.mark.parametrize("name", list(SYNTAX_ERRORS))
+def test_syntax_errors_match_cpython(name: str) -> None:
+    source = SYNTAX_ERRORS[name]
+    with pytest.raises(SyntaxError) as expected:
+        compile(source, "<program>", "exec")
+    with pytest.raises(ProgramSyntaxError) as found:
+        parse_program(source, Limits())
+    assert found.value.message == expected.value.msg
+    assert (found.value.line, found.value.col) == (expected.value.lineno, expected.value.offset)
+
+
+def test_nul_byte_is_a_syntax_error_with_its_position() -> None:
+    with pytest.raises(SyntaxError) as expected:
+        compile("x = 1\ny = 2\0\n", "<program>", "exec")
+    with pytest.raises(ProgramSyntaxError) as found:
+        parse_program("x = 1\ny = 2\0\n", Limits())
+    assert found.value.message == expected.value.msg
+    assert (found.value.line, found.value.col) == (2, 6)
+
+
+def _limit(source: str, limits: Limits | None = None) -> LimitExceeded:
+    with pytest.raises(LimitExceeded) as exceeded:
+        parse_program(source, limits or Limits())
+    return exceeded.value
+
+
+def test_source_size_is_limited() -> None:
+    assert _limit("x = 1\n" * 20, Limits(source_bytes=100)).limit == "source_bytes"
+
+
+def test_node_count_is_limited() -> None:
+    source = "x = [" + ", ".join(["1"] * 500) + "]\n"
+    assert _limit(source, Limits(ast_nodes=300)).limit == "ast_nodes"
+
+
+def test_nesting_depth_is_limited_with_its_line() -> None:
+    source = "x = 1\ny = " + "[" * 90 + "]" * 90 + "\n"
+    exceeded = _limit(source)
+    assert exceeded.limit == "ast_depth"
+    assert exceeded.line == 2
+
+
+@pytest.mark.parametrize("terms", [3000, 100_000])
+def test_long_operator_chains_stop_at_a_limit(terms: int) -> None:
+    source = "x = " + " + ".join(["1"] * terms) + "\n"
+    exceeded = _limit(source, Limits(source_bytes=10**6))
+    assert exceeded.limit in ("ast_depth", "ast_nodes")
+
+
+def test_deep_nesting_that_breaks_the_parser_is_a_limit() -> None:
+    source = "x = " + "-" * 200_000 + "1\n"
+    assert _limit(source, Limits(source_bytes=10**6)).limit == "ast_depth"
+
+
+def test_huge_literals_are_limited() -> None:
+    assert _limit("x = 1" + "0" * 2000 + "\n").limit == "int_bits"
+    assert _limit("x = 0x" + "f" * 5000 + "\n").limit == "int_bits"
+    assert _limit("s = '" + "a" * 200 + "'\n", Limits(str_length=100)).limit == "str_length"
+
+
+def test_validation_is_iterative_for_deep_statement_nesting() -> None:
+    body = "".join("    " * depth + "if True:\n" for depth in range(90))
+    source = body + "    " * 90 + "pass\n"
+    try:
+        parse_program(source, Limits(ast_depth=10_000))
+    except ProgramSyntaxError as error:  # CPython's own indentation limit (100 levels)
+        assert "indentation" in error.message
+    exceeded = _limit(source)
+    assert exceeded.limit == "ast_depth"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = 1 +",
+        "print(((((((1",
+        "def f(:\n",
+        textwrap.dedent("""
+            x = 1
+              y = 2
+        """),
+        "\ufeffx = 1\n\0",
+        "x = '\\N{bad name}'\n",
+        "f'{'\n",
+    ],
+)
+def test_broken_sources_give_a_signal_never_a_crash(source: str) -> None:
+    with pytest.raises(PlaygroundSignal):
+        parse_program(source, Limits())

@@ -1,0 +1,238 @@
+"""run_program / execute_program end to end, with plain CPython + torch as the oracle."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+import app.runner as runner
+from app.runner import execute_program, run_program
+from app.sandbox.limits import Limits
+
+SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "seed" / "autograd-blog-ko.txt"
+
+SCALAR = """import torch
+
+x = torch.ones(1, requires_grad=True)
+print(x)
+y = x + 2
+print(y)
+print("===== Run backward =====")
+y.backward()
+print(y)
+"""
+
+CHAIN = """import torch
+
+x = torch.ones(2, 2, requires_grad=True)
+print(x)
+y = x + 2
+print(y)
+z = y * y * 3
+out = z.mean()
+print(z, out)
+out.backward()
+print(x.grad)
+"""
+
+VECTOR = """import torch
+
+x = torch.randn(3, requires_grad=True)
+y = x * 2
+while y.data.norm() < 1000:
+    y = y * 2
+print(y)
+
+gradients = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)
+y.backward(gradients)
+print(x.grad)
+"""
+
+SEEDS = {"scalar-backward": SCALAR, "chain-rule": CHAIN, "vector-backward": VECTOR}
+
+
+def plain_run(source: str, seed: int = 0) -> tuple[str, dict[str, Any]]:
+    """The oracle: the same program in CPython with real torch."""
+    torch.manual_seed(seed)
+    namespace: dict[str, Any] = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "<program>", "exec"), namespace)
+    return out.getvalue(), namespace
+
+
+def test_the_seed_programs_are_the_blog_posts_code() -> None:
+    if not SEED_POST.exists():
+        pytest.skip("the shared seed post is not on this machine")
+    post = SEED_POST.read_text(encoding="utf-8")
+    for source in SEEDS.values():
+        for line in source.splitlines():
+            assert line.strip() in post
+
+
+@pytest.mark.parametrize("name", list(SEEDS))
+def test_seed_programs_print_and_differentiate_like_torch(name: str) -> None:
+    source = SEEDS[name]
+    result = run_program(source)
+    stdout, namespace = plain_run(source)
+    assert result["ok"], result["error"]
+    assert result["stdout"] == stdout
+    x = result["variables"]["x"]
+    assert x["grad"] == namespace["x"].grad.tolist()
+    assert x["value"] == namespace["x"].tolist()
+    nodes = {node["id"]: node for node in result["graph"]["nodes"]}
+    assert nodes[x["node"]]["names"] == ["x"]
+    assert nodes[x["node"]]["grad"] == namespace["x"].grad.tolist()
+    assert result["backward_trace"][0]["leaf_grads"][x["node"]] == namespace["x"].grad.tolist()
+    json.dumps(result, allow_nan=False)
+
+
+def test_vector_seed_shows_the_jacobian_behind_x_grad() -> None:
+    result = run_program(VECTOR)
+    _, namespace = plain_run(VECTOR)
+    (call,) = result["backward_trace"]
+    (jacobian,) = call["jacobians"]
+    matrix = torch.tensor(jacobian["matrix"])
+    v = torch.tensor(call["root_grads"][0])
+    assert torch.equal(v @ matrix, namespace["x"].grad)
+    k = torch.log2(namespace["y"].detach() / namespace["x"].detach())[0]
+    assert torch.equal(matrix, 2 ** k.round() * torch.eye(3))
+
+
+@pytest.mark.parametrize("name", list(SEEDS))
+def test_same_source_and_seed_give_identical_json(name: str) -> None:
+    first = run_program(SEEDS[name], seed=3)
+    second = run_program(SEEDS[name], seed=3)
+    del first["timing_ms"], second["timing_ms"]
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def test_include_nothing_skips_the_heavy_parts() -> None:
+    full = run_program(CHAIN)
+    light = run_program(CHAIN, include=[])
+    off = run_program(CHAIN, capture=False)
+    for result in (light, off):
+        assert result["graph"] is None and result["timeline"] is None
+        assert result["backward_trace"] is None
+        assert result["stdout"] == full["stdout"]
+        assert result["variables"]["x"]["grad"] == full["variables"]["x"]["grad"]
+    only_graph = run_program(CHAIN, include=["graph"])
+    assert only_graph["graph"] == full["graph"]
+    assert only_graph["timeline"] is None and only_graph["backward_trace"] is None
+
+
+def test_result_has_every_field_of_the_contract() -> None:
+    result = run_program(SCALAR)
+    assert result["api_version"] == "1"
+    assert result["torch_version"] == torch.__version__
+    assert result["limits"] == Limits().as_dict()
+    assert result["timing_ms"]["total"] > 0
+    for field in (
+        "ok",
+        "error",
+        "stdout",
+        "stdout_truncated",
+        "warnings",
+        "variables",
+        "graph",
+        "timeline",
+        "timeline_truncated",
+        "backward_trace",
+        "jacobian",
+    ):
+        assert field in result
+    assert "torch" not in result["variables"]
+
+
+def test_requested_backward_accumulates_like_a_last_line() -> None:
+    source = CHAIN.replace("out.backward()", "out.backward(retain_graph=True)")
+    result = run_program(source, backward={"output": "out", "retain_graph": True})
+    _, namespace = plain_run(source + "out.backward(retain_graph=True)\n")
+    assert result["ok"], result["error"]
+    assert result["variables"]["x"]["grad"] == namespace["x"].grad.tolist()
+    program_call, request_call = result["backward_trace"]
+    assert (program_call["source"], request_call["source"]) == ("program", "request")
+    assert request_call["line"] is None
+
+
+def test_requested_backward_with_a_gradient_uses_the_outputs_dtype() -> None:
+    source = "import torch\nx = torch.ones(3, dtype=torch.float64, requires_grad=True)\ny = x * x\n"
+    result = run_program(source, backward={"output": "y", "gradient": [1, 2, 3]})
+    _, namespace = plain_run(source + "y.backward(torch.tensor([1, 2, 3], dtype=y.dtype))\n")
+    assert result["ok"], result["error"]
+    assert result["variables"]["x"]["grad"] == namespace["x"].grad.tolist()
+
+
+def test_requested_backward_errors_read_like_torchs() -> None:
+    source = "import torch\nx = torch.ones(3, requires_grad=True)\ny = x * 2\nn = 3\n"
+    with pytest.raises(RuntimeError) as plain:
+        plain_run(source + "y.backward()\n")
+    result = run_program(source, backward={"output": "y"})
+    assert result["ok"] is False
+    assert result["error"]["type"] == "RuntimeError"
+    assert result["error"]["message"] == str(plain.value)
+    assert result["error"]["line"] is None
+    assert result["error"]["hint"]
+    unknown = run_program(source, backward={"output": "q"})["error"]
+    assert unknown["type"] == "ValueError" and "'q'" in unknown["message"]
+    not_tensor = run_program(source, backward={"output": "n"})["error"]
+    assert not_tensor["type"] == "ValueError" and "not a tensor" in not_tensor["message"]
+
+
+def test_requested_jacobian_matches_torch_functional() -> None:
+    source = (
+        "import torch\nx = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\ny = x.sin() * x[0]\n"
+    )
+    result = run_program(source, jacobian={"output": "y", "input": "x"})
+    _, namespace = plain_run(source)
+    expected = torch.autograd.functional.jacobian(lambda t: t.sin() * t[0], namespace["x"].detach())
+    assert result["ok"], result["error"]
+    assert result["jacobian"]["matrix"] == expected.tolist()
+    assert result["jacobian"]["shape"] == [3, 3]
+    assert (result["jacobian"]["output"], result["jacobian"]["input"]) == ("y", "x")
+
+
+def test_requested_jacobian_refusals() -> None:
+    source = "import torch\nx = torch.ones(200, requires_grad=True)\ny = x * 2\nn = 1\n"
+    too_big = run_program(
+        source, jacobian={"output": "y", "input": "x"}, limits=Limits(jacobian_cells=100)
+    )["error"]
+    assert too_big["type"] == "LimitExceeded" and too_big["limit"] == "jacobian_cells"
+    unknown = run_program(source, jacobian={"output": "y", "input": "q"})["error"]
+    assert unknown["type"] == "ValueError" and "'q'" in unknown["message"]
+    not_tensor = run_program(source, jacobian={"output": "n", "input": "x"})["error"]
+    assert not_tensor["type"] == "ValueError" and "not a tensor" in not_tensor["message"]
+
+
+def test_program_errors_pass_through() -> None:
+    result = run_program("import torch\nx = q + 1\n")
+    assert result["ok"] is False
+    assert result["error"]["type"] == "NameError"
+    assert result["error"]["line"] == 2
+    assert result["graph"] == {"nodes": [], "edges": []}
+
+
+def test_execute_program_evaluates_against_the_final_state() -> None:
+    execution = execute_program(CHAIN)
+    _, namespace = plain_run(CHAIN)
+    assert execution.result["ok"]
+    assert torch.equal(execution.evaluate("x.grad"), namespace["x"].grad)
+    assert execution.evaluate("out.item()") == namespace["out"].item()
+
+
+def test_an_internal_failure_becomes_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(runner, "_encode_variables", broken)
+    result = run_program(SCALAR)
+    assert result["ok"] is False
+    assert result["error"]["type"] == "InternalError"
+    assert result["timing_ms"]["total"] > 0
+    json.dumps(result)
