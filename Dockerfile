@@ -24,26 +24,38 @@ RUN pip install ${TORCH_PIP_ARGS} "torch==${TORCH_VERSION}"
 COPY requirements.txt /app/requirements.txt
 RUN pip install -r /app/requirements.txt \
     && python -c "import torch, numpy; assert torch.__version__.startswith('${TORCH_VERSION}'), torch.__version__; assert not torch.version.cuda"
-COPY pyproject.toml README.md /app/
-COPY app /app/app
-COPY templates /app/templates
-COPY static /app/static
-# Editable: app/main.py finds templates/ and static/ next to the package, so the code stays in
-# /app and only the entry point and a path hook go into the venv. Bytecode is compiled here
-# because the running container's /app is read-only to the service user.
-RUN pip install --no-deps -e /app \
-    && rm -rf /app/*.egg-info /app/build \
-    && python -m compileall -q /app/app
+# The wheel ships C++ headers and C++ test binaries (about 190 MB) that only matter for building
+# extensions, which the sandbox never does; torch_shm_manager is the one binary torch may start.
+# The check after it runs a real backward pass, so a trim too far fails the build.
+RUN site=$(python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") \
+    && rm -rf "$site/torch/include" "$site/torch/test" \
+    && find "$site/torch/bin" -mindepth 1 ! -name torch_shm_manager -exec rm -rf {} + \
+    && python -c "import torch; x = torch.ones(2, requires_grad=True); (x * x).sum().backward(); assert x.grad.tolist() == [2.0, 2.0]"
 
 FROM ${BASE} AS runtime
 LABEL org.opencontainers.image.title="Autograd Playground" \
       org.opencontainers.image.description="Small PyTorch programs, their autograd graph and gradients, in a sandbox."
 # A fixed uid so Kubernetes runAsNonRoot and file ownership checks can rely on it.
 RUN useradd --uid 10001 --user-group --create-home --home-dir /home/playground --shell /usr/sbin/nologin playground
+# The 1 GB of dependencies is one layer that changes only with requirements.txt; the app's code
+# comes after it, so a code change rebuilds and ships megabytes, not the venv.
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build /app /app
-ENV PATH=/opt/venv/bin:$PATH \
-    PYTHONDONTWRITEBYTECODE=1 \
+ENV PATH=/opt/venv/bin:$PATH
+# Editable install: app/main.py finds templates/ and static/ next to the package, so the code
+# stays in /app and only the `autograd-playground` entry point and an import hook mapping `app`
+# to /app/app go into the venv. Installed from pyproject.toml alone (README is only metadata) so
+# this layer too survives code changes.
+COPY pyproject.toml /app/
+RUN printf '# Autograd Playground\n' > /app/README.md \
+    && mkdir /app/app && touch /app/app/__init__.py \
+    && pip install --no-cache-dir --disable-pip-version-check --root-user-action=ignore --no-deps -e /app \
+    && rm -rf /app/app /app/*.egg-info /app/build
+COPY app /app/app
+COPY templates /app/templates
+COPY static /app/static
+# Bytecode compiled now, as root: at run time /app is read-only to the service user.
+RUN python -m compileall -q /app/app
+ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PLAYGROUND_HOST=0.0.0.0 \
     PLAYGROUND_PORT=8000

@@ -20,30 +20,44 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port the server listens on.")
     workers: int = Field(
         default_factory=lambda: max(1, os.cpu_count() or 1),
+        ge=1,
         description="Warm worker processes that run programs (default: one per core).",
     )
     runs_per_worker: int = Field(
         default=500,
+        ge=1,
         description="Runs before a worker is replaced by a fresh one (1 = a new process per run).",
     )
     worker_memory_mb: int = Field(
-        default=2048, description="Address-space limit of each worker process, in MiB."
+        default=2048, ge=256, description="Address-space limit of each worker process, in MiB."
     )
     queue_size: int = Field(
-        default=64, description="Runs that may wait for a worker; beyond this the API answers 503."
+        default=64,
+        ge=0,
+        description="Runs that may wait for a worker; beyond this the API answers 503.",
     )
     deadline_grace_seconds: float = Field(
         default=1.0,
+        ge=0,
         description="Extra time past limits.seconds before the watchdog kills a worker.",
     )
     max_request_bytes: int = Field(
-        default=256 * 1024, description="Largest accepted request body; larger bodies get 413."
+        default=256 * 1024,
+        ge=1024,
+        description="Largest accepted request body; larger bodies get 413.",
     )
     batch_max_items: int = Field(
         default=50, description="Most items one /api/v1/batch request may hold."
     )
     rate_limit_per_minute: int = Field(
-        default=0, description="Requests per minute per client address (0 = no rate limit)."
+        default=0, ge=0, description="Requests per minute per client address (0 = no rate limit)."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Addresses or CIDR blocks of reverse proxies whose X-Forwarded-For names the client "
+            "(for fair scheduling); from any other peer the header is ignored."
+        ),
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (empty = CORS off)."

@@ -19,6 +19,7 @@ from app.api.problems import install_problem_handlers
 from app.api.request_limits import BodySizeLimit, RateLimit
 from app.config import Settings, get_settings
 from app.workers import PoolUnavailable, WorkerPool
+from app.workers.fair_queue import ClientAddress
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 # Routers owned by other parts of the project, included once their modules exist.
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(ClientAddress, trusted_proxies=settings.trusted_proxies)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
     if settings.cors_origins:

@@ -29,8 +29,8 @@ cleanup() {
   local status=$?
   if [ -n "$CONTAINER" ]; then
     if [ "$status" != 0 ]; then
-      log "container logs (last 60 lines):"
-      "${ENGINE[@]}" logs "$CONTAINER" 2>&1 | tail -n 60 >&2 || true
+      log "container logs (last 60 lines, /readyz polls left out):"
+      "${ENGINE[@]}" logs "$CONTAINER" 2>&1 | grep -v 'GET /readyz' | tail -n 60 >&2 || true
     fi
     "${ENGINE[@]}" rm -f "$CONTAINER" >/dev/null 2>&1 || true
   fi
@@ -109,6 +109,9 @@ fi
 # --- build ---------------------------------------------------------------------------------
 phase=$(date +%s)
 log "building $IMAGE"
+# The previous smoke image, replaced by this build, is removed after it (by id) so runs do not pile
+# up untagged images; its layers stay as long as the new image shares them.
+OLD_ID=$("${ENGINE[@]}" image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 BUILD_LOG=$(mktemp)
 if ! "${BUILD[@]}" "${BASE_ARGS[@]}" "${BUILD_ARGS[@]}" -t "$IMAGE" . >"$BUILD_LOG" 2>&1; then
   tail -n 40 "$BUILD_LOG" >&2
@@ -116,6 +119,9 @@ if ! "${BUILD[@]}" "${BASE_ARGS[@]}" "${BUILD_ARGS[@]}" -t "$IMAGE" . >"$BUILD_L
   exit 1
 fi
 rm -f "$BUILD_LOG"
+if [ -n "$OLD_ID" ] && [ "$OLD_ID" != "$("${ENGINE[@]}" image inspect --format '{{.Id}}' "$IMAGE")" ]; then
+  "${ENGINE[@]}" rmi "$OLD_ID" >/dev/null 2>&1 || true
+fi
 SIZE=$("${ENGINE[@]}" image inspect --format '{{.Size}}' "$IMAGE")
 log "built in $(elapsed "$phase")s, image size $((SIZE / 1000000)) MB"
 
@@ -123,8 +129,16 @@ log "built in $(elapsed "$phase")s, image size $((SIZE / 1000000)) MB"
 PORT=${SMOKE_PORT:-$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 phase=$(date +%s)
 # Read-only root with a tmpfs /tmp, as the Kubernetes manifest runs it.
+RUN_ERR=$(mktemp)
+# podman's complaint that it has no systemd for health-check timers is noise here: kept out.
 CONTAINER=$("${ENGINE[@]}" run -d "${RUN_EXTRA[@]}" --read-only --tmpfs /tmp \
-  -p "127.0.0.1:$PORT:8000" -e PLAYGROUND_WORKERS=2 "$IMAGE")
+  -p "127.0.0.1:$PORT:8000" -e PLAYGROUND_WORKERS=2 "$IMAGE" 2>"$RUN_ERR") || {
+  cat "$RUN_ERR" >&2
+  rm -f "$RUN_ERR"
+  exit 1
+}
+grep -v 'systemd' "$RUN_ERR" >&2 || true
+rm -f "$RUN_ERR"
 BASE_URL="http://127.0.0.1:$PORT"
 log "started ${CONTAINER:0:12} on $BASE_URL; waiting for /readyz"
 deadline=$(($(date +%s) + READY_TIMEOUT))

@@ -44,7 +44,7 @@ cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
 
 if [ ! -s "$TARBALL" ]; then
-  log "debootstrap $SUITE from $DEBIAN_MIRROR (about a minute)"
+  log "debootstrap $SUITE from $DEBIAN_MIRROR (2 to 7 minutes on a busy machine)"
   debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$WORK/rootfs" "$DEBIAN_MIRROR" \
     >"$WORK/debootstrap.log" 2>&1 || { tail -n 30 "$WORK/debootstrap.log" >&2; exit 1; }
   # The apt lists and package cache are not needed in an image.

@@ -64,9 +64,10 @@ async def batch(batch_request: BatchRequest, pool: PoolDep, settings: SettingsDe
         else:
             check_source_size(item.source, settings)
 
-    # At most one item per worker in the pool's queue at a time: a batch then takes turns with
-    # other clients' requests instead of filling the queue (and making them wait or get 503).
-    slots = asyncio.Semaphore(max(1, settings.workers))
+    # At most two items per worker in flight (one running, one queued so the worker never
+    # idles between items): a batch then takes turns with other clients' requests instead of
+    # filling the queue in front of them (making them wait or get 503).
+    slots = asyncio.Semaphore(2 * max(1, settings.workers))
 
     async def in_turn(item: BatchItem) -> bytes:
         async with slots:

@@ -13,7 +13,6 @@ from typing import Any
 from app.grading.compare import compare_values
 from app.grading.scoring import (
     check_entry,
-    expected_of,
     program_failed_message,
     reference_failed_message,
     run_summary,
@@ -62,44 +61,26 @@ def run_checks(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
     """Grade one CheckRequest (plain data, as validated by the API) and return a CheckResult."""
     checks: list[dict[str, Any]] = request["checks"]
     student = _execute(request, request["source"], limits)
-    student_ok = bool(student.result["ok"])
-    # Student values are evaluated right after the student's run, before the reference runs.
-    actuals = [_evaluate(student, check["expr"]) if student_ok else Evaluated() for check in checks]
-
-    grader_error: dict[str, Any] | None = None
-    reference_values: dict[int, Evaluated] = {}
-    needs_reference = [i for i, check in enumerate(checks) if "expected" not in check]
-    reference_source = request.get("reference")
-    if needs_reference and reference_source is None:
-        grader_error = {
-            "source": "request",
-            "type": "ValueError",
-            "message": "A check has no expected value and the request has no reference program.",
-        }
-    elif needs_reference:
-        assert reference_source is not None
-        reference = _execute(request, reference_source, limits)
-        if not reference.result["ok"]:
-            grader_error = {"source": "reference", **reference.result["error"]}
-        else:
-            for index in needs_reference:
-                evaluated = _evaluate(reference, checks[index]["expr"])
-                reference_values[index] = evaluated
-                if evaluated.error is not None and grader_error is None:
-                    grader_error = {"source": "reference", "check": index, **evaluated.error}
-
+    student_error = student.result["error"]
+    # The student's values are taken right after the student's run, before the reference runs.
+    actuals = [
+        Evaluated() if student_error is not None else _evaluate(student, check["expr"])
+        for check in checks
+    ]
+    expected_values, reference_failures = _reference_values(request, checks, limits)
     results = [
         _grade(
             check,
             actuals[index],
-            reference_values.get(index),
-            student_error=student.result["error"],
-            reference_broken=grader_error is not None and index in needs_reference,
-            reference_error=grader_error,
+            expected_values.get(index),
+            student_error=student_error,
+            reference_failure=reference_failures.get(index),
             limits=limits,
         )
         for index, check in enumerate(checks)
     ]
+    # The first failure of the reference is the grader's error of the whole result.
+    grader_error = next(iter(reference_failures.values()), None)
     return summarize(
         results,
         run=run_summary(student.result),
@@ -109,21 +90,48 @@ def run_checks(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
     )
 
 
+def _reference_values(
+    request: dict[str, Any], checks: list[dict[str, Any]], limits: Limits
+) -> tuple[dict[int, Any], dict[int, dict[str, Any]]]:
+    """Run the reference for the checks without `expected`: (values, failures) by check index."""
+    needed = [index for index, check in enumerate(checks) if "expected" not in check]
+    if not needed:
+        return {}, {}
+    source = request.get("reference")
+    if source is None:
+        missing = {
+            "source": "request",
+            "type": "ValueError",
+            "message": "A check has no expected value and the request has no reference program.",
+        }
+        return {}, {index: missing for index in needed}
+    reference = _execute(request, source, limits)
+    if reference.result["error"] is not None:
+        failure = {"source": "reference", **reference.result["error"]}
+        return {}, {index: failure for index in needed}
+    values: dict[int, Any] = {}
+    failures: dict[int, dict[str, Any]] = {}
+    for index in needed:
+        evaluated = _evaluate(reference, checks[index]["expr"])
+        if evaluated.error is None:
+            values[index] = evaluated.value
+        else:
+            failures[index] = {"source": "reference", "check": index, **evaluated.error}
+    return values, failures
+
+
 def _grade(
     check: dict[str, Any],
     actual: Evaluated,
-    reference_value: Evaluated | None,
+    reference_value: Any,
     *,
     student_error: dict[str, Any] | None,
-    reference_broken: bool,
-    reference_error: dict[str, Any] | None,
+    reference_failure: dict[str, Any] | None,
     limits: Limits,
 ) -> dict[str, Any]:
     """One check's entry; the order of the cases decides whose fault a failure is."""
     expr = check["expr"]
-    expected = expected_of(check)
-    if reference_value is not None and reference_value.error is None:
-        expected = reference_value.value
+    expected = check.get("expected", reference_value)
 
     def failed(message: str, error: dict[str, Any] | None) -> dict[str, Any]:
         return check_entry(
@@ -136,9 +144,9 @@ def _grade(
             error=error,
         )
 
-    if reference_broken and reference_error is not None:
-        # The reference (or its value for this check) is missing: not the student's fault.
-        return failed(reference_failed_message(reference_error), None)
+    if reference_failure is not None:
+        # No value to compare with: the grader's fault, whatever the student did.
+        return failed(reference_failed_message(reference_failure), None)
     if student_error is not None:
         # run.error carries the error itself; every check just says why it was not checked.
         return failed(program_failed_message(student_error), None)

@@ -122,12 +122,16 @@ def _format_scalar(tensor: torch.Tensor) -> str:
     return str(value)
 
 
+def _widened(actual: torch.Tensor, expected: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Both sides as float64 (complex128 if either is complex), for exact-enough arithmetic."""
+    wide = torch.complex128 if actual.is_complex() or expected.is_complex() else torch.float64
+    return actual.to(wide), expected.to(wide)
+
+
 def _abs_diff(actual: torch.Tensor, expected: torch.Tensor) -> torch.Tensor:
     """|actual - expected| as float64, 0 where both are equal (equal infinities, both NaN)."""
-    wide = torch.complex128 if actual.is_complex() or expected.is_complex() else torch.float64
-    a, e = actual.to(wide), expected.to(wide)
-    diff = (a - e).abs().to(torch.float64)
-    same = (a == e) | (torch.isnan(a) & torch.isnan(e))
+    diff = (actual - expected).abs().to(torch.float64)
+    same = (actual == expected) | (torch.isnan(actual) & torch.isnan(expected))
     return torch.where(same, torch.zeros_like(diff), diff)
 
 
@@ -138,7 +142,7 @@ def _compare_numeric(
     assert actual_tensor is not None  # is_numeric(actual) held
     expected_tensor = as_numeric_tensor(expected)
     if expected_tensor is None:
-        expected_text = "None" if expected is None else f"{type(expected).__name__} {expected!r}"
+        expected_text = _show(expected)
         if isinstance(expected, list | tuple):
             expected_text = "a list that is not a rectangular list of numbers"
         return _Outcome(
@@ -163,7 +167,8 @@ def _compare_numeric(
     a, e = actual_tensor.to(common), expected_tensor.to(common)
     # NaN where the expected value is NaN counts as a match: a grader that writes "nan" means it.
     matches = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
-    diff = _abs_diff(a, e)
+    wide_actual, wide_expected = _widened(a, e)
+    diff = _abs_diff(wide_actual, wide_expected)
     max_abs_diff = float(diff.max()) if diff.numel() else 0.0
     if bool(matches.all()):
         return _Outcome(True, max_abs_diff, f"{label} matches the expected value.")
@@ -173,7 +178,7 @@ def _compare_numeric(
     mismatch_diff = torch.where(matches, torch.full_like(diff, -1.0), diff.nan_to_num(math.inf))
     worst = int(mismatch_diff.flatten().argmax())
     got, want = a.flatten()[worst], e.flatten()[worst]
-    allowed = atol + rtol * float(e.flatten()[worst].abs().to(torch.float64))
+    allowed = atol + rtol * float(wide_expected.flatten()[worst].abs())
     tolerance = f"allowed {allowed:.3g}: rtol={rtol:g}, atol={atol:g}"
     if a.dim() == 0:
         return _Outcome(

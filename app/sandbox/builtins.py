@@ -61,6 +61,9 @@ class PlainMethod:
                     occurrences = owner.count(old) if old else len(owner) + 1
                     grown = len(owner) + occurrences * (len(new) - len(old))
                     operators.check_size(str, grown)
+        if kind is dict and name == "update" and args and type(args[0]) is not dict:
+            # update() consumes any iterable in C: materialize it within the limits first.
+            args = [collect(runtime, args[0]), *args[1:]]
         result = getattr(owner, name)(*args, **kwargs)
         if kind is dict and name == "update":
             operators.check_length(owner)
@@ -75,14 +78,20 @@ def plain_method(runtime: Runtime, value: Any, name: str) -> Any:
     allowed = grammar.PLAIN_METHODS.get(kind, frozenset())
     if name in allowed and type(value) in PLAIN_TYPES:
         return PlainMethod(runtime, value, name)
-    if type(value) in PLAIN_TYPES and hasattr(value, name):
+    # The attribute exists but is outside the table (`list.sort`, `int.from_bytes`): refuse it
+    # rather than pretend it does not exist.
+    if hasattr(value, name):
         ctx = runtime.ctx
         raise SandboxViolation(
-            f"Line {ctx.line}: '{kind}.{name}' is not available in the playground.",
+            f"Line {ctx.line}: '{_owner_name(value)}.{name}' is not available in the playground.",
             line=ctx.line,
             col=ctx.col,
         )
     raise AttributeError(f"'{kind}' object has no attribute '{name}'")
+
+
+def _owner_name(value: Any) -> str:
+    return value.__name__ if isinstance(value, type) else type(value).__name__
 
 
 def collect(runtime: Runtime, iterable: Any) -> list[Any]:
@@ -267,6 +276,11 @@ def make_builtins(runtime: Runtime) -> dict[str, Any]:
 
         return call
 
+    def int_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        result = int(*args, **kwargs)
+        runtime.operators.int_too_big(result.bit_length())
+        return result
+
     def range_(args: list[Any], kwargs: dict[str, Any]) -> Any:
         _no_keywords("range", kwargs)
         return range(*args)
@@ -281,7 +295,7 @@ def make_builtins(runtime: Runtime) -> dict[str, Any]:
         "sum": (sum, sum_),
         "round": (round, plain(round)),
         "float": (float, plain(float)),
-        "int": (int, plain(int)),
+        "int": (int, int_),
         "bool": (bool, bool_),
         "str": (str, str_),
         "list": (list, sequence(list)),

@@ -28,7 +28,7 @@ def _names(table: dict[str, Entry], kind: Kind) -> list[str]:
     return sorted(name for name, entry in table.items() if entry.kind is kind)
 
 
-def build_capabilities(limits: Limits | None = None) -> dict[str, Any]:
+def capabilities(limits: Limits | None = None) -> dict[str, Any]:
     """Everything a program may use, with each torch entry's cost rule, and the limits."""
     return {
         "syntax": sorted(node.__name__ for node in grammar.ALLOWED_NODES),

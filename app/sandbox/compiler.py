@@ -71,7 +71,20 @@ def to_program_exception(error: BaseException, line: int | None, col: int | None
         return LimitExceeded(
             "The program ran out of memory.", line=line, col=col, limit="live_tensor_bytes"
         )
-    return ProgramException(type(error).__name__, sanitize_message(str(error)), line=line, col=col)
+    message = sanitize_message(str(error))
+    for ours, cpython in _CPYTHON_TYPE_NAMES:
+        message = message.replace(ours, cpython)
+    # torch's LinAlgError is the private class `_LinAlgError`; show its public name.
+    return ProgramException(type(error).__name__.lstrip("_"), message, line=line, col=col)
+
+
+# CPython's names for the interpreter's own callables, as they appear in its messages
+# ("object of type 'function' has no len()").
+_CPYTHON_TYPE_NAMES = (
+    ("'InterpretedFunction'", "'function'"),
+    ("InterpretedFunction.", "function."),
+    ("'PlainMethod'", "'builtin_function_or_method'"),
+)
 
 
 def _position(node: ast.AST) -> tuple[int, int]:
@@ -252,14 +265,8 @@ class Compiler:
         names = _target_names(node.targets)
         if len(node.targets) == 1:
             target = node.targets[0]
-            if isinstance(target, ast.Name) and scope.kind == "module":
-                name = target.id
-                globals_ = self.globals
-
-                def assign_global(frame: Frame) -> None:
-                    globals_[name] = value(frame)
-
-                return self._simple(node, scope, names, assign_global)
+            if isinstance(target, ast.Name) and scope.kind == "module" and not self.notify:
+                return self._assign_global_fast(node, target.id, value)
             store = self.store(target, scope)
 
             def assign_one(frame: Frame) -> None:
@@ -274,6 +281,25 @@ class Compiler:
                 store(frame, result)
 
         return self._simple(node, scope, names, assign_many)
+
+    def _assign_global_fast(self, node: ast.stmt, name: str, value: Expr) -> Stmt:
+        """`name = value` at top level with capture off: the hottest statement, one closure."""
+        line, col = _position(node)
+        ctx = self.ctx
+        max_steps = ctx.limits.steps
+        deadline = ctx.deadline
+        monotonic = time.monotonic
+        globals_ = self.globals
+
+        def assign_global(frame: Frame) -> None:
+            ctx.line = line
+            ctx.col = col
+            ctx.steps += 1
+            if ctx.steps > max_steps or monotonic() > deadline:
+                ctx.step()
+            globals_[name] = value(frame)
+
+        return assign_global
 
     def stmt_AugAssign(self, node: ast.AugAssign, scope: Scope) -> Stmt:
         symbol = _BINARY_SYMBOLS[type(node.op)] + "="
@@ -733,6 +759,19 @@ class Compiler:
         line, col = _position(node)
         ctx = self.ctx
         convert = to_program_exception
+        if isinstance(node.right, ast.Constant):
+            constant = node.right.value
+
+            def binary_constant(frame: Frame) -> Any:
+                a = left(frame)
+                ctx.line = line
+                ctx.col = col
+                try:
+                    return operation(a, constant)
+                except Exception as error:
+                    raise convert(error, line, col) from None
+
+            return binary_constant
 
         def binary(frame: Frame) -> Any:
             a = left(frame)
@@ -846,10 +885,10 @@ class Compiler:
         if isinstance(node, ast.In | ast.NotIn):
             negate = isinstance(node, ast.NotIn)
 
+            runtime_contains = self.runtime.contains
+
             def contains(item: Any, container: Any) -> bool:
-                if isinstance(container, InterpretedFunction):
-                    raise TypeError("argument of type 'function' is not iterable")
-                return (item in container) is not negate
+                return runtime_contains(item, container) is not negate
 
             return contains
         return self.runtime.binary(_COMPARE_SYMBOLS[type(node)])

@@ -27,6 +27,11 @@ class RunContext:
     steps: int = 0
     cost_spent: int = 0
     call_depth: int = 0
+    # Bytes held by tensors the program's ops created and that are still alive (kept by the
+    # torch surface: surface/memory.py).
+    live_tensor_bytes: int = 0
+    # torch's once-per-process warnings already shown in this run (surface/warn_once.py).
+    warned_once: set[str] = field(default_factory=set)
 
     @property
     def deadline(self) -> float:

@@ -57,6 +57,11 @@ class CostRule(StrEnum):
     JACOBIAN = "jacobian"  # autograd.functional: bounded by the Jacobian's cell count
 
 
+class ArgumentsNotUnderstood(Exception):
+    """A rule cannot read the arguments: the size is then learnt from meta tensors, so that
+    nothing torch accepts can slip past the limits (and torch refuses the rest itself)."""
+
+
 def numel_of_shape(shape: Iterable[int]) -> int:
     """Product of a shape's sizes; a negative size makes torch raise, so count it as 0."""
     total = 1
@@ -94,7 +99,7 @@ def nested_data_shape(data: Any) -> list[int]:
     """Shape of nested lists/tuples following first elements (torch rejects ragged data)."""
     shape: list[int] = []
     node = data
-    while isinstance(node, list | tuple):
+    while isinstance(node, list | tuple | range):  # torch reads any sequence, range included
         shape.append(len(node))
         if not node:
             break
@@ -149,6 +154,9 @@ def broadcast_numel(operands: Iterable[Any]) -> int:
 
 
 def _broadcast(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+    if len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
+        elements = args[0].numel()  # x.sum(), x.exp(): the common one-tensor case
+        return elements, max(elements, 1)
     elements = broadcast_numel([*args, *kwargs.values()])
     return elements, max(elements, 1)
 
@@ -161,7 +169,9 @@ def _data(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 
 def _size(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     sizes = size_from_args(args, kwargs)
-    elements = 0 if sizes is None else numel_of_shape(sizes)
+    if sizes is None:
+        raise ArgumentsNotUnderstood
+    elements = numel_of_shape(sizes)
     return elements, max(elements, 1)
 
 
@@ -200,7 +210,7 @@ def _arange(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     raw.update({key: kwargs[key] for key in names if key in kwargs})
     start, end, step = (_number(raw[key]) for key in names)
     if start is None or end is None or step is None:
-        return 0, 1  # not numbers: torch raises its own error
+        raise ArgumentsNotUnderstood
     try:
         length = math.ceil((end - start) / step)
     except (ZeroDivisionError, ValueError):
@@ -249,7 +259,7 @@ def matmul_estimate(left: Any, right: Any) -> Estimate:
 def _matmul(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     operands = [*args, *kwargs.values()]
     if len(operands) < 2:
-        return 1, 1
+        raise ArgumentsNotUnderstood
     return matmul_estimate(operands[0], operands[1])
 
 
@@ -261,7 +271,7 @@ def _outer(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 
 def _einsum(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     if not args or not isinstance(args[0], str):
-        return 1, 1
+        raise ArgumentsNotUnderstood
     equation = args[0].replace(" ", "")
     operands = list(args[1:])
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
@@ -271,11 +281,11 @@ def _einsum(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     inputs_part, _, output_part = equation.partition("->")
     subscripts = inputs_part.split(",")
     if len(subscripts) != len(operands):
-        return 1, 1  # torch raises its own error
+        raise ArgumentsNotUnderstood
     label_sizes: dict[str, int] = {}
     for labels, operand in zip(subscripts, operands, strict=True):
         if not isinstance(operand, torch.Tensor) or len(labels) != operand.dim():
-            return 1, 1
+            raise ArgumentsNotUnderstood
         for label, size in zip(labels, operand.shape, strict=True):
             label_sizes[label] = max(label_sizes.get(label, 1), size)
     if "->" not in equation:
@@ -289,7 +299,7 @@ def _einsum(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 def _cubic(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     tensors = _tensors_in(args, kwargs)
     if not tensors or tensors[0].dim() < 1:
-        return 1, 1
+        raise ArgumentsNotUnderstood
     matrix = tensors[0]
     side = matrix.shape[-1]
     elements = matrix.numel()
@@ -299,7 +309,7 @@ def _cubic(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 def _concat(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     parts = args[0] if args else kwargs.get("tensors", ())
     if not isinstance(parts, list | tuple):
-        return 1, 1
+        raise ArgumentsNotUnderstood
     elements = sum(p.numel() for p in parts if isinstance(p, torch.Tensor))
     return elements, max(elements, 1)
 
@@ -313,11 +323,11 @@ def _view(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 def _expand(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     # Called as Tensor.expand(self, *sizes): a view whose logical size is the requested shape.
     if not args or not isinstance(args[0], torch.Tensor):
-        return 1, 1
+        raise ArgumentsNotUnderstood
     source = args[0]
     sizes = size_from_args(args[1:], kwargs)
     if sizes is None:
-        return 1, 1
+        raise ArgumentsNotUnderstood
     existing = list(source.shape)
     offset = len(sizes) - len(existing)
     resolved = [
@@ -334,10 +344,10 @@ def _expand_as(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 
 def _repeat(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     if not args or not isinstance(args[0], torch.Tensor):
-        return 1, 1
+        raise ArgumentsNotUnderstood
     repeats = size_from_args(args[1:], kwargs)
     if repeats is None:
-        return 1, 1
+        raise ArgumentsNotUnderstood
     elements = args[0].numel() * numel_of_shape(repeats)
     return elements, max(elements, 1)
 
@@ -346,9 +356,9 @@ def _linear(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     source = args[0] if args else kwargs.get("input")
     weight = args[1] if len(args) > 1 else kwargs.get("weight")
     if not isinstance(source, torch.Tensor) or not isinstance(weight, torch.Tensor):
-        return 1, 1
+        raise ArgumentsNotUnderstood
     if source.dim() == 0 or weight.dim() == 0:
-        return 1, 1
+        raise ArgumentsNotUnderstood
     rows = source.numel() // max(source.shape[-1], 1)
     out_features = weight.shape[0] if weight.dim() == 2 else 1
     elements = rows * out_features
@@ -360,9 +370,9 @@ def _index_select(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     dim = _as_int(args[1]) if len(args) > 1 else _as_int(kwargs.get("dim"))
     index = args[2] if len(args) > 2 else kwargs.get("index")
     if not isinstance(source, torch.Tensor) or not isinstance(index, torch.Tensor) or dim is None:
-        return 1, 1
+        raise ArgumentsNotUnderstood
     if source.dim() == 0 or not -source.dim() <= dim < source.dim():
-        return 1, 1  # torch raises its own error
+        raise ArgumentsNotUnderstood
     rows = source.shape[dim]
     elements = (source.numel() // rows if rows else 0) * index.numel()
     return elements, max(elements, 1)
@@ -443,6 +453,9 @@ def _meta(target: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any
     """Learn the output size by running `target` on meta tensors (allocates no data)."""
     inputs = _tensors_in(args, kwargs)
     largest_input = max((t.numel() for t in inputs), default=1)
+    if not inputs and "device" not in kwargs:
+        # A creation function: without a tensor to move to meta, ask for a meta result.
+        kwargs = {**kwargs, "device": "meta"}
     try:
         result = target(*[_to_meta(a) for a in args], **{k: _to_meta(v) for k, v in kwargs.items()})
     except Exception:  # the real call raises torch's own error
@@ -477,6 +490,42 @@ _SHAPE_RULES: dict[CostRule, Callable[[Sequence[Any], dict[str, Any]], Estimate]
 }
 
 
+Estimator = Callable[[Sequence[Any], dict[str, Any]], Estimate]
+
+
+def _free(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+    return 0, 1
+
+
+def estimator_for(rule: CostRule, target: Callable[..., Any] | None) -> Estimator:
+    """The estimating function of `rule`, resolved once per table entry (the hot path then
+    skips the rule lookup). Estimation never raises: odd arguments fall back to meta tensors,
+    and torch then refuses the call with its own message."""
+    if rule is CostRule.FREE:
+        return _free
+    shape_rule = _SHAPE_RULES.get(rule)
+    if shape_rule is None:
+        if rule is CostRule.META and target is not None:
+            meta_target = target
+
+            def meta_rule(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+                return _meta(meta_target, args, kwargs)
+
+            return meta_rule
+        shape_rule = _view
+    rule_function = shape_rule
+
+    def guarded(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+        try:
+            return rule_function(args, kwargs)
+        except Exception:  # odd arguments: learn the size from meta tensors instead
+            if target is None:
+                return _view(args, kwargs)
+            return _meta(target, args, kwargs)
+
+    return guarded
+
+
 def estimate(
     rule: CostRule,
     target: Callable[..., Any] | None,
@@ -487,11 +536,4 @@ def estimate(
 
     For tensor methods `args` starts with the tensor itself.
     """
-    if rule is CostRule.FREE:
-        return 0, 1
-    shape_rule = _SHAPE_RULES.get(rule)
-    if shape_rule is not None:
-        return shape_rule(args, kwargs)
-    if rule is CostRule.META and target is not None:
-        return _meta(target, args, kwargs)
-    return _view(args, kwargs)
+    return estimator_for(rule, target)(args, kwargs)

@@ -27,7 +27,7 @@ class ProgramError:
         return asdict(self)
 
 
-class PlaygroundSignal(BaseException):  # noqa: N818 - a signal, not an error of user code
+class PlaygroundSignal(BaseException):
     """Base of the sandbox's own stop signals; user code can never catch these."""
 
     error_type = "PlaygroundSignal"

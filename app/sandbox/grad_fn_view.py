@@ -12,6 +12,8 @@ from typing import Any
 
 import torch
 
+from app.sandbox.surface.values import as_python_type
+
 
 class GradFnView:
     """What a program sees as `y.grad_fn`: `<AddBackward0 object>`."""
@@ -36,10 +38,7 @@ class GradFnView:
 
     @property
     def next_functions(self) -> tuple[tuple[GradFnView | None, int], ...]:
-        return tuple(
-            (None if node is None else GradFnView(node), int(index))
-            for node, index in self._node.next_functions
-        )
+        return tuple((view_of(node), int(index)) for node, index in self._node.next_functions)
 
     @property
     def variable(self) -> torch.Tensor:
@@ -58,5 +57,8 @@ class GradFnView:
 
 
 def view_of(node: Any) -> GradFnView | None:
-    """Wrap a grad_fn (or None) for the program."""
-    return None if node is None else GradFnView(node)
+    """Wrap a grad_fn (or None) for the program; the view's type name is the node's."""
+    if node is None:
+        return None
+    view: GradFnView = as_python_type(GradFnView, type(node).__name__)(node)
+    return view

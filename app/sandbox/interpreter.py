@@ -21,7 +21,7 @@ from app.sandbox.functions import Frame, InterpretedFunction
 from app.sandbox.hints import hint_for
 from app.sandbox.runtime import Runtime, load_surface
 from app.sandbox.sanitize import sanitize_message
-from app.sandbox.validate import parse_program
+from app.sandbox.validate import PROGRAM_FILENAME, parse_program
 
 __all__ = ["EvaluationError", "InterpretedFunction", "Interpreter", "Outcome"]
 
@@ -133,9 +133,10 @@ class Interpreter:
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
-        # CPython's default filter shows a warning once per location; the location of a torch
-        # warning is the program line that triggered it.
-        entry = (category.__name__, sanitize_message(str(message)), self.ctx.line)
+        # CPython's default filter shows a warning once per location.
+        # Warnings of the parser/validator carry the program line; torch's the current line.
+        where = lineno if filename == PROGRAM_FILENAME else self.ctx.line
+        entry = (category.__name__, sanitize_message(str(message)), where)
         if entry in self._seen_warnings:
             return
         self._seen_warnings.add(entry)

@@ -12,6 +12,7 @@ import math
 import operator
 import re
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 from app.sandbox.context import RunContext
@@ -46,10 +47,12 @@ class ValueFormatter:
         is_surface_value: Callable[[Any], bool],
         surface_str: Callable[[Any], str],
         surface_repr: Callable[[Any], str],
+        ctx: RunContext,
     ) -> None:
         self._is_surface_value = is_surface_value
         self._surface_str = surface_str
         self._surface_repr = surface_repr
+        self._ctx = ctx
 
     def to_str(self, value: Any) -> str:
         kind = type(value)
@@ -74,21 +77,32 @@ class ValueFormatter:
     def _container_repr(self, value: Any) -> str:
         # Iterative, with CPython's `[...]` for a container that contains itself.
         pieces: list[str] = []
+        length = 0
+        # A list can repeat one long string many times: cap the text, not just the items.
+        max_length = self._ctx.limits.str_length
         active: set[int] = set()
         # A work item is either a value to render or a literal piece of text to emit.
         work: list[tuple[bool, Any]] = [(False, value)]
         while work:
+            if length > max_length:
+                raise self._ctx.limit_exceeded(
+                    "str_length",
+                    f"The text of this value would be longer than {max_length:,} characters.",
+                )
             is_text, item = work.pop()
             if is_text:
                 if isinstance(item, int):
                     active.discard(item)
                 else:
                     pieces.append(item)
+                    length += len(item)
                 continue
             kind = type(item)
             view = kind.__name__ if kind.__name__ in _DICT_VIEWS else None
             if kind not in (list, tuple, dict) and view is None:
-                pieces.append(self.to_repr(item))
+                text = self.to_repr(item)
+                pieces.append(text)
+                length += len(text)
                 continue
             if id(item) in active:
                 pieces.append("[...]" if kind is list else "{...}" if kind is dict else "(...)")
@@ -133,6 +147,58 @@ def _join_pairs(parts: list[tuple[bool, Any]]) -> list[tuple[bool, Any]]:
 
 
 _DICT_VIEWS = frozenset({"dict_keys", "dict_values", "dict_items"})
+_SIZED = (list, tuple, str, dict, range)
+
+# The real operator functions: CPython's own results and messages (`+=` says "+=").
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+    "**": operator.pow,
+    "@": operator.matmul,
+    "<<": operator.lshift,
+    ">>": operator.rshift,
+    "&": operator.and_,
+    "|": operator.or_,
+    "^": operator.xor,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": operator.ipow,
+    "@=": operator.imatmul,
+    "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+    "&=": operator.iand,
+    "|=": operator.ior,
+    "^=": operator.ixor,
+}
+_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+def _checked(
+    check: Callable[[Any, Any], None] | None, function: Callable[[Any, Any], Any]
+) -> Callable[[Any, Any], Any]:
+    """`function` preceded by its size check, if it has one."""
+    if check is None:
+        return function
+
+    def checked(left: Any, right: Any) -> Any:
+        check(left, right)
+        return function(left, right)
+
+    return checked
 
 
 class CheckedOperators:
@@ -146,42 +212,21 @@ class CheckedOperators:
         self._shift_bits = limits.shift_bits
         self._str_length = limits.str_length
         self._list_length = limits.list_length
-        self.by_symbol: dict[str, Callable[[Any, Any], Any]] = {
-            "+": self.add,
-            "-": self.sub,
-            "*": self.mul,
-            "/": operator.truediv,
-            "//": operator.floordiv,
-            "%": self.mod,
-            "**": self.pow,
-            "@": operator.matmul,
-            "<<": self.lshift,
-            ">>": operator.rshift,
-            "&": operator.and_,
-            "|": operator.or_,
-            "^": operator.xor,
-            "==": operator.eq,
-            "!=": operator.ne,
-            "<": operator.lt,
-            "<=": operator.le,
-            ">": operator.gt,
-            ">=": operator.ge,
-            "+=": self.iadd,
-            "-=": self.sub,
-            "*=": self.imul,
-            "/=": operator.truediv,
-            "//=": operator.floordiv,
-            "%=": self.mod,
-            "**=": self.pow,
-            "@=": operator.imatmul,
-            "<<=": self.lshift,
-            ">>=": operator.rshift,
-            "&=": operator.iand,
-            "|=": operator.ior,
-            "^=": operator.ixor,
+        checks: dict[str, Callable[[Any, Any], None] | None] = {
+            "+": self._check_add,
+            "-": self._check_sub,
+            "*": self._check_mul,
+            "%": self._check_mod,
+            "**": self._check_pow,
+            "<<": self._check_lshift,
         }
+        self.by_symbol: dict[str, Callable[[Any, Any], Any]] = {}
+        for symbol, function in _OPERATORS.items():
+            base = symbol.removesuffix("=") if symbol not in _COMPARISONS else symbol
+            self.by_symbol[symbol] = _checked(checks.get(base), function)
+        self.by_symbol["+="] = self._iadd
 
-    def _int_too_big(self, bits: int) -> None:
+    def int_too_big(self, bits: int) -> None:
         if bits > self._int_bits:
             raise self._ctx.limit_exceeded(
                 "int_bits",
@@ -204,76 +249,67 @@ class CheckedOperators:
                 f"{self._list_length:,} are allowed.",
             )
 
-    def add(self, left: Any, right: Any) -> Any:
+    def _check_add(self, left: Any, right: Any) -> None:
         kind = type(left)
         if kind is int and type(right) is int:
-            self._int_too_big(max(left.bit_length(), right.bit_length()) + 1)
+            self.int_too_big(max(left.bit_length(), right.bit_length()) + 1)
         elif kind in (str, list, tuple) and type(right) is kind:
             self._length_too_big(kind, len(left) + len(right))
-        return left + right
 
-    def iadd(self, left: Any, right: Any) -> Any:
-        if type(left) is list and isinstance(right, list | tuple | str | dict | range):
+    def _iadd(self, left: Any, right: Any) -> Any:
+        if type(left) is list:
+            if type(right) not in _SIZED:
+                # `list += iterator` would consume it in C: take at most one item too many.
+                right = list(islice(iter(right), self._list_length + 1))
             self._length_too_big(list, len(left) + len(right))
             left += right
             return left
-        return self.add(left, right)
+        self._check_add(left, right)
+        return operator.iadd(left, right)
 
-    def sub(self, left: Any, right: Any) -> Any:
+    def _check_sub(self, left: Any, right: Any) -> None:
         if type(left) is int and type(right) is int:
-            self._int_too_big(max(left.bit_length(), right.bit_length()) + 1)
-        return left - right
+            self.int_too_big(max(left.bit_length(), right.bit_length()) + 1)
 
     def _check_repeat(self, sequence: Any, count: Any) -> None:
         if isinstance(count, int) and count > 0:
             self._length_too_big(type(sequence), len(sequence) * count)
 
-    def mul(self, left: Any, right: Any) -> Any:
+    def _check_mul(self, left: Any, right: Any) -> None:
         left_kind, right_kind = type(left), type(right)
         if left_kind in (int, bool) and right_kind in (int, bool):
-            self._int_too_big(left.bit_length() + right.bit_length())
+            self.int_too_big(left.bit_length() + right.bit_length())
         elif left_kind in (str, list, tuple):
             self._check_repeat(left, right)
         elif right_kind in (str, list, tuple):
             self._check_repeat(right, left)
-        return left * right
 
-    def imul(self, left: Any, right: Any) -> Any:
-        if type(left) is list:
-            self._check_repeat(left, right)
-            left *= right
-            return left
-        return self.mul(left, right)
-
-    def mod(self, left: Any, right: Any) -> Any:
+    def _check_mod(self, left: Any, right: Any) -> None:
         if isinstance(left, str):
             raise SandboxViolation(
-                "%-formatting of strings is not allowed in the playground; use an f-string.",
+                f"Line {self._ctx.line}: %-formatting of strings is not allowed in the "
+                "playground; use an f-string.",
                 line=self._ctx.line,
                 col=self._ctx.col,
             )
-        return left % right
 
-    def pow(self, left: Any, right: Any) -> Any:
-        if isinstance(left, int) and isinstance(right, int) and right > 0:
-            if right > self._pow_exponent and abs(left) > 1:
+    def _check_pow(self, left: Any, right: Any) -> None:
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+            if right > self._pow_exponent:
                 raise self._ctx.limit_exceeded(
                     "pow_exponent",
                     f"The exponent {right:,} is larger than the allowed {self._pow_exponent:,}.",
                 )
-            if abs(left) > 1:
-                self._int_too_big(int(math.log2(abs(left)) * right) + 1)
-        return left**right
+            self.int_too_big(int(math.log2(abs(left)) * right) + 1)
 
-    def lshift(self, left: Any, right: Any) -> Any:
+    def _check_lshift(self, left: Any, right: Any) -> None:
         if isinstance(left, int) and isinstance(right, int) and right > 0 and left:
             if right > self._shift_bits:
                 raise self._ctx.limit_exceeded(
                     "shift_bits",
                     f"A shift by {right:,} bits is larger than the allowed {self._shift_bits:,}.",
                 )
-            self._int_too_big(left.bit_length() + right)
-        return left << right
+            self.int_too_big(left.bit_length() + right)
 
     def check_size(self, kind: type, length: int) -> None:
         """Refuse a value of `kind` that would have `length` characters or items."""

@@ -7,7 +7,7 @@ paths as the program's own operators.
 
 from __future__ import annotations
 
-import importlib
+import operator
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -23,10 +23,33 @@ from app.sandbox.python_values import (
     type_name,
 )
 
+NUMERIC_FAST_PATH: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "+=": operator.iadd,
+    "-": operator.sub,
+    "-=": operator.isub,
+    "*": operator.mul,
+    "*=": operator.imul,
+    "/": operator.truediv,
+    "/=": operator.itruediv,
+    "//": operator.floordiv,
+    "//=": operator.ifloordiv,
+    "%": operator.mod,
+    "%=": operator.imod,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
 
 def load_surface() -> ModuleType:
-    """The torch surface module (`torch_surface.py`)."""
-    return importlib.import_module("app.sandbox.torch_surface")
+    """The torch surface module (`torch_surface.py`), the only way values reach torch."""
+    from app.sandbox import torch_surface
+
+    return torch_surface
 
 
 class Stdout:
@@ -40,11 +63,12 @@ class Stdout:
         self.truncated = False
 
     def write(self, text: str) -> None:
-        size = len(text.encode("utf-8", "surrogatepass"))
+        # Strict, like CPython's UTF-8 stdout: printing a lone surrogate is a UnicodeEncodeError.
+        size = len(text.encode("utf-8"))
         limit = self._ctx.limits.stdout_bytes
         if self._bytes + size > limit:
             room = limit - self._bytes
-            kept = text.encode("utf-8", "surrogatepass")[:room].decode("utf-8", "ignore")
+            kept = text.encode("utf-8")[:room].decode("utf-8", "ignore")
             self._parts.append(kept)
             self.length += len(kept)
             self._bytes = limit
@@ -68,7 +92,7 @@ class Runtime:
         self.surface = surface
         self.is_surface: Callable[[Any], bool] = surface.is_surface_value
         self.stdout = Stdout(ctx)
-        self.formatter = ValueFormatter(self.is_surface, surface.to_str, surface.to_repr)
+        self.formatter = ValueFormatter(self.is_surface, surface.to_str, surface.to_repr, ctx)
         self.to_str = self.formatter.to_str
         self.to_repr = self.formatter.to_repr
         self.operators = CheckedOperators(ctx)
@@ -83,9 +107,26 @@ class Runtime:
         surface_op: Callable[..., Any] = self.surface.binary_op
         ctx = self.ctx
         plain_types = PLAIN_TYPES
+        # Numbers take a fast path: the operator runs first and only an int result is checked
+        # (operands are already within int_bits, so computing it is cheap). `**` and `<<` are
+        # checked before they run, in CheckedOperators.
+        fast = NUMERIC_FAST_PATH.get(symbol)
+        int_bits = ctx.limits.int_bits
+        too_big = self.operators.int_too_big
 
         def apply(left: Any, right: Any) -> Any:
-            if type(left) in plain_types and type(right) in plain_types:
+            left_type = type(left)
+            right_type = type(right)
+            if (
+                fast is not None
+                and (left_type is int or left_type is float)
+                and (right_type is int or right_type is float)
+            ):
+                result = fast(left, right)
+                if type(result) is int and result.bit_length() > int_bits:
+                    too_big(result.bit_length())
+                return result
+            if left_type in plain_types and right_type in plain_types:
                 return plain(left, right)
             if is_surface(left) or is_surface(right):
                 return surface_op(symbol, left, right, ctx)
@@ -94,9 +135,12 @@ class Runtime:
         return apply
 
     def unary(self, symbol: str) -> Callable[[Any], Any]:
-        import operator
-
-        plain = {"-": operator.neg, "+": operator.pos, "~": operator.invert}[symbol]
+        operators: dict[str, Callable[[Any], Any]] = {
+            "-": operator.neg,
+            "+": operator.pos,
+            "~": operator.invert,
+        }
+        plain = operators[symbol]
         is_surface = self.is_surface
         surface_op: Callable[..., Any] = self.surface.unary_op
         ctx = self.ctx
@@ -123,6 +167,26 @@ class Runtime:
                 raise TypeError("'function' object is not iterable")
             return iter(value)
         return iter(self.surface.iterate(value, self.ctx))
+
+    def contains(self, item: Any, container: Any) -> bool:
+        """`item in container`, with lazy iterators walked a step per item."""
+        kind = type(container)
+        if kind in PLAIN_TYPES or kind.__name__ in ("dict_keys", "dict_values", "dict_items"):
+            return item in container
+        if self.is_surface(container):
+            return bool(self.surface.binary_op("in", item, container, self.ctx))
+        if isinstance(container, InterpretedFunction):
+            raise TypeError("argument of type 'function' is not iterable")
+        if not hasattr(container, "__next__"):
+            return item in container  # CPython's own TypeError for non-containers
+        # zip/enumerate/reversed: CPython would walk them in C, out of reach of the step limit.
+        equal = self.binary("==")
+        step = self.ctx.step
+        for value in container:
+            step()
+            if value is item or self.truth(equal(value, item)):
+                return True
+        return False
 
     def call(self, function: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         kind = type(function)

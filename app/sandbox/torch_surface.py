@@ -28,15 +28,16 @@ from app.sandbox.context import RunContext
 from app.sandbox.costs import (
     CostRule,
     Estimate,
+    Estimator,
     broadcast_numel,
-    estimate,
+    estimator_for,
     indexing_elements,
     matmul_estimate,
 )
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.grad_fn_view import GradFnView, view_of
-from app.sandbox.surface import autograd_calls
+from app.sandbox.surface import autograd_calls, memory, warn_once
 from app.sandbox.surface.modules import (
     module_call_estimate,
     module_init_estimate,
@@ -53,6 +54,7 @@ from app.sandbox.surface.values import (
     SurfaceGenerator,
     SurfaceValue,
     WrappedClass,
+    as_python_type,
 )
 
 _REAL_MODULES: dict[str, Any] = {
@@ -77,7 +79,7 @@ def _member(path: str, name: str, entry: Entry) -> Any:
         return real  # dtypes and floats are inert values
     if entry.kind is Kind.CLASS:
         return WrappedClass(qualified, real, entry)
-    return SurfaceFunction(qualified, real, entry)
+    return as_python_type(SurfaceFunction, type(real).__name__)(qualified, real, entry)
 
 
 _NAMESPACE_VIEWS: dict[str, Namespace] = {path: Namespace(path) for path in allowlist.NAMESPACES}
@@ -131,10 +133,7 @@ def _refuse_attribute(obj: Any, name: str, ctx: RunContext) -> SandboxViolation:
 
 
 def _type_name(obj: Any) -> str:
-    if isinstance(obj, SurfaceFunction | BoundMethod):
-        return "builtin_function_or_method"
-    if isinstance(obj, Namespace):
-        return "module"
+    # Wrappers carry the CPython type name of what they stand for (surface/values.py).
     return type(obj).__name__
 
 
@@ -182,12 +181,24 @@ def get_attribute(obj: Any, name: str, ctx: RunContext) -> Any:
     raise _refuse_attribute(obj, name, ctx)
 
 
+# Bound methods show CPython's type names: C methods are 'builtin_function_or_method', methods
+# written in Python (Tensor.backward, Module.parameters) are 'method'.
+_BUILTIN_METHOD = as_python_type(BoundMethod, "builtin_function_or_method")
+_PYTHON_METHOD = as_python_type(BoundMethod, "method")
+_TENSOR_METHOD_CLASSES: dict[str, type] = {
+    name: as_python_type(BoundMethod, type(getattr(torch.zeros(0), name)).__name__)
+    for name, entry in allowlist.TENSOR.items()
+    if entry.kind is Kind.METHOD
+}
+
+
 def _table_attribute(obj: Any, name: str, table: dict[str, Entry], ctx: RunContext) -> Any:
     entry = table.get(name)
     if entry is None:
         raise _refuse_attribute(obj, name, ctx)
     if entry.kind is Kind.METHOD:
-        return BoundMethod(obj, name, entry)
+        method_class = _BUILTIN_METHOD if isinstance(obj, GradFnView) else _PYTHON_METHOD
+        return method_class(obj, name, entry)
     return getattr(obj, name)  # real AttributeError for e.g. ReLU().weight
 
 
@@ -196,10 +207,11 @@ def _tensor_attribute(tensor: torch.Tensor, name: str, ctx: RunContext) -> Any:
     if entry is None:
         raise _refuse_attribute(tensor, name, ctx)
     if entry.kind is Kind.METHOD:
-        return BoundMethod(tensor, name, entry)
+        return _TENSOR_METHOD_CLASSES[name](tensor, name, entry)
     if name == "grad_fn":
         return view_of(tensor.grad_fn)
     if name == "T":
+        warn_once.warn_transpose(tensor, ctx)
         result = tensor.T
         ctx.observer.op_result(result, (tensor,), ctx.line)
         return result
@@ -254,8 +266,14 @@ def _as_python_callable(value: Any, ctx: RunContext) -> Any:
 
 def _prepare_arguments(
     args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
+) -> tuple[Sequence[Any], dict[str, Any]]:
     """Refuse dangerous keywords and callables; turn parameter generators into lists."""
+    if not kwargs:
+        for arg in args:
+            if not isinstance(arg, _INERT_TYPES):
+                break
+        else:
+            return args, kwargs  # the common case: tensors and numbers only
     for key, value in kwargs.items():
         if key in allowlist.REFUSED_KEYWORDS:
             reason = allowlist.REFUSED_KEYWORDS[key]
@@ -270,11 +288,25 @@ def _prepare_arguments(
     return prepared_args, {k: _prepare_value(v, ctx) for k, v in kwargs.items()}
 
 
-_INERT_TYPES = (torch.Tensor, int, float, bool, str, type(None), torch.dtype, list, tuple, dict)
+_INERT_TYPES = (torch.Tensor, int, float, bool, str, type(None), torch.dtype, tuple)
+
+
+def _parameter_group(group: dict[Any, Any]) -> dict[Any, Any]:
+    """`{"params": model.parameters(), "lr": 0.1}` for an optimizer: the generator as a list."""
+    params = group.get("params")
+    if isinstance(params, SurfaceGenerator):
+        return {**group, "params": list(params.items)}
+    return group
 
 
 def _prepare_value(value: Any, ctx: RunContext) -> Any:
     if isinstance(value, _INERT_TYPES):
+        return value
+    if isinstance(value, dict):
+        return _parameter_group(value)
+    if isinstance(value, list):
+        if any(isinstance(item, dict) for item in value):
+            return [_parameter_group(v) if isinstance(v, dict) else v for v in value]
         return value
     if isinstance(value, SurfaceGenerator):
         return list(value.items)
@@ -289,22 +321,23 @@ def _pay(estimated: Estimate, what: str, ctx: RunContext) -> None:
     elements, cost = estimated
     ctx.check_elements(elements, what)
     ctx.charge(cost, what)
+    if elements >= memory.TRACKED_ELEMENTS:
+        memory.check_room(elements, what, ctx)
 
 
-def _estimate(
-    rule: CostRule, target: Callable[..., Any] | None, args: Sequence[Any], kwargs: dict[str, Any]
-) -> Estimate:
-    try:
-        return estimate(rule, target, args, kwargs)
-    except Exception:  # odd arguments: learn the size from meta tensors instead
-        return estimate(CostRule.META, target, args, kwargs)
+# Estimators of the tensor methods, resolved once (see costs.estimator_for).
+_TENSOR_ESTIMATORS: dict[str, Estimator] = {
+    name: estimator_for(entry.cost, getattr(torch.Tensor, name, None))
+    for name, entry in allowlist.TENSOR.items()
+    if entry.kind is Kind.METHOD
+}
 
 
 def call(fn: Any, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) -> Any:
     """Call a surface callable: pay its cost, run it, report the result to the observer."""
-    if type(fn) is BoundMethod:
+    if isinstance(fn, BoundMethod):
         return _call_method(fn, args, kwargs, ctx)
-    if type(fn) is SurfaceFunction:
+    if isinstance(fn, SurfaceFunction):
         return _call_function(fn, args, kwargs, ctx)
     if isinstance(fn, nn.Module):
         return _call_module(fn, args, kwargs, ctx)
@@ -314,6 +347,7 @@ def call(fn: Any, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) 
 
 
 def _finish(result: Any, inputs: Sequence[Any], ctx: RunContext) -> Any:
+    memory.track(result, ctx)
     ctx.observer.op_result(result, inputs, ctx.line)
     return result
 
@@ -325,7 +359,7 @@ def _call_function(
     if special is not None:
         return special(fn, args, kwargs, ctx)
     args, kwargs = _prepare_arguments(args, kwargs, ctx)
-    _pay(_estimate(fn.entry.cost, fn.target, args, kwargs), fn.qualified, ctx)
+    _pay(fn.estimator(args, kwargs), fn.qualified, ctx)
     result = fn.target(*args, **kwargs)
     return _finish(result, (*args, *kwargs.values()), ctx)
 
@@ -361,13 +395,8 @@ def _call_tensor_method(
     if special is not None:
         return special(tensor, args, kwargs, ctx)
     args, kwargs = _prepare_arguments(args, kwargs, ctx)
-    what = f"Tensor.{name}"
     if method.entry.cost is not CostRule.FREE:
-        _pay(
-            _estimate(method.entry.cost, getattr(torch.Tensor, name), (tensor, *args), kwargs),
-            what,
-            ctx,
-        )
+        _pay(_TENSOR_ESTIMATORS[name]((tensor, *args), kwargs), f"Tensor.{name}", ctx)
     result = getattr(tensor, name)(*args, **kwargs)
     return _finish(result, (tensor, *args, *kwargs.values()), ctx)
 
@@ -417,7 +446,9 @@ def _manual_seed(
 def _grad_mode(
     fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
 ) -> GradModeContext:
-    return GradModeContext(fn.name, fn.target(*args, **kwargs))
+    real = fn.target(*args, **kwargs)
+    context: GradModeContext = as_python_type(GradModeContext, type(real).__name__)(fn.name, real)
+    return context
 
 
 def _autograd_backward(
@@ -649,7 +680,8 @@ def get_item(obj: Any, key: Any, ctx: RunContext) -> Any:
             _pay((elements, max(elements, 1)), "Indexing", ctx)
         return _finish(obj[key], (obj, key), ctx)
     if isinstance(obj, _INDEXABLE_TYPES):
-        return obj[key]
+        sequence: Any = obj  # a tuple or a module list (isinstance on a tuple of types erases it)
+        return sequence[key]
     raise TypeError(f"'{_type_name(obj)}' object is not subscriptable")
 
 
@@ -669,6 +701,13 @@ def set_item(obj: Any, key: Any, value: Any, ctx: RunContext) -> None:
 def iterate(obj: Any, ctx: RunContext) -> Iterator[Any]:
     """`for row in t`, `for n in x.shape`, `for p in model.parameters()`."""
     if isinstance(obj, torch.Tensor):
+        # torch builds every row up front (unbind), so a huge first dimension is refused first.
+        if obj.dim() > 0 and obj.shape[0] > ctx.limits.list_length:
+            raise ctx.limit_exceeded(
+                "list_length",
+                f"Iterating a tensor would build {obj.shape[0]:,} rows; at most "
+                f"{ctx.limits.list_length:,} can be iterated.",
+            )
         ctx.charge(max(obj.numel(), 1), "Iterating a tensor")
         rows = tuple(iter(obj))  # torch's own rows (UnbindBackward0) and 0-d error
         ctx.observer.op_result(rows, (obj,), ctx.line)
@@ -676,7 +715,8 @@ def iterate(obj: Any, ctx: RunContext) -> Iterator[Any]:
     if isinstance(obj, SurfaceGenerator):
         return obj.items
     if isinstance(obj, _INDEXABLE_TYPES):
-        return iter(obj)
+        sequence: Any = obj  # a tuple or a module list (isinstance on a tuple of types erases it)
+        return iter(sequence)
     raise TypeError(f"'{_type_name(obj)}' object is not iterable")
 
 

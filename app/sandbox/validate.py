@@ -8,12 +8,16 @@ Every refusal names the construct and the line in one sentence.
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from app.sandbox import grammar
 from app.sandbox.errors import LimitExceeded, ProgramSyntaxError, SandboxViolation
 from app.sandbox.limits import Limits
+
+# The filename warnings about the program carry (CPython's tracebacks would show it too).
+PROGRAM_FILENAME = "<program>"
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def _parse(source: str, mode: Literal["exec", "eval"]) -> ast.Module | ast.Expre
         col = len(before) - (before.rfind("\n") + 1) + 1
         raise ProgramSyntaxError("source code string cannot contain null bytes", line=line, col=col)
     try:
-        tree = ast.parse(source, filename="<program>", mode=mode)
+        tree = ast.parse(source, filename=PROGRAM_FILENAME, mode=mode)
     except SyntaxError as error:
         raise ProgramSyntaxError(
             error.msg or "invalid syntax", line=error.lineno, col=error.offset
@@ -150,6 +154,7 @@ def _check_node(node: ast.AST, where: _Where, limits: Limits, allowed_starred: s
             raise _refuse(node, f"the keyword argument '{node.arg}' starts with '_'.")
     elif isinstance(node, ast.Call):
         _check_call(node, allowed_starred)
+        _warn_call(node)
     elif isinstance(node, ast.Constant):
         _check_constant(node, limits)
     elif isinstance(node, ast.Dict) and any(key is None for key in node.keys):
@@ -170,6 +175,12 @@ def _check_node(node: ast.AST, where: _Where, limits: Limits, allowed_starred: s
         raise _syntax_error(node, "'break' outside loop")
     elif isinstance(node, ast.Continue) and not where.in_loop:
         raise _syntax_error(node, "'continue' not properly in loop")
+    elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+        _warn_subscript(node)
+    elif isinstance(node, ast.Compare):
+        _warn_compare(node)
+    elif isinstance(node, ast.Assert) and isinstance(node.test, ast.Tuple) and node.test.elts:
+        _compile_warning(node, "assertion is always true, perhaps remove parentheses?")
     elif isinstance(node, ast.comprehension) and node.is_async:
         raise _refuse(node.target, "async comprehensions are not supported in the playground.")
 
@@ -300,3 +311,108 @@ def _check_with(node: ast.With) -> None:
             )
         if item.optional_vars is not None:
             raise _refuse(node, "'with ... as' is not supported in the playground.")
+
+
+# CPython's compiler warns about code that is certain to fail (`(0)[0]`, `'a'(1)`, `x is 1`).
+# The program is never compiled by CPython here, so the same SyntaxWarnings are emitted by hand,
+# with the program's filename and line, in the order CPython's compiler would emit them.
+
+
+def _compile_warning(node: ast.AST, message: str) -> None:
+    warnings.warn_explicit(message, SyntaxWarning, PROGRAM_FILENAME, getattr(node, "lineno", 0))
+
+
+def _folded_constant(node: ast.expr) -> tuple[bool, Any]:
+    """(True, value) when CPython's AST optimizer turns `node` into a constant."""
+    if isinstance(node, ast.Constant):
+        return True, node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd | ast.Invert):
+        folded, value = _folded_constant(node.operand)
+        if folded and type(value) in (int, float):
+            return True, value
+    if isinstance(node, ast.Tuple):
+        items = [_folded_constant(element) for element in node.elts]
+        if all(folded for folded, _ in items):
+            return True, tuple(value for _, value in items)
+    return False, None
+
+
+_INFERRED_TYPES: dict[type[ast.AST], str] = {
+    ast.Tuple: "tuple",
+    ast.List: "list",
+    ast.ListComp: "list",
+    ast.Dict: "dict",
+    ast.DictComp: "dict",
+    ast.Set: "set",
+    ast.SetComp: "set",
+    ast.GeneratorExp: "generator",
+    ast.Lambda: "function",
+    ast.JoinedStr: "str",
+    ast.FormattedValue: "str",
+}
+
+
+_NOT_SUBSCRIPTABLE = (ast.Set, ast.SetComp, ast.GeneratorExp, ast.Lambda)
+_NOT_CALLABLE = frozenset(set(_INFERRED_TYPES) - {ast.Lambda})
+
+
+def _inferred_type(node: ast.expr) -> str | None:
+    folded, value = _folded_constant(node)
+    if folded:
+        return type(value).__name__
+    return _INFERRED_TYPES.get(type(node))
+
+
+def _warn_subscript(node: ast.Subscript) -> None:
+    value = node.value
+    folded, constant = _folded_constant(value)
+    not_subscriptable = (folded and (constant is None or constant is ...)) or (
+        folded and type(constant) in (int, float, complex)
+    )
+    if not_subscriptable or isinstance(value, _NOT_SUBSCRIPTABLE):
+        _compile_warning(
+            node,
+            f"'{_inferred_type(value)}' object is not subscriptable; perhaps you missed a comma?",
+        )
+        return
+    index_type = _inferred_type(node.slice)
+    if index_type is None or index_type in ("int", "bool", "slice"):
+        return
+    sequence = (folded and type(constant) in (str, bytes, tuple)) or isinstance(
+        value, ast.Tuple | ast.List | ast.ListComp | ast.JoinedStr | ast.FormattedValue
+    )
+    if sequence:
+        _compile_warning(
+            node,
+            f"{_inferred_type(value)} indices must be integers or slices, not {index_type}; "
+            "perhaps you missed a comma?",
+        )
+
+
+def _warn_call(node: ast.Call) -> None:
+    function = node.func
+    if isinstance(function, ast.Constant) or type(function) in _NOT_CALLABLE:
+        _compile_warning(
+            node,
+            f"'{_inferred_type(function)}' object is not callable; perhaps you missed a comma?",
+        )
+
+
+def _is_literal(node: ast.expr) -> bool:
+    folded, value = _folded_constant(node)
+    return folded and not (value is None or value is True or value is False or value is ...)
+
+
+def _warn_compare(node: ast.Compare) -> None:
+    left_literal = _is_literal(node.left)
+    for operator, comparator in zip(node.ops, node.comparators, strict=True):
+        right_literal = _is_literal(comparator)
+        if isinstance(operator, ast.Is | ast.IsNot) and (left_literal or right_literal):
+            _compile_warning(
+                node,
+                '"is" with a literal. Did you mean "=="?'
+                if isinstance(operator, ast.Is)
+                else '"is not" with a literal. Did you mean "!="?',
+            )
+            return
+        left_literal = right_literal

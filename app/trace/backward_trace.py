@@ -3,8 +3,9 @@
 Before the call we walk the graph from the roots and put a post-hook on every node: the engine
 calls it after the node ran, with the gradient that arrived (w.r.t. the node's outputs) and the
 gradients it sends along its next edges, so the hooks see the engine's real order. The hooks
-only copy gradients and return None, so nothing the program can observe changes; they are
-removed afterwards, also when torch raises.
+only read gradients (turned into JSON data on the spot, so later in-place changes cannot alter
+the record) and return None, so nothing the program can observe changes; they are removed
+afterwards, also when torch raises.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 import torch
 
-from app.trace.encode import tensor_data
+from app.trace.encode import JsonData, grad_fn_of, tensor_data
 from app.trace.jacobian import jacobian_matrices
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
@@ -27,15 +28,17 @@ class BackwardStep:
     """One node the engine ran: what arrived at it and what it sent along each next edge."""
 
     function: FunctionRecord
-    grads_in: list[torch.Tensor | None]
-    grads_out: list[torch.Tensor | None]
+    grads_in: list[JsonData]
+    grads_out: list[JsonData]
+    truncated: bool
 
 
 @dataclass(slots=True)
 class TraceJacobian:
     root: TensorRecord
     input: TensorRecord
-    matrix: torch.Tensor
+    shape: list[int]
+    matrix: JsonData
 
 
 @dataclass
@@ -47,18 +50,78 @@ class BackwardCall:
     source: str  # "program" | "request"
     call: str  # "backward" | "autograd.grad"
     roots: list[TensorRecord | None]
-    root_grads: list[torch.Tensor | None]
+    root_grads: list[JsonData]
     steps: list[BackwardStep] = field(default_factory=list)
-    leaf_grads: list[tuple[TensorRecord, torch.Tensor | None]] = field(default_factory=list)
+    leaf_grads: list[tuple[TensorRecord, JsonData]] = field(default_factory=list)
     jacobians: list[TraceJacobian] = field(default_factory=list)
     inputs: list[TensorRecord | None] = field(default_factory=list)
-    results: list[torch.Tensor | None] = field(default_factory=list)
+    results: list[JsonData] = field(default_factory=list)
     error: str | None = None
 
 
-def _copy(grads: Sequence[torch.Tensor | None]) -> list[torch.Tensor | None]:
-    # A copy: the engine may later accumulate into the very buffers it handed the hook.
-    return [None if grad is None else grad.detach().clone() for grad in grads]
+def encode_grads(grads: Sequence[Any], limit: int) -> tuple[list[JsonData], bool]:
+    """Gradients as JSON data (None stays None), and whether any was cut."""
+    encoded: list[JsonData] = []
+    truncated = False
+    for grad in grads:
+        if grad is None:
+            encoded.append(None)
+        else:
+            data, cut = tensor_data(grad, limit)
+            encoded.append(data)
+            truncated = truncated or cut
+    return encoded, truncated
+
+
+class _GradEncoder:
+    """Encodes each gradient tensor of one call once (most flow out of one node into the next).
+
+    It holds the tensors until the call ends, so an id() cannot be reused meanwhile; holding
+    them also keeps the engine from accumulating into them in place.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._seen: dict[int, tuple[torch.Tensor, JsonData, bool]] = {}
+
+    def encode(self, grads: Sequence[Any]) -> tuple[list[JsonData], bool]:
+        encoded: list[JsonData] = []
+        truncated = False
+        seen = self._seen
+        for grad in grads:
+            if grad is None:
+                encoded.append(None)
+                continue
+            known = seen.get(id(grad))
+            if known is None:
+                data, cut = tensor_data(grad, self.limit)
+                seen[id(grad)] = (grad, data, cut)
+            else:
+                _, data, cut = known
+            encoded.append(data)
+            truncated = truncated or cut
+        return encoded, truncated
+
+    def release(self) -> None:
+        self._seen.clear()
+
+
+def _accumulator_of(leaf: torch.Tensor) -> Any:
+    """The AccumulateGrad node of a leaf that requires grad (the node a leaf root starts at).
+
+    torch only exposes it as the next function of an op on the leaf; a view is the cheapest
+    such op and changes nothing the program can see (the node is cached on the leaf anyway).
+    """
+    if not leaf.requires_grad:
+        return None
+    try:
+        with torch.enable_grad():
+            grad_fn = leaf.view_as(leaf).grad_fn
+    except RuntimeError:  # e.g. an inference tensor: then no node to start from
+        return None
+    if grad_fn is None:
+        return None
+    return grad_fn.next_functions[0][0]
 
 
 def _root_gradients(
@@ -69,9 +132,9 @@ def _root_gradients(
     for position, root in enumerate(roots):
         gradient = None if given is None or position >= len(given) else given[position]
         if isinstance(gradient, torch.Tensor):
-            gradients.append(gradient.detach().clone())
+            gradients.append(gradient)
         elif gradient is None and root.numel() == 1:
-            gradients.append(torch.ones_like(root, memory_format=torch.preserve_format).detach())
+            gradients.append(torch.ones_like(root, memory_format=torch.preserve_format))
         else:
             gradients.append(None)
     return gradients
@@ -89,8 +152,11 @@ def _graph_tensors(walked: list[FunctionRecord]) -> list[torch.Tensor]:
 class BackwardTracer:
     """Records every backward call of a run; owned by the Recorder."""
 
-    def __init__(self, registry: NodeRegistry, *, jacobian_cells: int, max_steps: int) -> None:
+    def __init__(
+        self, registry: NodeRegistry, *, jacobian_cells: int, max_steps: int, value_elements: int
+    ) -> None:
         self.registry = registry
+        self.value_elements = value_elements
         self.jacobian_cells = jacobian_cells
         self.max_steps = max_steps
         self.calls: list[BackwardCall] = []
@@ -106,6 +172,7 @@ class BackwardTracer:
         roots: Sequence[torch.Tensor],
         root_grads: Sequence[torch.Tensor | None] | None,
         inputs: Sequence[torch.Tensor] | None,
+        keeps_graph: bool,
         perform: Callable[[], Result],
     ) -> Result:
         """Call `perform` (the real torch call) with recording hooks on the graph of `roots`."""
@@ -114,27 +181,31 @@ class BackwardTracer:
         input_records = [registry.record_tensor(tensor, line) for tensor in inputs or ()]
         start: list[FunctionRecord] = []
         for root in roots:
-            if root.grad_fn is not None:
-                function = registry.record_function(root.grad_fn, line, registry.step)
+            grad_fn = grad_fn_of(root)
+            node = grad_fn if grad_fn is not None else _accumulator_of(root)
+            if node is not None:
+                function = registry.record_function(node, line, registry.step)
                 if function is not None:
                     start.append(function)
         walked = registry.walk(start)
-        for function in walked:
-            registry.read_saved(function)
+        if not keeps_graph:  # otherwise they stay readable, and are read when needed
+            for function in walked:
+                registry.read_saved(function)
         record = BackwardCall(
             index=len(self.calls),
             line=line,
             source=source,
             call=call,
             roots=root_records,
-            root_grads=_root_gradients(roots, root_grads),
+            root_grads=encode_grads(_root_gradients(roots, root_grads), self.value_elements)[0],
             inputs=input_records,
         )
         record.jacobians = self._jacobians(roots, root_records, walked, inputs, input_records)
         handles = []
+        encoder = _GradEncoder(self.value_elements)
         try:
             for function in walked:
-                handles.append(function.node.register_hook(self._hook(record, function)))
+                handles.append(function.node.register_hook(self._hook(record, function, encoder)))
             result = perform()
         except BaseException as error:
             if record.steps:
@@ -144,16 +215,21 @@ class BackwardTracer:
         finally:
             for handle in handles:
                 handle.remove()
+            encoder.release()
         self._finish(record, walked, result)
         return result
 
-    def _hook(self, record: BackwardCall, function: FunctionRecord) -> Callable[..., None]:
+    def _hook(
+        self, record: BackwardCall, function: FunctionRecord, encoder: _GradEncoder
+    ) -> Callable[..., None]:
         def after_node(grad_inputs: Sequence[Any], grad_outputs: Sequence[Any]) -> None:
             if self.steps_recorded >= self.max_steps:
                 self.truncated = True
                 return
             self.steps_recorded += 1
-            record.steps.append(BackwardStep(function, _copy(grad_outputs), _copy(grad_inputs)))
+            grads_in, cut_in = encoder.encode(grad_outputs)
+            grads_out, cut_out = encoder.encode(grad_inputs)
+            record.steps.append(BackwardStep(function, grads_in, grads_out, cut_in or cut_out))
 
         return after_node
 
@@ -189,7 +265,7 @@ class BackwardTracer:
         graph_tensors = _graph_tensors(walked) + [tensor for tensor, _ in targets]
         found: list[TraceJacobian] = []
         for root, root_record in zip(roots, root_records, strict=True):
-            if root_record is None or root.numel() <= 1 or root.grad_fn is None:
+            if root_record is None or root.numel() <= 1 or grad_fn_of(root) is None:
                 continue
             wanted = [
                 (tensor, target)
@@ -202,7 +278,8 @@ class BackwardTracer:
             if matrices is None:
                 return found
             for (_, target), matrix in zip(wanted, matrices, strict=True):
-                found.append(TraceJacobian(root_record, target, matrix))
+                data = tensor_data(matrix, self.jacobian_cells)[0]
+                found.append(TraceJacobian(root_record, target, list(matrix.shape), data))
         return found
 
     def _finish(self, record: BackwardCall, walked: list[FunctionRecord], result: object) -> None:
@@ -216,17 +293,14 @@ class BackwardTracer:
             leaf = function.variable
             if leaf is not None:
                 grad = leaf.tensor.grad
-                record.leaf_grads.append((leaf, None if grad is None else grad.detach().clone()))
+                data = None if grad is None else tensor_data(grad, self.value_elements)[0]
+                record.leaf_grads.append((leaf, data))
         if isinstance(result, tuple):
-            record.results = _copy(result)
+            record.results = encode_grads(result, self.value_elements)[0]
             for target, grad in zip(record.inputs, record.results, strict=False):
                 if target is not None:
                     target.captured_grad = (record.index, grad)
         self.calls.append(record)
-
-
-def _data(tensor: torch.Tensor | None, limit: int) -> Any:
-    return None if tensor is None else tensor_data(tensor, limit)[0]
 
 
 def _record_id(record: TensorRecord | None) -> str | None:
@@ -234,12 +308,9 @@ def _record_id(record: TensorRecord | None) -> str | None:
 
 
 def render_calls(
-    calls: list[BackwardCall],
-    next_edges: dict[tuple[str, int], str],
-    limit: int,
-    jacobian_cells: int,
+    calls: list[BackwardCall], next_edges: dict[tuple[str, int], str]
 ) -> list[dict[str, Any]]:
-    """The `backward_trace` of RunResult (gradients as nested lists, cut at `limit` elements)."""
+    """The `backward_trace` of RunResult (the gradients were encoded when recorded)."""
     rendered: list[dict[str, Any]] = []
     for call in calls:
         entry: dict[str, Any] = {
@@ -248,35 +319,36 @@ def render_calls(
             "source": call.source,
             "call": call.call,
             "roots": [_record_id(root) for root in call.roots],
-            "root_grads": [_data(grad, limit) for grad in call.root_grads],
+            "root_grads": call.root_grads,
             "steps": [
                 {
                     "step": number,
                     "node": step.function.id,
                     "name": step.function.name,
-                    "grads_in": [_data(grad, limit) for grad in step.grads_in],
-                    "grads_out": [_data(grad, limit) for grad in step.grads_out],
+                    "grads_in": step.grads_in,
+                    "grads_out": step.grads_out,
                     "edges": [
                         next_edges.get((step.function.id, position))
                         for position in range(len(step.grads_out))
                     ],
+                    "truncated": step.truncated,
                 }
                 for number, step in enumerate(call.steps)
             ],
-            "leaf_grads": {leaf.id: _data(grad, limit) for leaf, grad in call.leaf_grads},
+            "leaf_grads": {leaf.id: grad for leaf, grad in call.leaf_grads},
             "jacobians": [
                 {
                     "output": jacobian.root.id,
                     "input": jacobian.input.id,
-                    "shape": list(jacobian.matrix.shape),
-                    "matrix": _data(jacobian.matrix, jacobian_cells),
+                    "shape": jacobian.shape,
+                    "matrix": jacobian.matrix,
                 }
                 for jacobian in call.jacobians
             ],
         }
         if call.call == "autograd.grad":
             entry["inputs"] = [_record_id(target) for target in call.inputs]
-            entry["results"] = [_data(grad, limit) for grad in call.results]
+            entry["results"] = call.results
         if call.error is not None:
             entry["error"] = call.error
         rendered.append(entry)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from itertools import chain
+from math import isfinite
 from types import ModuleType
 from typing import Any
 
@@ -63,29 +65,38 @@ def _replace_non_finite(values: list[Any]) -> list[Any]:
     return top
 
 
-def _all_finite(data: torch.Tensor, values: Any) -> bool:
+def _all_finite(dim: int, values: Any) -> bool:
     # A sum is NaN or infinite whenever one of its terms is, so a finite sum proves them all
-    # finite (an overflowing sum only costs the slow path). Summing the list is cheapest for 1-D.
-    if data.dim() == 0:
-        return math.isfinite(values)
-    if data.dim() == 1:
-        return math.isfinite(sum(values))
-    return math.isfinite(float(data.sum(dtype=torch.float64)))
+    # finite (an overflowing sum only costs the slow path).
+    flat = values
+    for _ in range(dim - 1):
+        flat = chain.from_iterable(flat)
+    return isfinite(sum(flat))
 
 
 def tensor_data(tensor: torch.Tensor, limit: int) -> tuple[JsonData, bool]:
     """Return (`tensor.tolist()` made JSON-safe, truncated) for at most `limit` elements."""
-    data = tensor.detach()
-    truncated = data.numel() > limit
-    if truncated:
-        sizes = _kept_sizes(tuple(data.shape), limit)
-        data = data[tuple(slice(0, size) for size in sizes)]
-    if data.is_complex():
+    # The common case (small, 1-D, finite floats) is the hot path of capture: keep it short.
+    if tensor.numel() > limit:
+        sizes = _kept_sizes(tuple(tensor.shape), limit)
+        tensor = tensor.detach()[tuple(slice(0, size) for size in sizes)]
+        truncated = True
+    else:
+        truncated = False
+    values: Any = tensor.tolist()
+    if tensor.is_floating_point():
+        dim = tensor.dim()
+        if dim == 1:
+            if not isfinite(sum(values)):
+                values = _replace_non_finite(values)
+        elif dim == 0:
+            if not isfinite(values):
+                values = json_float(values)
+        elif not _all_finite(dim, values):
+            values = _replace_non_finite(values)
+    elif tensor.is_complex():
         # The language has no complex dtypes; stay readable rather than fail if one appears.
-        return _replace_complex(data.tolist()), truncated
-    values = data.tolist()
-    if data.is_floating_point() and not _all_finite(data, values):
-        values = json_float(values) if data.dim() == 0 else _replace_non_finite(values)
+        values = _replace_complex(values)
     return values, truncated
 
 
@@ -109,9 +120,29 @@ def safe_repr(obj: Any) -> str:
     return _ADDRESS.sub("", text)
 
 
+def grad_fn_of(tensor: torch.Tensor) -> Any:
+    """`tensor.grad_fn`, or None where torch refuses to give it.
+
+    Reading grad_fn of a view made under no_grad whose base was later changed in place raises
+    a RuntimeError; the program only sees that error if it reads grad_fn itself.
+    """
+    try:
+        return tensor.grad_fn
+    except RuntimeError:
+        return None
+
+
+def is_leaf_of(tensor: torch.Tensor) -> bool | None:
+    """`tensor.is_leaf`, or None where torch refuses to say (the same views as grad_fn_of)."""
+    try:
+        return tensor.is_leaf
+    except RuntimeError:
+        return None
+
+
 def grad_of(tensor: torch.Tensor) -> torch.Tensor | None:
     """`tensor.grad` without torch's non-leaf warning (a non-leaf without retain_grad has none)."""
-    if tensor.is_leaf or tensor.retains_grad:
+    if is_leaf_of(tensor) or tensor.retains_grad:
         return tensor.grad
     return None
 
@@ -126,14 +157,14 @@ def encode_tensor(
     if grad is not None:
         grad_value, grad_truncated = tensor_data(grad, limit)
         truncated = truncated or grad_truncated
-    grad_fn = tensor.grad_fn
+    grad_fn = grad_fn_of(tensor)
     return {
         "kind": "tensor",
         "node": node_id(tensor) if node_id is not None else None,
         "shape": list(tensor.shape),
         "dtype": dtype_name(tensor.dtype),
         "requires_grad": tensor.requires_grad,
-        "is_leaf": tensor.is_leaf,
+        "is_leaf": is_leaf_of(tensor),
         "grad_fn": None if grad_fn is None else type(grad_fn).__name__,
         "value": value,
         "grad": grad_value,

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import torch
-
 from app.trace.encode import dtype_name, tensor_data
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
@@ -79,10 +77,10 @@ def _reached_grad(
     record: TensorRecord,
     accumulator: FunctionRecord | None,
     grad_fn: FunctionRecord | None,
-) -> torch.Tensor | None:
-    """The gradient that reached this tensor in the last backward call that reached it."""
+) -> Any:
+    """The gradient (JSON data) that reached this tensor in the last backward that reached it."""
     best_call = -1
-    best: torch.Tensor | None = None
+    best: Any = None
     function = accumulator or grad_fn
     if function is not None and function.last_call >= 0:
         position = 0 if accumulator is not None else record.tensor.output_nr
@@ -98,15 +96,11 @@ def _tensor_node(
     names: list[str],
     role: str,
     grad_fn: FunctionRecord | None,
-    reached: torch.Tensor | None,
+    reached: Any,
     limit: int,
 ) -> dict[str, Any]:
     tensor = record.tensor
-    value, truncated = tensor_data(tensor, limit)
-    grad = None
-    if reached is not None:
-        grad, grad_truncated = tensor_data(reached, limit)
-        truncated = truncated or grad_truncated
+    value, truncated = tensor_data(tensor, limit)  # a gradient has the same shape: cut alike
     return {
         "id": record.id,
         "kind": "tensor",
@@ -122,13 +116,13 @@ def _tensor_node(
         "grad_fn": None if record.grad_fn is None else type(record.grad_fn).__name__,
         "grad_fn_node": None if grad_fn is None else grad_fn.id,
         "value": value,
-        "grad": grad,
+        "grad": reached,
         "truncated": truncated,
     }
 
 
 def _function_node(record: FunctionRecord, registry: NodeRegistry, limit: int) -> dict[str, Any]:
-    saved = []
+    saved: list[dict[str, Any]] = []
     for name, tensor in record.saved or ():
         known = registry.known_tensor(tensor)
         if known is None and name == "result" and record.outputs:
@@ -153,7 +147,7 @@ def _function_node(record: FunctionRecord, registry: NodeRegistry, limit: int) -
         "step": record.step,
         "tensor": None if owner is None else owner.id,
         "outputs": [output.id for output in record.outputs],
-        "saved": saved,
+        "saved": None if record.saved is None else saved,  # None: not read (see read_saved)
     }
 
 
@@ -202,23 +196,20 @@ def build_graph(
                 value_elements,
             )
         )
-    edge_grads = _edge_grads(edges, value_elements)
+    edge_grads = _edge_grads(edges)
     return {
         "nodes": nodes,
         "edges": [_edge_dict(edge, edge_grads.get(edge.id)) for edge in edges],
     }
 
 
-def _edge_grads(edges: list[Edge], limit: int) -> dict[str, Any]:
+def _edge_grads(edges: list[Edge]) -> dict[str, Any]:
+    """Edge id → the gradient that flowed along it (target → source) in its last backward."""
     grads: dict[str, Any] = {}
     for edge in edges:
         function = edge.function
-        if function is None or function.last_call < 0:
-            continue
-        if edge.position < len(function.grads_out):
-            grad = function.grads_out[edge.position]
-            if grad is not None:
-                grads[edge.id] = tensor_data(grad, limit)[0]
+        if function is not None and edge.position < len(function.grads_out):
+            grads[edge.id] = function.grads_out[edge.position]
     return grads
 
 

@@ -17,7 +17,7 @@ import torch
 
 from app.sandbox.errors import ProgramError
 from app.sandbox.limits import Limits
-from app.trace.encode import tensor_data
+from app.trace.encode import grad_fn_of, tensor_data
 
 # Below this many rows one autograd.grad per row is faster than starting vmap (which costs
 # about a second the first time in a process).
@@ -171,7 +171,7 @@ def requested_jacobian(
                 "the autograd graph.",
             )
         )
-    if output.grad_fn is None and output is not source:
+    if grad_fn_of(output) is None and output is not source:
         # Another leaf: it does not depend on the input through the graph.
         matrix = torch.zeros(output.numel(), source.numel(), dtype=source.dtype)
     else:

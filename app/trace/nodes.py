@@ -7,12 +7,15 @@ Ids: `t0, t1, …` for tensors, `f0, f1, …` for grad_fn nodes (AccumulateGrad 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 ACCUMULATE_GRAD = "AccumulateGrad"
+# How many function nodes per run get their saved tensors read (see read_saved).
+SAVED_TENSOR_NODES = 1000
 
 
 @dataclass(slots=True, eq=False)
@@ -25,8 +28,8 @@ class TensorRecord:
     step: int
     sequence: int
     grad_fn: Any  # the grad_fn when recorded: None for leaves and tensors without grad
-    # Gradient captured for this tensor as an input of autograd.grad: (call index, gradient).
-    captured_grad: tuple[int, torch.Tensor | None] | None = None
+    # Gradient captured for this tensor as an input of autograd.grad: (call index, JSON data).
+    captured_grad: tuple[int, Any] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -39,14 +42,14 @@ class FunctionRecord:
     line: int | None
     step: int
     sequence: int
-    outputs: list[TensorRecord] = field(default_factory=list)  # tensors whose grad_fn this is
+    outputs: list[TensorRecord]  # the tensors whose grad_fn this is
     variable: TensorRecord | None = None  # for AccumulateGrad: the leaf it accumulates into
     next: list[tuple[FunctionRecord | None, int]] | None = None
     saved: list[tuple[str, torch.Tensor]] | None = None
-    # What flowed through this node in the last backward call that ran it.
+    # What flowed through this node (as JSON data) in the last backward call that ran it.
     last_call: int = -1
-    grads_in: list[torch.Tensor | None] = field(default_factory=list)
-    grads_out: list[torch.Tensor | None] = field(default_factory=list)
+    grads_in: Sequence[Any] = ()
+    grads_out: Sequence[Any] = ()
 
 
 _saved_names_by_type: dict[type, tuple[str, ...]] = {}
@@ -69,6 +72,7 @@ class NodeRegistry:
         self.max_nodes = max_nodes
         self.truncated = False
         self.step = 0  # the statement being executed; nodes created now belong to it
+        self._saved_read = 0
         self._sequence = 0
         self._tensor_by_object: dict[int, TensorRecord] = {}
         self._function_by_object: dict[int, FunctionRecord] = {}
@@ -77,14 +81,10 @@ class NodeRegistry:
         self.constant_edges: list[tuple[TensorRecord, FunctionRecord]] = []
 
     def _has_room(self) -> bool:
-        if len(self.tensors) + len(self.functions) < self.max_nodes:
+        if self._sequence < self.max_nodes:  # one sequence number per node
             return True
         self.truncated = True
         return False
-
-    def _next_sequence(self) -> int:
-        self._sequence += 1
-        return self._sequence
 
     def known_tensor(self, tensor: torch.Tensor) -> TensorRecord | None:
         """The current record of `tensor`, if it was captured."""
@@ -96,19 +96,26 @@ class NodeRegistry:
 
     def record_tensor(self, tensor: torch.Tensor, line: int | None) -> TensorRecord | None:
         """Return the record of `tensor`, creating it (and its grad_fn's) when new or changed."""
+        # Called for every op result and input: kept flat on purpose (no helper calls).
         record = self._tensor_by_object.get(id(tensor))
-        grad_fn = tensor.grad_fn
+        try:
+            grad_fn = tensor.grad_fn
+        except RuntimeError:  # see encode.grad_fn_of; inlined: this is the hot path
+            grad_fn = None
         if record is not None and record.grad_fn is grad_fn:
             return record
-        if not self._has_room():
+        if self._sequence >= self.max_nodes:
+            self.truncated = True
             return record
-        record = TensorRecord(
-            f"t{len(self.tensors)}", tensor, line, self.step, self._next_sequence(), grad_fn
-        )
+        self._sequence += 1
+        step = self.step
+        record = TensorRecord(f"t{len(self.tensors)}", tensor, line, step, self._sequence, grad_fn)
         self.tensors.append(record)
         self._tensor_by_object[id(tensor)] = record
         if grad_fn is not None:
-            function = self.record_function(grad_fn, line, self.step)
+            function = self._function_by_object.get(id(grad_fn))
+            if function is None:
+                function = self.record_function(grad_fn, line, step)
             if function is not None:
                 function.outputs.append(record)
         return record
@@ -121,13 +128,9 @@ class NodeRegistry:
         record = self._function_by_object.get(id(node))
         if record is not None or not self._has_room():
             return record
+        self._sequence += 1
         record = FunctionRecord(
-            f"f{len(self.functions)}",
-            node,
-            type(node).__name__,
-            line,
-            step,
-            self._next_sequence(),
+            f"f{len(self.functions)}", node, type(node).__name__, line, step, self._sequence, []
         )
         self.functions.append(record)
         self._function_by_object[id(node)] = record
@@ -174,9 +177,14 @@ class NodeRegistry:
             index += 1
 
     def read_saved(self, record: FunctionRecord) -> None:
-        """Keep the tensors a node saved for backward; must happen before backward frees them."""
-        if record.saved is not None:
+        """Keep the tensors a node saved for backward; must happen before backward frees them.
+
+        Unpacking saved tensors costs a few microseconds per node, so only the first
+        `SAVED_TENSOR_NODES` nodes of a run get theirs (the rest keep `saved` None: not read).
+        """
+        if record.saved is not None or self._saved_read >= SAVED_TENSOR_NODES:
             return
+        self._saved_read += 1
         saved: list[tuple[str, torch.Tensor]] = []
         for attribute in _saved_attribute_names(record.node):
             try:

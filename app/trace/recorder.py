@@ -16,10 +16,12 @@ from torch import nn
 from app.sandbox.limits import Limits
 from app.trace.backward_trace import BackwardTracer, render_calls
 from app.trace.graph import build_edges, build_graph, next_edge_ids
-from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
+from app.trace.nodes import NodeRegistry, TensorRecord
 from app.trace.timeline import Timeline
 
 HEAVY_PARTS = ("graph", "timeline", "backward_trace")
+_PLAIN_SCALARS = frozenset({int, float, bool, complex, str, type(None)})
+Tensor = torch.Tensor
 
 
 class Recorder:
@@ -35,20 +37,28 @@ class Recorder:
             value_elements=limits.value_elements,
         )
         self.tracer = BackwardTracer(
-            self.registry, jacobian_cells=limits.jacobian_cells, max_steps=limits.graph_nodes
+            self.registry,
+            jacobian_cells=limits.jacobian_cells,
+            max_steps=limits.graph_nodes,
+            value_elements=limits.value_elements,
         )
         self._keep_timeline = "timeline" in self.parts
+        # Gradients are shown on the graph and in the trace; without either, run backward plain.
+        self._trace_backward = bool({"graph", "backward_trace"} & self.parts)
 
     # -- Observer -------------------------------------------------------------------------
 
     def op_result(self, result: Any, inputs: Sequence[Any], line: int) -> None:
+        # The hot path: `type(...) is` tests first (isinstance on torch.Tensor is far slower),
+        # plain Python scalars among the inputs skipped at once.
         registry = self.registry
-        if isinstance(result, torch.Tensor):
+        kind = type(result)
+        if kind is Tensor or isinstance(result, Tensor):
             produced = registry.record_tensor(result, line)
-        elif isinstance(result, tuple | list):
+        elif kind is tuple or kind is list or isinstance(result, tuple):
             produced = None
             for item in result:
-                if isinstance(item, torch.Tensor):
+                if isinstance(item, Tensor):
                     produced = registry.record_tensor(item, line) or produced
         elif isinstance(result, nn.Module):
             for parameter in result.parameters():
@@ -56,23 +66,30 @@ class Recorder:
             return
         else:
             return
-        function = None
-        if produced is not None and produced.grad_fn is not None:
-            function = registry.known_function(produced.grad_fn)
         for value in inputs:
-            if isinstance(value, torch.Tensor):
-                self._record_input(value, line, function)
-            elif isinstance(value, tuple | list):
+            kind = type(value)
+            if kind in _PLAIN_SCALARS:
+                continue
+            if kind is Tensor or isinstance(value, Tensor):
+                self._record_input(value, line, produced)
+            elif kind is tuple or kind is list:
                 for item in value:
-                    if isinstance(item, torch.Tensor):
-                        self._record_input(item, line, function)
+                    if isinstance(item, Tensor):
+                        self._record_input(item, line, produced)
 
-    def _record_input(
-        self, tensor: torch.Tensor, line: int, function: FunctionRecord | None
-    ) -> None:
-        record = self.registry.record_tensor(tensor, line)
-        if record is not None and function is not None and not tensor.requires_grad:
-            self.registry.add_constant_edge(record, function)
+    def _record_input(self, tensor: torch.Tensor, line: int, produced: TensorRecord | None) -> None:
+        """Give an input an id; one without grad that fed a differentiable op is a constant."""
+        registry = self.registry
+        if tensor.requires_grad:
+            # Seen before (the usual case): nothing to do, and no grad_fn read on the hot path.
+            if registry.known_tensor(tensor) is None:
+                registry.record_tensor(tensor, line)
+            return
+        record = registry.record_tensor(tensor, line)
+        if record is not None and produced is not None and produced.grad_fn is not None:
+            function = registry.known_function(produced.grad_fn)
+            if function is not None:
+                registry.add_constant_edge(record, function)
 
     def statement_executed(self, line: int, bindings: Mapping[str, Any], stdout_len: int) -> None:
         if self._keep_timeline:
@@ -103,6 +120,9 @@ class Recorder:
                 inputs=None if inputs is None else list(inputs),
             )
 
+        if not self._trace_backward:
+            perform()
+            return
         self.tracer.run(
             call="backward",
             source=source,
@@ -110,6 +130,7 @@ class Recorder:
             roots=tensors,
             root_grads=grad_tensors,
             inputs=inputs,
+            keeps_graph=bool(create_graph if retain_graph is None else retain_graph),
             perform=perform,
         )
 
@@ -133,6 +154,8 @@ class Recorder:
                 allow_unused=allow_unused,
             )
 
+        if not self._trace_backward:
+            return perform()
         return self.tracer.run(
             call="autograd.grad",
             source="program",
@@ -140,6 +163,7 @@ class Recorder:
             roots=outputs,
             root_grads=grad_outputs,
             inputs=inputs,
+            keeps_graph=bool(create_graph if retain_graph is None else retain_graph),
             perform=perform,
         )
 
@@ -177,12 +201,7 @@ class Recorder:
         if "timeline" in self.parts:
             rendered["timeline"] = self.timeline.render()
         if "backward_trace" in self.parts:
-            rendered["backward_trace"] = render_calls(
-                self.tracer.calls,
-                next_edge_ids(edges),
-                limits.value_elements,
-                limits.jacobian_cells,
-            )
+            rendered["backward_trace"] = render_calls(self.tracer.calls, next_edge_ids(edges))
         return rendered
 
 

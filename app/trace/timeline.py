@@ -42,7 +42,10 @@ class Timeline:
             return
         encoded: dict[str, Any] = {}
         for name, value in bindings.items():
-            if isinstance(value, torch.Tensor):
+            kind = type(value)
+            if kind is int:  # loop counters: the most frequent binding
+                encoded[name] = {"kind": "int", "value": value}
+            elif isinstance(value, torch.Tensor):
                 record = registry.record_tensor(value, line)
                 encoded[name] = (
                     record.id

@@ -7,6 +7,7 @@ grader are imported and warmed up a single time and shared copy-on-write by ever
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from app.sandbox.limits import Limits
@@ -37,11 +38,13 @@ def prepare(limits: Limits) -> dict[str, Any]:
 def _capabilities() -> dict[str, Any] | None:
     # The table is built from the allow-list, which imports torch: build it here so that the
     # web process never has to import torch itself.
+    # A broken table must not take the run service down with it: /capabilities answers 503.
     try:
         module = importlib.import_module("app.sandbox.capabilities")
-    except ImportError:
+        table: dict[str, Any] = module.capabilities()
+    except Exception as error:
+        print(f"zygote: no capability table: {error!r}", file=sys.stderr)
         return None
-    table: dict[str, Any] = module.capabilities()
     return table
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.config import Settings
+from app.workers.fair_queue import FairQueue, Lease, current_client
+from app.workers.fair_queue import QueueFull as QueueFull  # part of this module's interface
 from app.workers.framing import (
     TAG_FAILURE,
     TAG_JOB,
@@ -37,10 +39,6 @@ CRASH_MESSAGE = (
     "program finished; no other run was affected."
 )
 RESPAWN_BACKOFF_SECONDS = 1.0
-
-
-class QueueFull(Exception):
-    """Every worker is busy and the queue in front of them is full."""
 
 
 class PoolUnavailable(Exception):
@@ -90,10 +88,14 @@ class WorkerPool:
         self._jobs_module = jobs_module
         self._zygote: ZygoteClient | None = None
         self._zygote_lock = asyncio.Lock()
-        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        # Idle workers go to waiting jobs fairly between clients (see fair_queue.py).
+        self._queue: FairQueue[Worker] = FairQueue(
+            settings.workers,
+            settings.queue_size,
+            usable=lambda worker: worker.alive and not worker.retired,
+        )
         self._workers: set[Worker] = set()
         self._background: set[asyncio.Task[None]] = set()
-        self._waiting = 0
         self._ready = False
         self._closed = False
         self.start_error: str | None = None
@@ -110,6 +112,7 @@ class WorkerPool:
         except (ZygoteError, OSError) as error:
             self.start_error = str(error)
             logger.error("worker pool failed to start: %s", error)
+            self._wake_waiters()
             raise PoolUnavailable(self.start_error) from error
         self._ready = True
 
@@ -135,6 +138,7 @@ class WorkerPool:
             task.cancel()
         for worker in list(self._workers):
             self._retire(worker)
+        self._wake_waiters()
         if self._zygote is not None:
             await self._zygote.stop()
 
@@ -142,7 +146,16 @@ class WorkerPool:
 
     async def submit(self, kind: str, request: dict[str, Any], programs: int = 1) -> JobOutcome:
         """Run one job on a worker; `programs` scales the deadline (a check runs two)."""
-        worker = await self._acquire()
+        lease = await self._acquire()
+        try:
+            return await self._run_job(lease, kind, request, programs)
+        finally:
+            self._queue.finish(lease)
+
+    async def _run_job(
+        self, lease: Lease[Worker], kind: str, request: dict[str, Any], programs: int
+    ) -> JobOutcome:
+        worker = lease.item
         seconds = self.settings.limits.seconds
         deadline = programs * seconds + self.settings.deadline_grace_seconds
         frame = encode_frame(TAG_JOB, encode_json({"kind": kind, "request": request}))
@@ -172,6 +185,8 @@ class WorkerPool:
             raise
         worker.busy = False
         worker.runs += 1
+        # Charge the client before the worker is handed on, so the next pick sees its usage.
+        self._queue.finish(lease)
         if tag == TAG_FAILURE:
             failure: dict[str, Any] = json.loads(payload)
             if failure.pop("retire", False):
@@ -188,25 +203,19 @@ class WorkerPool:
         await worker.writer.drain()
         return await read_frame(worker.reader)
 
-    async def _acquire(self) -> Worker:
+    async def _acquire(self) -> Lease[Worker]:
         if self._closed or self.start_error is not None:
             raise PoolUnavailable(self.start_error or "the service is shutting down")
-        if self._idle.empty() and self._waiting >= self.settings.queue_size:
-            raise QueueFull
-        self._waiting += 1
-        try:
-            while True:
-                worker = await self._idle.get()
-                if worker.alive and not worker.retired:
-                    return worker
-        finally:
-            self._waiting -= 1
+        return await self._queue.get(current_client.get())
+
+    def _wake_waiters(self) -> None:
+        self._queue.close(PoolUnavailable(self.start_error or "the service is shutting down"))
 
     def _release(self, worker: Worker) -> None:
         if worker.runs >= self.settings.runs_per_worker:
             self._retire(worker)
         else:
-            self._idle.put_nowait(worker)
+            self._queue.put(worker)
 
     # -- workers -----------------------------------------------------------------------------
 
@@ -260,7 +269,7 @@ class WorkerPool:
         self._workers.add(worker)
         asyncio.get_running_loop().add_reader(pidfd, self._on_exit, worker)
         self.started_workers += 1
-        self._idle.put_nowait(worker)
+        self._queue.put(worker)
 
     async def _ensure_zygote(self) -> ZygoteClient:
         async with self._zygote_lock:

@@ -16,6 +16,7 @@ import { createNodeTable } from './node-table.js';
 import { renderOutput } from './output-panel.js';
 import { copyText, download, permalinkUrl, readPermalink, rememberInAddressBar } from './share.js';
 import { createTimeline } from './timeline.js';
+import { formatCompact } from './tensor-format.js';
 import { renderVariables } from './variables-panel.js';
 
 const state = {
@@ -102,7 +103,7 @@ function drawGraph() {
   $(SELECTORS.graph).dataset.empty = count === 0 ? 'true' : 'false';
   setBodyState(BODY_STATE.graphNodes, count);
   setBodyState(BODY_STATE.graphState, count ? 'drawn' : 'empty');
-  emit(EVENTS.graphDrawn, { nodes: count, ms });
+  emit(EVENTS.graphDrawn, { nodes: count, ms, started });
 
   const visibleNodes = (result.graph?.nodes || []).filter((node) => !view.visible || view.visible.has(node.id));
   nodeTable.render(visibleNodes, nodeGrad, state.selectedId);
@@ -139,12 +140,11 @@ function renderBackwardStatus(view) {
     status.textContent = `${status.textContent} — ${t('backward.finished')}`;
     return;
   }
-  const grad = current.step.grads_in?.[0];
   status.textContent += ` — ${t('backward.active', {
     call: current.callIndex + 1,
     line: current.call.line,
     name: current.step.name,
-    grad: JSON.stringify(grad),
+    grad: formatCompact(current.step.grads_in?.[0], 6),
   })}`;
 }
 
@@ -331,6 +331,15 @@ async function start() {
       examplesMenu.choose(example.id);
     }
   }
+  // A permalink pasted into the address bar of an open page changes only the hash: no reload.
+  window.addEventListener('hashchange', () => {
+    const linked = readPermalink();
+    if (!linked) return;
+    editor.setSource(linked.source);
+    $(SELECTORS.seedInput).value = String(linked.seed);
+    examplesMenu.choose(examples.find((example) => example.source === linked.source)?.id ?? '');
+    run();
+  });
   document.documentElement.dataset.ready = 'true';
   if (editor.getSource().trim()) await run();
 }

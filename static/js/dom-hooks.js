@@ -62,7 +62,7 @@ export const RUN_STATES = Object.freeze({
 export const EVENTS = Object.freeze({
   nodeSelected: 'playground:node-selected', // {nodeId}
   runFinished: 'playground:run-finished', // {result}
-  graphDrawn: 'playground:graph-drawn', // {nodes, ms}
+  graphDrawn: 'playground:graph-drawn', // {nodes, ms, started}: ms = model + layout, not paint
   languageChanged: 'playground:language-changed', // {lang}
 });
 

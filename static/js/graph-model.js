@@ -121,20 +121,20 @@ export function buildGraphModel(result, options) {
   }
 
   const modelEdges = [];
-  const seen = new Set();
+  const foldedPairs = new Set();
   for (const edge of allEdges) {
     if (!shown.has(edge.source) || !shown.has(edge.target)) continue;
     const source = memberOf.get(edge.source) || edge.source;
     const target = memberOf.get(edge.target) || edge.target;
-    if (source === target) continue;
-    const key = `${source}->${target}`;
-    if (seen.has(key)) {
-      // Parallel edges (y * y uses y twice) are kept: each carries its own gradient.
-      if (source === edge.source && target === edge.target) {
-        // fall through: a real parallel edge
-      } else continue;
+    if (source === target) continue; // inside a collapsed group
+    const folded = source !== edge.source || target !== edge.target;
+    if (folded) {
+      // Many edges into or out of a collapsed group are drawn as one.
+      const pair = `${source}->${target}`;
+      if (foldedPairs.has(pair)) continue;
+      foldedPairs.add(pair);
     }
-    seen.add(key);
+    // Real parallel edges (y * y uses y twice) are all kept: each carries its own gradient.
     const grad = options.edgeGrad(edge.id);
     const classes = [`edge-${edge.kind || 'next'}`];
     if (grad !== null && grad !== undefined) classes.push('has-grad');

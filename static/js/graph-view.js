@@ -1,11 +1,15 @@
-// The only module that touches the graph library (Cytoscape.js + the dagre layout): draws a
+// The only module that touches the graph libraries (Cytoscape.js draws, dagre lays out): draws a
 // graph model from graph-model.js, reports selection, highlights, zooms and exports.
-// Swapping the library means rewriting this file only.
+// Swapping a library means rewriting this file only.
 
 import cytoscape from '../vendor/cytoscape-3.35.0/cytoscape.esm.min.js';
-import cytoscapeDagre from '../vendor/cytoscape-dagre-4.0.1/cytoscape-dagre.min.js';
+import dagre from '../vendor/dagrejs-dagre-3.0.0/dagre.esm.js';
 
-cytoscape.use(cytoscapeDagre);
+// Above this many nodes dagre skips its crossing-minimisation sweeps: a few more crossings,
+// several times faster, so big loops still draw within the time budget.
+const FAST_LAYOUT_NODES = 200;
+// Small graphs are not blown up past this zoom when fitted.
+const MAX_FIT_ZOOM = 1.6;
 
 // One palette for the canvas style, the SVG export and the legend (CSS reads the same values).
 export const PALETTE = Object.freeze({
@@ -44,6 +48,7 @@ function styleSheet() {
         width: 'data(w)',
         height: 'data(h)',
         'border-width': 1.5,
+        'min-zoomed-font-size': 5,
         color: '#1b1b1b',
       },
     },
@@ -61,9 +66,11 @@ function styleSheet() {
         'text-background-color': '#ffffff',
         'text-background-opacity': 0.9,
         'text-background-padding': 2,
+        'min-zoomed-font-size': 6,
         color: '#8a1c4a',
       },
     },
+    { selector: 'edge.fast', style: { 'curve-style': 'straight' } },
     { selector: 'edge.edge-output', style: { 'line-style': 'dashed' } },
     { selector: 'edge.edge-variable', style: { 'line-style': 'dotted' } },
     {
@@ -96,7 +103,7 @@ function styleSheet() {
   return rules;
 }
 
-function toElements(model) {
+function toElements(model, fast = false) {
   const nodes = model.nodes.map((node) => ({
     group: 'nodes',
     data: { id: node.id, label: node.label, kind: node.kind, ...nodeSize(node.label, node.kind) },
@@ -105,7 +112,7 @@ function toElements(model) {
   const edges = model.edges.map((edge) => ({
     group: 'edges',
     data: { id: edge.id, source: edge.source, target: edge.target, label: edge.label },
-    classes: edge.classes.join(' '),
+    classes: [...edge.classes, fast ? 'fast' : ''].join(' '),
   }));
   return [...nodes, ...edges];
 }
@@ -133,17 +140,56 @@ export function createGraphView(container, { onSelect }) {
     if (event.target === cy) onSelect(null);
   });
 
+  // Layered layout computed with dagre on the plain elements, before they reach Cytoscape:
+  // adding nodes with their final positions costs one style pass instead of two.
+  function layoutPositions(elements) {
+    const graph = new dagre.graphlib.Graph({ multigraph: true });
+    graph.setGraph({ rankdir: direction, nodesep: 16, ranksep: 32, edgesep: 10 });
+    graph.setDefaultEdgeLabel(() => ({}));
+    let nodeCount = 0;
+    for (const element of elements) {
+      if (element.group === 'nodes') {
+        graph.setNode(element.data.id, { width: element.data.w, height: element.data.h });
+        nodeCount += 1;
+      } else {
+        graph.setEdge(element.data.source, element.data.target, {}, element.data.id);
+      }
+    }
+    dagre.layout(graph, { disableOptimalOrderHeuristic: nodeCount > FAST_LAYOUT_NODES });
+    const positions = new Map();
+    for (const id of graph.nodes()) {
+      const placed = graph.node(id);
+      positions.set(id, { x: placed.x, y: placed.y });
+    }
+    return { positions, size: { width: graph.graph().width || 0, height: graph.graph().height || 0 } };
+  }
+
+  // Fit from the layout's own extent: cy.fit() would measure every label first, which for a
+  // few hundred nodes costs as much as the layout itself.
+  function fitTo(size) {
+    const padding = 12;
+    const zoom = Math.min(
+      MAX_FIT_ZOOM,
+      (cy.width() - 2 * padding) / Math.max(size.width, 1),
+      (cy.height() - 2 * padding) / Math.max(size.height, 1),
+    );
+    cy.viewport({
+      zoom,
+      pan: {
+        x: (cy.width() - size.width * zoom) / 2,
+        y: (cy.height() - size.height * zoom) / 2,
+      },
+    });
+  }
+
   function layout() {
-    cy.layout({
-      name: 'dagre',
-      rankDir: direction,
-      nodeSep: 24,
-      rankSep: direction === 'LR' ? 48 : 36,
-      edgeSep: 10,
-      fit: true,
-      padding: 24,
-      animate: false,
-    }).run();
+    const elements = cy.elements().map((element) => ({
+      group: element.group(),
+      data: element.data(),
+    }));
+    const { positions, size } = layoutPositions(elements);
+    cy.batch(() => cy.nodes().forEach((node) => node.position(positions.get(node.id()))));
+    fitTo(size);
   }
 
   // Redraw; the layout only runs when the set of nodes or edges changed, so replay steps keep
@@ -153,16 +199,21 @@ export function createGraphView(container, { onSelect }) {
     const key = structureKey(model);
     if (key !== currentKey) {
       const selected = cy.$('node:selected').map((node) => node.id());
+      const elements = toElements(model, model.nodes.length > FAST_LAYOUT_NODES);
+      const { positions, size } = layoutPositions(elements);
+      for (const element of elements) {
+        if (element.group === 'nodes') element.position = positions.get(element.data.id);
+      }
       cy.batch(() => {
         cy.elements().remove();
-        cy.add(toElements(model));
+        cy.add(elements);
       });
-      layout();
+      fitTo(size);
       currentKey = key;
       for (const id of selected) cy.getElementById(id).select();
     } else {
       cy.batch(() => {
-        for (const element of toElements(model)) {
+        for (const element of toElements(model, model.nodes.length > FAST_LAYOUT_NODES)) {
           const existing = cy.getElementById(element.data.id);
           existing.data(element.data);
           existing.classes(element.classes);
@@ -203,7 +254,7 @@ export function createGraphView(container, { onSelect }) {
     render,
     select,
     setDirection,
-    fit: () => cy.fit(undefined, 24),
+    fit: () => cy.fit(undefined, 12),
     zoomBy,
     resize: () => cy.resize(),
     exportPng,

@@ -5,6 +5,17 @@ import { t } from './i18n.js';
 import { formatPretty, formatShape } from './tensor-format.js';
 import { explainGradient, formulaFor } from './why-gradient.js';
 
+// MulBackward0 ∘ MulBackward0 ∘ MulBackward0 reads as MulBackward0 ×3.
+function compressOps(ops) {
+  const runs = [];
+  for (const op of ops) {
+    const last = runs[runs.length - 1];
+    if (last && last.op === op) last.count += 1;
+    else runs.push({ op, count: 1 });
+  }
+  return runs.map((run) => (run.count > 1 ? `${run.op} ×${run.count}` : run.op)).join(' ∘ ');
+}
+
 function row(label, ...value) {
   return [h('dt', { text: label }), h('dd', {}, ...value)];
 }
@@ -72,7 +83,7 @@ function whyGradient(result, node) {
           'span',
           { class: 'via' },
           ' — ',
-          t('why.via', { ops: hop.ops.join(' ∘ ') }),
+          t('why.via', { ops: compressOps(hop.ops) }),
           h(
             'ul',
             { class: 'formulas' },

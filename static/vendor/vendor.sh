@@ -57,13 +57,13 @@ place cytoscape-3.35.0 cytoscape@3.35.0 \
   dist/cytoscape.esm.min.mjs:cytoscape.esm.min.js LICENSE:LICENSE
 manifest cytoscape-3.35.0 cytoscape@3.35.0
 
-# cytoscape-dagre 4 bundles @dagrejs/dagre 3.0.0 and @dagrejs/graphlib 4.0.1 inside its ES
-# module, so their licenses travel with it.
-place cytoscape-dagre-4.0.1 cytoscape-dagre@4.0.1 \
-  dist/cytoscape-dagre.min.mjs:cytoscape-dagre.min.js LICENSE:LICENSE
-place cytoscape-dagre-4.0.1 @dagrejs/dagre@3.0.0 LICENSE:LICENSE.dagrejs-dagre
-place cytoscape-dagre-4.0.1 @dagrejs/graphlib@4.0.1 LICENSE:LICENSE.dagrejs-graphlib
-manifest cytoscape-dagre-4.0.1 cytoscape-dagre@4.0.1 @dagrejs/dagre@3.0.0 @dagrejs/graphlib@4.0.1
+# @dagrejs/dagre ships a self-contained ES module (graphlib inside). graph-view.js calls it
+# directly rather than through cytoscape-dagre, so that large graphs can skip the slow
+# crossing-minimisation passes (an option cytoscape-dagre does not pass through).
+place dagrejs-dagre-3.0.0 @dagrejs/dagre@3.0.0 \
+  dist/dagre.esm.js:dagre.esm.js dist/dagre.esm.js.LEGAL.txt:dagre.esm.js.LEGAL.txt \
+  LICENSE:LICENSE
+manifest dagrejs-dagre-3.0.0 @dagrejs/dagre@3.0.0
 
 # CodeMirror 5 is a plain UMD script (window.CodeMirror), loaded with classic <script> tags.
 place codemirror-5.65.21 codemirror@5.65.21 \

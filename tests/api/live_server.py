@@ -64,6 +64,7 @@ def live_server(
         if wait_ready:
             with live.client() as client:
                 while client.get("/readyz").status_code != 200:
+                    assert live.pool.start_error is None, live.pool.start_error
                     assert time.monotonic() < deadline, "the workers did not get warm"
                     time.sleep(0.05)
         yield live

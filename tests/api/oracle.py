@@ -10,7 +10,7 @@ import torch
 
 
 def run_with_torch(source: str, seed: int = 0) -> dict[str, Any]:
-    """Execute `source` in CPython with real torch; return its bindings, stdout under "__stdout__"."""
+    """Run `source` in CPython with real torch; return its bindings (stdout as "__stdout__")."""
     torch.manual_seed(seed)
     namespace: dict[str, Any] = {}
     stdout = io.StringIO()
@@ -18,8 +18,6 @@ def run_with_torch(source: str, seed: int = 0) -> dict[str, Any]:
         exec(compile(source, "<oracle>", "exec"), namespace)
     namespace["__stdout__"] = stdout.getvalue()
     return namespace
-
-
 
 
 def assert_same_values(served: Any, expected: torch.Tensor) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from app.schemas import RunResult
 from app.schemas_grading import CheckResult
 from tests.api.live_server import LiveServer, live_server
 from tests.unit.grading.oracle import value_of
+from tests.unit.grading.scripted_jobs import CRASH_MARKER, SLEEP_MARKER
 
 PROGRAM = """\
 import torch
@@ -92,10 +94,9 @@ def test_malformed_batches_get_422(client: httpx.Client, body: dict[str, Any]) -
 
 @pytest.fixture(scope="module")
 def impatient_server() -> Iterator[LiveServer]:
-    """Tiny time limits, so a program that never ends is stopped quickly."""
-    settings = Settings(
-        workers=2, queue_size=16, deadline_grace_seconds=0.5, limits=Limits(seconds=0.5)
-    )
+    """A tiny time limit (and no step limit to hit first): an endless loop times out quickly."""
+    limits = Limits(seconds=0.5, steps=10**12)
+    settings = Settings(workers=2, queue_size=16, deadline_grace_seconds=0.5, limits=limits)
     with live_server(settings) as live:
         yield live
 
@@ -126,3 +127,49 @@ def test_a_timed_out_item_in_the_middle_does_not_affect_the_others(
         assert ok_check["score"] == 1.0
     for ok_run in (results[1], results[5]):
         assert ok_run["stdout"] == results[1]["stdout"] != ""
+
+
+@pytest.fixture(scope="module")
+def scripted_server() -> Iterator[LiveServer]:
+    """Two workers running jobs that may crash or sleep on request (see scripted_jobs)."""
+    settings = Settings(workers=2, queue_size=16)
+    with live_server(settings, jobs_module="tests.unit.grading.scripted_jobs") as live:
+        yield live
+
+
+def test_a_crashed_worker_fails_only_its_own_item(scripted_server: LiveServer) -> None:
+    items = [
+        check_item(),
+        check_item(PROGRAM + CRASH_MARKER + "\n"),
+        run_item(PROGRAM + CRASH_MARKER + "\n"),
+        check_item(),
+        run_item(),
+    ]
+    with scripted_server.client() as client:
+        response = client.post("/api/v1/batch", json={"items": items})
+        assert response.status_code == 200, response.text
+        results = response.json()["results"]
+        # The pool replaced the dead workers: the next request is served normally.
+        after = client.post("/api/v1/batch", json={"items": [check_item()]})
+    assert [result["ok"] for result in results] == [True, False, False, True, True]
+    crashed_check, crashed_run = results[1], results[2]
+    CheckResult.model_validate(crashed_check)
+    assert crashed_check["run"]["error"]["type"] == "WorkerCrashed"
+    assert crashed_check["results"][0]["passed"] is False
+    assert crashed_check["results"][0]["expected"] == value_of(PROGRAM, "x.grad")
+    assert crashed_run["error"]["type"] == "WorkerCrashed"
+    assert results[0]["score"] == results[3]["score"] == 1.0
+    assert after.json()["results"][0]["score"] == 1.0
+
+
+def test_items_run_in_parallel_on_the_workers(scripted_server: LiveServer) -> None:
+    # Four items that each hold a worker for a second: two workers need about two seconds,
+    # one at a time would need four.
+    items = [check_item(PROGRAM + SLEEP_MARKER + "\n") for _ in range(4)]
+    with scripted_server.client() as client:
+        started = time.monotonic()
+        response = client.post("/api/v1/batch", json={"items": items})
+        elapsed = time.monotonic() - started
+    assert response.status_code == 200, response.text
+    assert [result["score"] for result in response.json()["results"]] == [1.0] * 4
+    assert elapsed < 3.5

@@ -190,8 +190,9 @@ def test_explicit_expected_wins_over_the_reference(client: httpx.Client) -> None
         (ASSIGNMENT + "import os\n", "SandboxViolation"),
         (ASSIGNMENT.replace("out = z.mean()", "out = z"), "RuntimeError"),
         (ASSIGNMENT + "x = (\n", "SyntaxError"),
+        (ASSIGNMENT + "big = torch.ones(10 ** 8)\n", "LimitExceeded"),
     ],
-    ids=["name-error", "sandbox", "torch-error", "syntax"],
+    ids=["name-error", "sandbox", "torch-error", "syntax", "limit"],
 )
 def test_a_failing_program_fails_every_check_and_says_why(
     client: httpx.Client, source: str, error_type: str
@@ -389,3 +390,50 @@ def test_an_oversized_reference_gets_413(client: httpx.Client, server: Any) -> N
         "checks": [{"expr": "x"}],
     }
     assert client.post("/api/v1/check", json=body).status_code == 413
+
+
+def test_openapi_describes_the_contract(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    contract = {
+        "CheckRequest": {
+            "source",
+            "seed",
+            "backward",
+            "jacobian",
+            "include",
+            "checks",
+            "reference",
+        },
+        "Check": {"expr", "expected", "rtol", "atol", "name", "points"},
+        "CheckResult": {
+            "ok",
+            "score",
+            "points",
+            "max_points",
+            "passed",
+            "total",
+            "results",
+            "run",
+            "torch_version",
+            "seed",
+        },
+        "CheckOutcome": {
+            "name",
+            "expr",
+            "passed",
+            "expected",
+            "actual",
+            "max_abs_diff",
+            "message",
+        },
+        "CheckRun": {"ok", "error", "stdout"},
+        "BatchRequest": {"items"},
+        "BatchResponse": {"results"},
+    }
+    for model, fields in contract.items():
+        assert fields <= set(schemas[model]["properties"]), model
+    check_parameters = spec["paths"]["/api/v1/check"]["post"]["parameters"]
+    (result_format,) = [p for p in check_parameters if p["name"] == "format"]
+    assert set(result_format["schema"]["enum"]) == {"json", "gradescope", "prairielearn"}
+    assert "/api/v1/batch" in spec["paths"]

@@ -26,9 +26,7 @@ def test_examples_list_the_catalog_with_the_seed_programs(client: httpx.Client) 
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.id for e in EXAMPLES])
-def test_every_example_runs_as_its_explanation_says(
-    client: httpx.Client, example: object
-) -> None:
+def test_every_example_runs_as_its_explanation_says(client: httpx.Client, example: object) -> None:
     data = dataclasses.asdict(example)  # type: ignore[call-overload]
     r = client.post("/api/v1/run", json={"source": data["source"]})
     assert r.status_code == 200, r.text

@@ -51,7 +51,11 @@ def test_include_empty_leaves_out_the_heavy_parts(client: httpx.Client) -> None:
     assert slim.status_code == 200, slim.text
     assert len(slim.content) < len(full.content)
     result = slim.json()
-    assert result["variables"] == full.json()["variables"]
+
+    def without_node_ids(variables: dict[str, dict[str, object]]) -> dict[str, object]:
+        return {name: {**v, "node": None} for name, v in variables.items()}
+
+    assert without_node_ids(result["variables"]) == without_node_ids(full.json()["variables"])
     for part in HEAVY_PARTS:
         assert not result.get(part), part
 

@@ -14,11 +14,19 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Route,
+    sync_playwright,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -50,13 +58,27 @@ def live_server() -> Iterator[str]:
         yield os.environ["PLAYGROUND_BROWSER_BASE_URL"].rstrip("/")
         return
     port = free_port()
-    env = {**os.environ, "PLAYGROUND_WORKERS": os.environ.get("PLAYGROUND_WORKERS", "1")}
+    # One warm worker is enough for one page at a time; a generous time limit keeps a loaded CI
+    # machine from turning these page tests into tests of the sandbox's timeout.
+    env = {
+        "PLAYGROUND_WORKERS": "1",
+        "PLAYGROUND_LIMITS__SECONDS": "30",
+        **os.environ,
+    }
     log = ARTIFACTS / "browser-server.log"
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
-             "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
             cwd=ROOT,
             env=env,
             stdout=log_file,
@@ -125,11 +147,14 @@ class PageGuard:
 
 
 def open_guarded_page(
-    browser: Browser, live_server: str, **context_options: object
+    browser: Browser, live_server: str, **context_options: Any
 ) -> tuple[BrowserContext, Page, PageGuard]:
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 1000}, accept_downloads=True, **context_options
-    )
+    options: dict[str, Any] = {
+        "viewport": {"width": 1440, "height": 1000},
+        "accept_downloads": True,
+        **context_options,
+    }
+    context = browser.new_context(**options)
     guard = PageGuard(origin=live_server)
     context.route("**/*", guard.route)
     page = context.new_page()
@@ -143,7 +168,7 @@ def page_factory(browser: Browser, live_server: str) -> Iterator[Callable[..., P
     """Open guarded pages (optionally with a locale); checks the guards when the test ends."""
     opened: list[tuple[BrowserContext, PageGuard]] = []
 
-    def open_page(**context_options: object) -> Page:
+    def open_page(**context_options: Any) -> Page:
         context, page, guard = open_guarded_page(browser, live_server, **context_options)
         opened.append((context, guard))
         return page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 RUN_TIMEOUT_MS = 30_000
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", re.IGNORECASE)
@@ -30,6 +30,8 @@ def wait_for_run(page: Page, after: int = 0) -> str:
 
 
 def open_and_run(page: Page, url: str) -> str:
+    """Load `url` in a fresh document (not a same-page hash change) and wait for its run."""
+    page.goto("about:blank")
     page.goto(url)
     return wait_for_run(page)
 
@@ -48,7 +50,7 @@ def numbers(text: str) -> list[float]:
     return [float(match) for match in NUMBER.findall(text)]
 
 
-def node_row(page: Page, name: str):  # -> Locator
+def node_row(page: Page, name: str) -> Locator:
     return page.locator(f"[data-testid=node-row][data-node-names~='{name}']")
 
 

@@ -71,12 +71,12 @@ def test_second_backward_visibly_accumulates(
     leaves: list[torch.Tensor] = []
 
     def recording_backward(self: torch.Tensor, *args: object, **kwargs: object) -> None:
-        original_backward(self, *args, **kwargs)  # type: ignore[arg-type]
+        original_backward(self, *args, **kwargs)
         if not leaves:
-            leaves.extend(
-                t for t in _leaves_of(self) if t.requires_grad and t.is_leaf
-            )
-        snapshots.append(leaves[0].grad.flatten().tolist())
+            leaves.extend(t for t in _leaves_of(self) if t.requires_grad and t.is_leaf)
+        grad = leaves[0].grad
+        assert grad is not None
+        snapshots.append(grad.flatten().tolist())
 
     monkeypatch.setattr(torch.Tensor, "backward", recording_backward)
     expected = run_with_torch(source, seed=0)

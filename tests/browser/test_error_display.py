@@ -49,3 +49,23 @@ def test_expected_error_example_shows_its_hint(
     )
     # The stdout printed before the failure is still shown.
     expect(page.locator("[data-testid=stdout]")).to_have_text(expected.stdout)
+
+
+WARNING_PROGRAM = """import torch
+x = torch.ones(2, requires_grad=True)
+y = x * 2
+print(y.grad)
+"""
+
+
+def test_warnings_are_shown_with_their_lines(page: Page, live_server: str) -> None:
+    expected = run_with_torch(WARNING_PROGRAM, seed=0)
+    assert expected.warnings, "reading .grad of a non-leaf warns"
+    warning = expected.warnings[0]
+    assert open_and_run(page, f"{live_server}/{permalink_hash(WARNING_PROGRAM, 0)}") == "done"
+    shown = page.locator("[data-testid=warnings] .warning")
+    expect(shown).to_have_count(len(expected.warnings))
+    expect(shown.first).to_have_attribute("data-line", str(warning.lineno))
+    expect(shown.first).to_contain_text(warning.category.__name__)
+    expect(shown.first).to_contain_text(str(warning.message).split(" (Triggered")[0])
+    expect(page.locator("[data-testid=stdout]")).to_have_text(expected.stdout)

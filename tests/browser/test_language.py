@@ -49,7 +49,8 @@ def test_every_visible_string_is_translated(
         )
     assert len(texts["en"]) == len(texts["ko"]) > 40
     untranslated = [
-        en for en, ko in zip(texts["en"], texts["ko"], strict=True)
+        en
+        for en, ko in zip(texts["en"], texts["ko"], strict=True)
         if en == ko and any(ch.isalpha() for ch in en) and en not in ("PNG", "SVG", "JSON")
     ]
     assert untranslated == []

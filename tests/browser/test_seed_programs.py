@@ -35,6 +35,7 @@ def assert_page_matches_torch(page: Page, source: str, seed: int) -> None:
     }
     assert leaves, "every seed program computes a leaf gradient"
     for name, tensor in leaves.items():
+        assert tensor.grad is not None
         assert row_grad(page, name) == pytest.approx(tensor.grad.flatten().tolist(), rel=1e-4)
 
 
@@ -71,9 +72,7 @@ def test_permalink_seed_changes_the_random_program(
     open_and_run(page, f"{live_server}/{permalink_hash(source, 7)}")
     assert page.locator("[data-testid=seed]").input_value() == "7"
     expected = run_with_torch(source, seed=7)
-    assert row_grad(page, "x") == pytest.approx(
-        expected.namespace["x"].grad.tolist(), rel=1e-4
-    )
+    assert row_grad(page, "x") == pytest.approx(expected.namespace["x"].grad.tolist(), rel=1e-4)
     assert numbers(page.locator("[data-testid=stdout]").inner_text()) == pytest.approx(
         numbers(expected.stdout), rel=1e-4
     )
@@ -85,3 +84,15 @@ def test_example_query_parameter_opens_that_example(
     open_and_run(page, f"{live_server}/?example=chain-rule")
     assert editor_source(page) == examples["chain-rule"]["source"]
     assert page.locator("[data-testid=examples]").input_value() == "chain-rule"
+
+
+def test_permalink_pasted_into_an_open_page_runs(
+    page: Page, live_server: str, examples: dict[str, dict]
+) -> None:
+    open_and_run(page, f"{live_server}/?example=scalar-backward")
+    before = run_count(page)
+    source = examples["chain-rule"]["source"]
+    page.evaluate("(hash) => { window.location.hash = hash; }", permalink_hash(source, 0))
+    wait_for_run(page, after=before)
+    assert editor_source(page) == source
+    assert_page_matches_torch(page, source, seed=0)

@@ -1,4 +1,4 @@
-""""Why this gradient" gives the chain of local derivatives with the numbers torch computes."""
+"""The "why this gradient" chain: local derivatives with the numbers torch computes."""
 
 from __future__ import annotations
 
@@ -44,9 +44,7 @@ def test_chain_rule_explanation(page: Page, live_server: str, examples: dict[str
     result = why.locator("[data-testid=why-result]").inner_text()
     product = " × ".join(["1", *(factor_text(v) for v in local.values())])
     assert product in result
-    assert numbers(result.split("=")[-1]) == pytest.approx(
-        grads["x"].flatten().tolist(), rel=1e-4
-    )
+    assert numbers(result.split("=")[-1]) == pytest.approx(grads["x"].flatten().tolist(), rel=1e-4)
     # The ops on each hop name the real grad_fn and its local-derivative formula.
     assert "MeanBackward0" in text and "1/n" in text
     assert "AddBackward0" in text

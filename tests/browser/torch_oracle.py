@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import traceback
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ class TorchRun:
     namespace: dict[str, Any]
     stdout: str
     error: BaseException | None
+    warnings: list[warnings.WarningMessage]
 
     @property
     def error_line(self) -> int | None:
@@ -35,9 +37,14 @@ def run_with_torch(source: str, seed: int = 0) -> TorchRun:
     namespace: dict[str, Any] = {"__name__": "__main__"}
     buffer = io.StringIO()
     error: BaseException | None = None
-    with contextlib.redirect_stdout(buffer), torch.enable_grad():
+    with (
+        contextlib.redirect_stdout(buffer),
+        torch.enable_grad(),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
         try:
             exec(compile(source, PROGRAM_FILENAME, "exec"), namespace)
         except Exception as exc:  # the page must show the same failure
             error = exc
-    return TorchRun(namespace=namespace, stdout=buffer.getvalue(), error=error)
+    return TorchRun(namespace=namespace, stdout=buffer.getvalue(), error=error, warnings=caught)

@@ -72,9 +72,6 @@ UNARY = [
     "scaled({a}, k=0.5)",
     "square({a})",
     "layer({a})",
-    "torch.autograd.grad({a}.sum(), [t0], allow_unused=True)",
-    "[round(v, 3) for v in {a}.reshape(-1).tolist()]",
-    "{a}.max(dim=0)",
     "{a} if {a}.numel() > 1 else {a} * 2",
 ]
 BINARY = [
@@ -93,6 +90,18 @@ BINARY = [
     "torch.matmul({a}, {b})",
     "F.mse_loss({a}, {b})",
     "torch.dot({a}, {b})",
+]
+# Results that are not tensors: bound to a name of their own and printed, never operated on
+# with tensor methods (the sandbox refuses unknown attributes where CPython says AttributeError).
+NON_TENSOR = [
+    "torch.autograd.grad({a}.sum(), [t0], allow_unused=True)",
+    "[round(v, 3) for v in {a}.reshape(-1).tolist()]",
+    "{a}.max(dim=0)",
+    "{a}.shape",
+    "{a}.tolist()",
+    "{a}.sum().item()",
+    "({a}.dtype, {a}.is_leaf, {a}.requires_grad)",
+    "{a}.chunk(2)",
 ]
 PRINTS = [
     "print({a})",
@@ -162,11 +171,17 @@ def statement(draw: st.DrawFn, names: list[str], new_name: str) -> tuple[str, st
     """One statement over existing names; returns (text, name it binds or None)."""
     a = draw(st.sampled_from(names))
     b = draw(st.sampled_from(names))
-    kind = draw(st.sampled_from(["unary", "unary", "binary", "binary", "print", "autograd"]))
+    kind = draw(
+        st.sampled_from(["unary", "unary", "binary", "binary", "print", "autograd", "other"])
+    )
     if kind == "unary":
         return f"{new_name} = " + draw(st.sampled_from(UNARY)).format(a=a), new_name
     if kind == "binary":
         return f"{new_name} = " + draw(st.sampled_from(BINARY)).format(a=a, b=b), new_name
+    if kind == "other":
+        other = new_name.replace("v", "r")
+        value = draw(st.sampled_from(NON_TENSOR)).format(a=a)
+        return f"{other} = {value}\nprint({other})", None
     if kind == "print":
         return draw(st.sampled_from(PRINTS)).format(a=a), None
     return draw(st.sampled_from(AUTOGRAD)).format(a=a, b=b), None
@@ -210,3 +225,67 @@ def programs(draw: st.DrawFn) -> GeneratedProgram:
         position = draw(st.integers(1, len(lines)))
         lines.insert(position, draw(st.sampled_from(FORBIDDEN)).format(a=names[0]))
     return GeneratedProgram("\n".join(lines) + "\n", forbidden)
+
+
+# Plain-Python expressions: the interpreter evaluates operators itself, so random expression
+# trees over ints, floats, strings, lists and bools probe its semantics and error messages.
+_ATOMS = st.one_of(
+    st.integers(-20, 20).map(str),
+    st.sampled_from(["0", "1", "2", "0.5", "-1.5", "3.0", "1e3", "True", "False", "None"]),
+    st.sampled_from(["'ab'", "''", "'x'", "[1, 2, 3]", "[]", "(1, 'a')", "{'k': 1}"]),
+    st.sampled_from(["n", "s", "xs", "f"]),
+)
+_BINARY_OPERATORS = ["+", "-", "*", "/", "//", "%", "**", "<", "<=", "==", "!=", ">", "and", "or"]
+_CALLS = [
+    "len({})",
+    "abs({})",
+    "str({})",
+    "bool({})",
+    "repr({})",
+    "round({})",
+    "int({})",
+    "float({})",
+    "list({})",
+    "min({}, 3)",
+    "max({}, -3)",
+    "sum({})",
+    "tuple({})",
+    "({})[0]",
+    "({})[1:]",
+    "({})[::-1]",
+    "not {}",
+    "-({})",
+    "f({})",
+    "({}, 1)[0]",
+]
+_SPECS = ["", ":>6", ":.2f", ":05d", ":e", ":+", ":,", ":x", ":^7", "!r", ":<3"]
+
+
+def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(children, st.sampled_from(_BINARY_OPERATORS), children).map(
+        lambda parts: f"({parts[0]} {parts[1]} {parts[2]})"
+    )
+    call = st.tuples(st.sampled_from(_CALLS), children).map(lambda parts: parts[0].format(parts[1]))
+    conditional = st.tuples(children, children, children).map(
+        lambda parts: f"({parts[0]} if {parts[1]} else {parts[2]})"
+    )
+    chained = st.tuples(children, children, children).map(
+        lambda parts: f"({parts[0]} < {parts[1]} <= {parts[2]})"
+    )
+    return st.one_of(binary, call, conditional, chained)
+
+
+python_expressions = st.recursive(_ATOMS, _combine, max_leaves=6)
+
+
+@st.composite
+def python_programs(draw: st.DrawFn) -> GeneratedProgram:
+    lines = ["n = 7", "s = 'grad'", "xs = [3, 1, 2]", "f = lambda v, k=2: v * k"]
+    for _ in range(draw(st.integers(1, 5))):
+        expression = draw(python_expressions)
+        if draw(st.booleans()):
+            spec = draw(st.sampled_from(_SPECS))
+            lines.append(f'print(f"{{{expression}{spec}}}")')
+        else:
+            lines.append(f"print({expression})")
+    return GeneratedProgram("\n".join(lines) + "\n", forbidden=False)

@@ -6,16 +6,16 @@ import builtins
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 
 from app.runner import run_program
 from tests.differential.compare import differences
 from tests.differential.oracle import run_reference
-from tests.property.program_strategy import GeneratedProgram, programs
+from tests.property.program_strategy import GeneratedProgram, programs, python_programs
 
 PLAYGROUND_ERROR_TYPES = {"SyntaxError", "SandboxViolation", "LimitExceeded", "Timeout"}
 # torch's own exception classes that are not builtins (torch.linalg.LinAlgError, …).
-TORCH_ERROR_TYPES = {"_LinAlgError", "LinAlgError", "OutOfMemoryError", "GradcheckError"}
+TORCH_ERROR_TYPES = {"LinAlgError", "OutOfMemoryError", "GradcheckError"}
 RESULT_KEYS = {"ok", "error", "stdout", "warnings", "variables", "limits"}
 
 
@@ -41,6 +41,20 @@ def check_program(program: GeneratedProgram) -> None:
         assert result["stdout"] == ""
         return
 
+    if error is not None and error["type"] == "LimitExceeded":
+        # A documented divergence: CPython has no such limit (e.g. a huge `**`).
+        event("LimitExceeded")
+        return
+
+    if (
+        error is not None
+        and error["type"] == "SandboxViolation"
+        and "%-formatting" in error["message"]
+    ):
+        # Refused by design (issue 2): `str % x`, which random expression trees can produce.
+        event("%-formatting refused")
+        return
+
     # Everything else is in the language, so CPython + torch is the oracle for all of it:
     # stdout, error type/message/line, warnings and every final tensor.
     reference = run_reference(program.source, seed=0)
@@ -57,7 +71,20 @@ def test_random_programs_end_in_a_documented_way_and_match_cpython(
 
 
 @pytest.mark.slow
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs())
 def test_many_random_programs(program: GeneratedProgram) -> None:
+    check_program(program)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(python_programs())
+def test_random_python_expressions_match_cpython(program: GeneratedProgram) -> None:
+    check_program(program)
+
+
+@pytest.mark.slow
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(python_programs())
+def test_many_random_python_expressions(program: GeneratedProgram) -> None:
     check_program(program)

@@ -1,4 +1,4 @@
-"""A live server (HTTP → real worker processes) and the canaries the hostile corpus must not touch."""
+"""A live server (HTTP → real worker processes) and canaries no hostile program may touch."""
 
 from __future__ import annotations
 
@@ -96,7 +96,16 @@ def live_server() -> Iterator[LiveServer]:
         }
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -17,13 +17,18 @@ from tests.security.conftest import Canaries, LiveServer
 from tests.security.corpus import CORPUS, HostileProgram
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCUMENTED_ERRORS = re.compile(r"^(SyntaxError|SandboxViolation|LimitExceeded|Timeout|[A-Z]\w*Error)$")
+DOCUMENTED_ERRORS = re.compile(
+    r"^(SyntaxError|SandboxViolation|LimitExceeded|Timeout|[A-Z]\w*Error)$"
+)
 REFUSALS = {"SyntaxError", "SandboxViolation"}
 STOPS = {"LimitExceeded", "Timeout"}
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 SERVER_PATH = re.compile(r"(/work/|/usr/lib/|site-packages|\.py\", line)")
 
 _outcomes: Counter[str] = Counter()
+# Ids per kind of failure, for the figures: a hang, an escape (canary touched), a leak (an
+# address, a server path or a traceback in an answer), an undocumented error, a wrong outcome.
+_failures: dict[str, list[str]] = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -34,7 +39,13 @@ def write_summary() -> Iterator[None]:
         return
     out = ROOT / "artifacts"
     out.mkdir(exist_ok=True)
-    summary = {"tried": sum(_outcomes[k] for k in _outcomes if not k.startswith("_")), **_outcomes}
+    summary: dict[str, Any] = {
+        "tried": sum(_outcomes.values()),
+        **_outcomes,
+        "by_category": dict(Counter(p.category for p in CORPUS)),
+        "failures": {kind: sorted(ids) for kind, ids in sorted(_failures.items())},
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     (out / "security-corpus.json").write_text(json.dumps(summary, indent=2, sort_keys=True))
 
 
@@ -43,11 +54,20 @@ def _classify(error: dict[str, Any] | None) -> str:
         return "ran"
     if error["type"] in REFUSALS:
         return "refused"
-    if error["type"] == "Timeout" and error.get("limit") == "watchdog":
+    # The pool's watchdog answers for a worker it killed: no line (the worker never reported).
+    if error["type"] == "Timeout" and error.get("line") is None:
         return "killed"
     if error["type"] in STOPS:
         return "stopped"
+    if error["type"] == "WorkerCrashed":
+        return "worker_crashed"
     return "error"
+
+
+def _check(kind: str, program: HostileProgram, condition: bool, detail: object) -> None:
+    if not condition:
+        _failures.setdefault(kind, []).append(program.id)
+        raise AssertionError(f"{kind}: {detail}")
 
 
 @pytest.mark.parametrize("program", CORPUS, ids=[p.id for p in CORPUS])
@@ -56,41 +76,49 @@ def test_hostile_program_is_refused_or_bounded(
 ) -> None:
     source = canaries.fill(program.source)
     started = time.monotonic()
-    response = httpx.post(
-        live_server.url + "/api/v1/run", json={"source": source, "seed": 0}, timeout=30
-    )
+    try:
+        response = httpx.post(
+            live_server.url + "/api/v1/run", json={"source": source, "seed": 0}, timeout=30
+        )
+    except httpx.TimeoutException:
+        _check("hang", program, False, "no answer within 30 s")
+        raise
     elapsed = time.monotonic() - started
-    assert response.status_code in (200, 413), response.text
+    _check("service_error", program, response.status_code in (200, 413), response.text[:300])
     text = response.text
-    assert canaries.secret not in text
-    assert not canaries.canary_path.exists()
-    assert canaries.connections == []
-    assert elapsed < live_server.deadline_seconds + 8, f"took {elapsed:.1f} s"
+    _check("escape", program, canaries.secret not in text, "the secret is in the answer")
+    _check("escape", program, not canaries.canary_path.exists(), "the canary file exists")
+    _check("escape", program, canaries.connections == [], canaries.connections)
+    _check("hang", program, elapsed < live_server.deadline_seconds + 8, f"took {elapsed:.1f} s")
     if response.status_code == 413:
         _outcomes["refused"] += 1
-        assert program.expect in ("refuse", "stop", "limit", "bounded")
+        _check("expectation", program, program.expect != "run", "a control was refused")
         return
     result = response.json()
     error = result["error"]
     outcome = _classify(error)
     _outcomes[outcome] += 1
     if error is not None:
-        assert DOCUMENTED_ERRORS.match(error["type"]), error
-        assert error["type"] != "InternalError", error
-        assert error["message"] and "\n  File " not in error["message"], error
-        assert not ADDRESS.search(error["message"]), error
-        assert not SERVER_PATH.search(error["message"]), error
-    assert not ADDRESS.search(result["stdout"]), result["stdout"]
+        message = error["message"]
+        _check("undocumented_error", program, bool(DOCUMENTED_ERRORS.match(error["type"])), error)
+        _check("undocumented_error", program, error["type"] != "InternalError", error)
+        _check("leak", program, bool(message) and "\n  File " not in message, error)
+        _check("leak", program, not ADDRESS.search(message), error)
+        _check("leak", program, not SERVER_PATH.search(message), error)
+    _check("leak", program, not ADDRESS.search(result["stdout"]), result["stdout"][:300])
     if program.expect == "run":
-        assert result["ok"], error
+        _check("expectation", program, result["ok"], error)
     elif program.expect == "refuse":
-        assert error is not None and error["type"] in REFUSALS, (error, result["stdout"][:200])
-        assert error["line"] is not None and error["message"].endswith("."), error
+        refused = error is not None and error["type"] in REFUSALS and error["line"] is not None
+        _check("expectation", program, refused, (error, result["stdout"][:200]))
+        if error["type"] == "SandboxViolation":
+            _check("expectation", program, message.endswith("."), error)
     elif program.expect == "limit":
-        assert error is not None and error["type"] in STOPS, (error, result["stdout"][:200])
-        assert error["limit"], error
+        stopped = error is not None and error["type"] in STOPS and bool(error["limit"])
+        _check("expectation", program, stopped, (error, result["stdout"][:200]))
     elif program.expect == "stop":
-        assert error is not None and error["type"] in REFUSALS | STOPS, error
+        stopped = error is not None and error["type"] in REFUSALS | STOPS
+        _check("expectation", program, stopped, error)
 
 
 def test_server_still_answers_honestly_after_the_corpus(live_server: LiveServer) -> None:
@@ -104,5 +132,6 @@ def test_server_still_answers_honestly_after_the_corpus(live_server: LiveServer)
     )
     response = httpx.post(live_server.url + "/api/v1/run", json={"source": source}, timeout=30)
     assert response.status_code == 200, response.text
+    assert x.grad is not None
     assert response.json()["variables"]["x"]["grad"] == x.grad.tolist()
     assert httpx.get(live_server.url + "/healthz", timeout=5).status_code == 200

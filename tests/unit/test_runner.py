@@ -236,3 +236,19 @@ def test_an_internal_failure_becomes_a_result(monkeypatch: pytest.MonkeyPatch) -
     assert result["error"]["type"] == "InternalError"
     assert result["timing_ms"]["total"] > 0
     json.dumps(result)
+
+
+def test_a_view_whose_grad_fn_torch_refuses_to_read_is_still_reported() -> None:
+    source = (
+        "import torch\nt0 = torch.zeros(3, requires_grad=True)\nwith torch.no_grad():\n"
+        "    v0 = t0.t()\nwith torch.no_grad():\n    t0.add_(1)\nprint(v0)\n"
+    )
+    stdout, namespace = plain_run(source)
+    with pytest.raises(RuntimeError):
+        _ = namespace["v0"].grad_fn  # torch refuses: the capture must not fail on it
+    result = run_program(source)
+    assert result["ok"], result["error"]
+    assert result["stdout"] == stdout
+    view = result["variables"]["v0"]
+    assert view["value"] == namespace["v0"].tolist()
+    assert view["grad_fn"] is None and view["is_leaf"] is None

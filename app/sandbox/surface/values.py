@@ -12,6 +12,25 @@ from typing import Any
 import torch
 
 from app.sandbox.allowlist import Entry
+from app.sandbox.costs import Estimator, estimator_for
+
+
+def as_python_type(cls: type, name: str) -> type:
+    """A subclass of `cls` whose type name is `name`, cached.
+
+    CPython's own messages name a value's type ("unsupported operand type(s) for +: 'module'
+    and 'int'", "object of type 'generator' has no len()"); a wrapper must show the name of the
+    object it stands for, not its own.
+    """
+    key = (cls, name)
+    renamed = _RENAMED.get(key)
+    if renamed is None:
+        renamed = type(name, (cls,), {"__slots__": ()})
+        _RENAMED[key] = renamed
+    return renamed
+
+
+_RENAMED: dict[tuple[type, str], type] = {}
 
 
 class SurfaceValue:
@@ -43,16 +62,20 @@ class Namespace(SurfaceValue):
 class SurfaceFunction(SurfaceValue):
     """A wrapped torch callable: `torch.ones`, `F.relu`, `torch.autograd.grad`, `torch.no_grad`."""
 
-    __slots__ = ("entry", "name", "qualified", "target")
+    __slots__ = ("entry", "estimator", "name", "qualified", "target")
 
     def __init__(self, qualified: str, target: Callable[..., Any], entry: Entry) -> None:
         self.qualified = qualified
         self.name = qualified.rsplit(".", 1)[-1]
         self.target = target
         self.entry = entry
+        self.estimator: Estimator = estimator_for(entry.cost, target)
 
     def display(self) -> str:
-        return f"<function {self.qualified}>"
+        # As CPython prints them, minus the address.
+        if type(self).__name__ == "builtin_function_or_method":
+            return f"<built-in method {self.name} of type object>"
+        return f"<function {self.name}>"
 
 
 class WrappedClass(SurfaceValue):
@@ -84,6 +107,7 @@ class TensorTypeToken(SurfaceValue):
         return "<class 'torch.Tensor'>"
 
 
+TensorTypeToken.__name__ = "torch._C._TensorMeta"  # torch.Tensor's metaclass, as CPython names it
 TENSOR_TYPE = TensorTypeToken()
 
 
@@ -98,7 +122,10 @@ class BoundMethod(SurfaceValue):
         self.entry = entry
 
     def display(self) -> str:
+        # As CPython prints them, minus the address.
         owner_type = "Tensor" if isinstance(self.owner, torch.Tensor) else type(self.owner).__name__
+        if type(self).__name__ == "method":
+            return f"<bound method {owner_type}.{self.name} of {self.owner!r}>"
         return f"<built-in method {self.name} of {owner_type} object>"
 
 
@@ -159,4 +186,11 @@ class GeneratorToken(SurfaceValue):
         return "<torch._C.Generator object>"
 
 
+GeneratorToken.__name__ = "torch._C.Generator"
 GENERATOR_TOKEN = GeneratorToken()
+
+# The wrappers of one kind stand for objects of one CPython type.
+Namespace.__name__ = "module"
+WrappedClass.__name__ = "type"
+SurfaceGenerator.__name__ = "generator"
+HookHandle.__name__ = "RemovableHandle"

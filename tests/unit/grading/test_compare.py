@@ -189,3 +189,21 @@ def test_large_tensors_are_summarised() -> None:
     result = compare_values("big", actual, actual.tolist(), max_elements=100)
     assert result.passed
     assert result.actual == {"shape": [50, 50], "dtype": "float32", "truncated": True}
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "rtol", "atol"),
+    [
+        (torch.tensor([10, 20]), [11, 20], 0.2, 0.0),
+        (torch.tensor([10, 20]), [13, 20], 0.2, 0.0),
+        (torch.tensor([True, False]), [True, True], 0.0, 0.0),
+        (torch.tensor([1.0, 2.0], dtype=torch.float64), [1.5, 2.0], 0.0, 0.6),
+    ],
+    ids=["int-within", "int-beyond", "bool-mismatch", "float64-atol"],
+)
+def test_explicit_tolerances_on_other_dtypes(
+    actual: torch.Tensor, expected: list[object], rtol: float, atol: float
+) -> None:
+    oracle = assert_close_passes(actual, torch.tensor(expected), rtol=rtol, atol=atol)
+    result = compare_values("v", actual, expected, rtol=rtol, atol=atol)
+    assert result.passed == oracle, result.message

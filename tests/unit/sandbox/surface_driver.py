@@ -12,6 +12,9 @@ from app.sandbox.context import RunContext
 from app.sandbox.limits import Limits
 from app.sandbox.observer import PassiveObserver
 
+# As in the workers: one intra-op thread (on a loaded 2-core machine, two threads thrash).
+torch.set_num_threads(1)
+
 
 class RecordingObserver(PassiveObserver):
     """Capture-off behaviour plus a log of what the surface reported."""
@@ -46,9 +49,10 @@ class RecordingObserver(PassiveObserver):
 class SurfaceDriver:
     """`p.torch("ones", 2, 2)` is what `torch.ones(2, 2)` does inside the interpreter."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, *, record: bool = True) -> None:
+        # record=False: capture off, so the observer keeps no result alive.
         self.observer = RecordingObserver()
-        self.ctx = RunContext(limits or Limits(), self.observer)
+        self.ctx = RunContext(limits or Limits(), self.observer if record else PassiveObserver())
 
     def module(self, dotted: str = "torch") -> Any:
         return torch_surface.import_module(dotted, self.ctx)

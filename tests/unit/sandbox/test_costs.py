@@ -25,6 +25,7 @@ from tests.unit.sandbox.surface_driver import SurfaceDriver
 EXACT_CASES: dict[str, tuple[CostRule, Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = {
     "tensor": (CostRule.DATA, torch.tensor, ([[1, 2, 3], [4, 5, 6]],), {}),
     "tensor_scalar": (CostRule.DATA, torch.tensor, (3.0,), {}),
+    "tensor_range": (CostRule.DATA, torch.tensor, ([range(3), range(3)],), {}),
     "ones_varargs": (CostRule.SIZE, torch.ones, (2, 3, 4), {}),
     "ones_tuple": (CostRule.SIZE, torch.ones, ((5, 6),), {}),
     "zeros_size_kw": (CostRule.SIZE, torch.zeros, (), {"size": (3, 7)}),
@@ -59,14 +60,29 @@ EXACT_CASES: dict[str, tuple[CostRule, Callable[..., Any], tuple[Any, ...], dict
     "mv": (CostRule.MATMUL, torch.mv, (torch.ones(3, 4), torch.ones(4)), {}),
     "dot": (CostRule.MATMUL, torch.dot, (torch.ones(4), torch.ones(4)), {}),
     "outer": (CostRule.OUTER, torch.outer, (torch.ones(3), torch.ones(5)), {}),
-    "einsum": (CostRule.EINSUM, torch.einsum, ("ij,jk->ik", torch.ones(2, 3), torch.ones(3, 4)), {}),
-    "einsum_implicit": (CostRule.EINSUM, torch.einsum, ("ij,kj", torch.ones(2, 3), torch.ones(4, 3)), {}),
+    "einsum": (
+        CostRule.EINSUM,
+        torch.einsum,
+        ("ij,jk->ik", torch.ones(2, 3), torch.ones(3, 4)),
+        {},
+    ),
+    "einsum_implicit": (
+        CostRule.EINSUM,
+        torch.einsum,
+        ("ij,kj", torch.ones(2, 3), torch.ones(4, 3)),
+        {},
+    ),
     "einsum_ellipsis": (CostRule.EINSUM, torch.einsum, ("...ij->...ji", torch.ones(2, 3, 4)), {}),
     "cat": (CostRule.CONCAT, torch.cat, ([torch.ones(2, 3), torch.ones(4, 3)],), {}),
     "stack": (CostRule.CONCAT, torch.stack, ([torch.ones(2), torch.ones(2)],), {}),
     "expand": (CostRule.EXPAND, torch.Tensor.expand, (torch.ones(3, 1), 3, 6), {}),
     "expand_minus_one": (CostRule.EXPAND, torch.Tensor.expand, (torch.ones(3, 1), 2, -1, 5), {}),
-    "expand_as": (CostRule.EXPAND_AS, torch.Tensor.expand_as, (torch.ones(1, 4), torch.ones(3, 4)), {}),
+    "expand_as": (
+        CostRule.EXPAND_AS,
+        torch.Tensor.expand_as,
+        (torch.ones(1, 4), torch.ones(3, 4)),
+        {},
+    ),
     "repeat": (CostRule.REPEAT, torch.Tensor.repeat, (torch.ones(2, 3), 4, 1, 2), {}),
     "linear": (
         CostRule.LINEAR,
@@ -86,7 +102,7 @@ EXACT_CASES: dict[str, tuple[CostRule, Callable[..., Any], tuple[Any, ...], dict
         (torch.ones(4, 5), 1, torch.zeros(4, 9, dtype=torch.long)),
         {},
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", sorted(EXACT_CASES))
@@ -181,6 +197,8 @@ SIZE_BOMBS: dict[str, Callable[[SurfaceDriver], Any]] = {
     "full": lambda p: p.torch("full", (10**4, 10**4), 2.0),
     "randint": lambda p: p.torch("randint", 0, 5, (10**4, 10**4)),
     "nested_list": lambda p: p.torch("tensor", [[0.0] * 10**5] * 10**5),
+    "tensor_of_range": lambda p: p.torch("tensor", range(10**9)),
+    "tensor_of_ranges": lambda p: p.torch("tensor", [range(10**5)] * 10**5),
     "linear_module": lambda p: p.torch("nn.Linear", 10**4, 10**4),
     "advanced_index": lambda p: torch_surface.get_item(
         p.torch("ones", 1000, 1000), p.torch("zeros", 1000, 1000, dtype=torch.long), p.ctx
@@ -244,3 +262,39 @@ def test_sequential_call_cost_is_the_sum_of_its_linear_layers() -> None:
     relu = 4 * 5
     assert cost == 4 * 3 * 5 + relu + 4 * 5 * 2
     assert elements >= model(torch.ones(4, 3)).numel()
+
+
+def test_live_tensor_bytes_refuse_keeping_too_many_tensors() -> None:
+    p = SurfaceDriver(Limits(live_tensor_bytes=10 * 4000 * 4), record=False)
+    kept = []
+    with pytest.raises(LimitExceeded) as refused:
+        for _ in range(20):
+            kept.append(p.torch("ones", 4000))
+    assert refused.value.limit == "live_tensor_bytes"
+    assert len(kept) < 20
+
+
+def test_live_tensor_bytes_are_released_when_tensors_die() -> None:
+    p = SurfaceDriver(Limits(live_tensor_bytes=10 * 4000 * 4), record=False)
+    for _ in range(50):
+        p.torch("ones", 4000)  # dropped at once: the budget never fills
+    assert p.ctx.live_tensor_bytes == 0
+    kept = p.torch("ones", 4000)
+    assert p.ctx.live_tensor_bytes == kept.numel() * kept.element_size()
+
+
+def test_views_do_not_count_as_live_bytes() -> None:
+    p = SurfaceDriver()
+    base = p.torch("ones", 1000)
+    before = p.ctx.live_tensor_bytes
+    views = [p.method(base, "view", 10, 100) for _ in range(10)]
+    assert len(views) == 10
+    assert p.ctx.live_tensor_bytes == before
+
+
+def test_iterating_a_tensor_with_too_many_rows_is_refused_before_unbinding() -> None:
+    p = SurfaceDriver(Limits(list_length=1_000))
+    with pytest.raises(LimitExceeded) as refused:
+        torch_surface.iterate(p.torch("ones", 5_000), p.ctx)
+    assert refused.value.limit == "list_length"
+    assert len(list(torch_surface.iterate(p.torch("ones", 1_000), p.ctx))) == 1_000

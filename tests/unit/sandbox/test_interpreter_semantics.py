@@ -153,6 +153,22 @@ PROGRAMS: dict[str, str] = {
         words = ' Auto Grad '.strip().lower().split()
         print(words, '-'.join(words), 'abc'.upper().replace('B', 'x'), 'ab'.startswith('a'))
     """,
+    "iterators": """
+        pairs = zip('abc', range(3))
+        print(('b', 1) in pairs, ('a', 0) in pairs, list(pairs))
+        xs = [0]
+        xs += zip([1], [2])
+        xs += range(2)
+        xs += 'ab'
+        d = {}
+        d.update(enumerate('xy'))
+        print(xs, d, 2 in d.keys(), 'y' in d.values())
+    """,
+    "augmented-error-message": "a = 1\na += 'x'\n",
+    "augmented-list-error": "xs = [1]\nxs += 5\n",
+    "function-type-names": "f = lambda: 1\nprint(len(f))\n",
+    "function-operand-names": "def g():\n    pass\nx = g + 1\n",
+    "method-type-names": "xs = []\nprint(len(xs.append))\n",
     "name-error": "x = 1\nprint(y)\n",
     "unbound-local": "x = 1\ndef f():\n    print(x)\n    x = 2\nf()\n",
     "zero-division": "a = 1\nb = 0\nprint(a / b)\n",
@@ -233,3 +249,17 @@ def test_interpreter_matches_cpython(name: str) -> None:
     found = outcome.error
     assert (found.type, found.message) == (expected["type"], expected["message"])
     assert (found.line, found.col) == (expected["line"], expected["col"])
+
+
+def test_printing_a_lone_surrogate_fails_like_a_utf8_stdout() -> None:
+    # The oracle prints into a StringIO, which accepts anything; a real UTF-8 stdout refuses.
+    with pytest.raises(UnicodeEncodeError) as expected:
+        "\ud800\n".encode("utf-8")
+    outcome = run("s = '\\ud800'\nprint(len(s))\nprint(s)\n")
+    assert outcome.stdout == "1\n"
+    assert outcome.error is not None
+    assert (outcome.error.type, outcome.error.message, outcome.error.line) == (
+        "UnicodeEncodeError",
+        str(expected.value),
+        3,
+    )

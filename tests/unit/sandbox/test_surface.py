@@ -6,14 +6,18 @@ Every expected value comes from running the same thing in real torch in the test
 from __future__ import annotations
 
 import operator
+import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from app.sandbox import torch_surface
 from app.sandbox.grad_fn_view import GradFnView
+from app.sandbox.surface import warn_once
 from tests.unit.sandbox.surface_driver import SurfaceDriver, real_float_tensor, same_error
 
 
@@ -130,21 +134,30 @@ def test_printing_uses_torch_formatting_for_real_objects() -> None:
     assert torch_surface.to_str(param) == str(torch.nn.Linear(3, 2).weight)
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("torch", "<module 'torch'>"),
-        ("torch.nn.functional", "<module 'torch.nn.functional'>"),
-        ("torch.ones", "<function torch.ones>"),
-        ("torch.Tensor", "<class 'torch.Tensor'>"),
-        ("torch.nn.Linear", repr(torch.nn.Linear)),
-    ],
-)
-def test_wrappers_print_without_addresses(value: str, expected: str) -> None:
+WRAPPER_REPRS: dict[str, Callable[[], Any]] = {
+    "torch.ones": lambda: torch.ones,
+    "torch.nn.functional.relu": lambda: F.relu,
+    "torch.Tensor": lambda: torch.Tensor,
+    "torch.nn.Linear": lambda: torch.nn.Linear,
+    "torch.autograd.grad": lambda: torch.autograd.grad,
+}
+
+
+@pytest.mark.parametrize("dotted", sorted(WRAPPER_REPRS))
+def test_wrappers_print_like_cpython_without_addresses(dotted: str) -> None:
     p = SurfaceDriver()
-    shown = torch_surface.to_repr(p.path(value))
-    assert shown == expected
+    shown = torch_surface.to_repr(p.path(dotted))
+    assert shown == re.sub(r" at 0x[0-9a-f]+", "", repr(WRAPPER_REPRS[dotted]()))
     assert "0x" not in shown
+
+
+def test_bound_methods_and_namespaces_print_without_addresses() -> None:
+    p = SurfaceDriver()
+    x, real = p.torch("ones", 2), torch.ones(2)
+    for name in ("sum", "backward"):
+        expected = re.sub(r" at 0x[0-9a-f]+", "", repr(getattr(real, name)))
+        assert torch_surface.to_repr(p.attr(x, name)) == expected
+    assert torch_surface.to_repr(p.module("torch.nn")) == "<module 'torch.nn'>"
 
 
 def test_wrappers_and_real_objects_are_surface_values_plain_python_is_not() -> None:
@@ -365,3 +378,62 @@ def test_non_leaf_grad_warns_like_torch() -> None:
     with pytest.warns(UserWarning) as real_warnings:
         assert (torch.ones(2, requires_grad=True) * 2).grad is None
     assert str(surface_warnings[0].message) == str(real_warnings[0].message)
+
+
+# (surface value, the real object it stands for): CPython's messages must name the same type.
+TYPE_NAME_CASES: dict[str, tuple[Callable[[SurfaceDriver], Any], Callable[[], Any]]] = {
+    "namespace": (lambda p: p.module("torch"), lambda: torch),
+    "builtin_function": (lambda p: p.path("torch.ones"), lambda: torch.ones),
+    "python_function": (lambda p: p.path("torch.nn.functional.relu"), lambda: F.relu),
+    "tensor_c_method": (lambda p: p.attr(p.torch("ones", 1), "sum"), lambda: torch.ones(1).sum),
+    "tensor_python_method": (
+        lambda p: p.attr(p.torch("ones", 1), "backward"),
+        lambda: torch.ones(1).backward,
+    ),
+    "grad_fn": (
+        lambda p: p.attr(p.op("*", p.torch("ones", 1, requires_grad=True), 2), "grad_fn"),
+        lambda: (torch.ones(1, requires_grad=True) * 2).grad_fn,
+    ),
+    "generator": (
+        lambda p: p.method(p.torch("nn.Linear", 1, 1), "parameters"),
+        lambda: torch.nn.Linear(1, 1).parameters(),
+    ),
+    "class": (lambda p: p.path("torch.nn.Linear"), lambda: torch.nn.Linear),
+    "tensor_type": (lambda p: p.path("torch.Tensor"), lambda: torch.Tensor),
+    "no_grad": (lambda p: p.torch("no_grad"), lambda: torch.no_grad()),
+    "generator_token": (lambda p: p.torch("manual_seed", 0), lambda: torch.manual_seed(0)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TYPE_NAME_CASES))
+def test_wrappers_carry_the_type_name_cpython_shows(case: str) -> None:
+    surface_value, real_value = TYPE_NAME_CASES[case]
+    p = SurfaceDriver()
+    value = surface_value(p)
+    same_error(lambda: torch_surface.binary_op("+", value, 1, p.ctx), lambda: real_value() + 1)
+    same_error(lambda: len(value), lambda: len(real_value()))
+
+
+def test_hook_handle_carries_the_type_name_cpython_shows() -> None:
+    # Program hooks are interpreted functions (test_surface_interpreted.py); the handle's type
+    # name does not depend on the hook.
+    real_handle = torch.ones(1, requires_grad=True).register_hook(abs)
+    wrapped = torch_surface.HookHandle(real_handle)
+    assert type(wrapped).__name__ == type(real_handle).__name__
+
+
+def test_torch_warn_once_warnings_show_once_in_every_run() -> None:
+    # torch warns about `x.T` on a 1-D tensor once per *process*; a fresh Python shows it in
+    # every program, so every run must show it once.
+    for _ in range(2):
+        p = SurfaceDriver()
+        vector = p.torch("ones", 3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            p.attr(vector, "T")
+            p.attr(vector, "T")
+            p.attr(p.torch("ones", 2, 2), "T")
+        messages = [str(w.message) for w in caught]
+        learned = warn_once.TRANSPOSE_NOT_2D  # torch's own text, captured from torch
+        assert learned is not None
+        assert messages == [learned[0]]

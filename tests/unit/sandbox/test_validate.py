@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+import warnings
 
 import pytest
 
@@ -248,3 +249,55 @@ def test_validation_is_iterative_for_deep_statement_nesting() -> None:
 def test_broken_sources_give_a_signal_never_a_crash(source: str) -> None:
     with pytest.raises(PlaygroundSignal):
         parse_program(source, Limits())
+
+
+# Code CPython's compiler warns about before running it; the sandbox must warn the same way.
+COMPILE_WARNINGS = [
+    "x = (0)[0]",
+    "x = 'ab'['a']",
+    "x = [1]['a']",
+    "x = (1, 2)[1.5]",
+    "x = 'a'[None]",
+    "x = 'a'[-1]",
+    "x = 'a'[True]",
+    "x = [][[]]",
+    "x = 1.5[0]",
+    "x = None[0]",
+    "x = (lambda: 1)[0]",
+    "x = [i for i in 'a'][1.0]",
+    "x = {}[1]",
+    "x = 'a'(1)",
+    "x = [1](2)",
+    "x = f'{1}'(1)",
+    "x = (lambda: 1)()",
+    "x = 1 is 1",
+    "x = 1 is not 'a'",
+    "x = None is None",
+    "x = x is (1, 2)",
+    "x = x is ()",
+    "x = x is [1]",
+    "x = 1 if y is 2 else 3",
+    "assert (1, 'msg')",
+    "assert ()",
+    "x = '\\d'",
+    "print(-1 is -1)",
+]
+
+
+@pytest.mark.parametrize("source", COMPILE_WARNINGS)
+def test_compile_time_warnings_match_cpython(source: str) -> None:
+    program = "y = 1\n" + source + "\n"
+    with warnings.catch_warnings(record=True) as expected:
+        warnings.simplefilter("always")
+        compile(program, "<program>", "exec")
+    with warnings.catch_warnings(record=True) as found:
+        warnings.simplefilter("always")
+        try:
+            parse_program(program, Limits())
+        except SandboxViolation:
+            pytest.skip("refused by the playground anyway")
+
+    def summary(records: list[warnings.WarningMessage]) -> list[tuple[str, str, int]]:
+        return [(r.category.__name__, str(r.message), r.lineno) for r in records]
+
+    assert summary(found) == summary(expected)

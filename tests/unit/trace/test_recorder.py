@@ -327,3 +327,56 @@ def test_timeline_lists_bindings_and_new_nodes() -> None:
     assert second["bindings"] == {"y": "t1", "n": {"kind": "int", "value": 3}}
     assert second["new_nodes"][:2] == ["t1", "f0"]
     assert second["stdout_len"] == 5
+
+
+def test_backward_on_a_leaf_records_its_accumulate_grad() -> None:
+    recorder = Recorder(Limits())
+    x = torch.ones(2, requires_grad=True)
+    recorder.op_result(x, (), 1)
+    recorder.backward([x], [torch.full((2,), 3.0)], None, False, None, 2)
+    recorder.backward([x], [torch.full((2,), 3.0)], None, False, None, 3)
+    twin = torch.ones(2, requires_grad=True)
+    twin.backward(torch.full((2,), 3.0))
+    once = twin.grad.tolist()
+    twin.backward(torch.full((2,), 3.0))
+    first, second = recorder.render({"x": x})["backward_trace"]
+    assert [step["name"] for step in first["steps"]] == ["AccumulateGrad"]
+    assert first["leaf_grads"] == {"t0": once}
+    assert second["leaf_grads"] == {"t0": twin.grad.tolist()}
+    assert x.grad.tolist() == twin.grad.tolist()
+
+
+def test_an_in_place_op_records_a_new_version_of_the_tensor() -> None:
+    recorder = Recorder(Limits())
+    x = torch.ones(3, requires_grad=True)
+    recorder.op_result(x, (), 1)
+    y = x * 2
+    recorder.op_result(y, (x, 2), 2)
+    first_id = recorder.tensor_id(y)
+    y.add_(1)
+    recorder.op_result(y, (y, 1), 3)
+    assert recorder.tensor_id(y) != first_id
+    nodes = by_id(recorder.render({"y": y})["graph"])
+    assert nodes[recorder.tensor_id(y)]["grad_fn"] == type(y.grad_fn).__name__
+    assert nodes[recorder.tensor_id(y)]["names"] == ["y"]
+    assert nodes[first_id]["names"] == []
+
+
+def test_saved_tensors_are_kept_from_before_backward_freed_them() -> None:
+    recorder = Recorder(Limits())
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    recorder.op_result(x, (), 1)
+    y = x.exp()
+    recorder.op_result(y, (x,), 2)
+    s = y.sum()
+    recorder.op_result(s, (y,), 3)
+    recorder.backward([s], None, None, False, None, 4)
+    with pytest.raises(RuntimeError):
+        _ = y.grad_fn._saved_result  # freed by the backward, as torch does
+    function = by_id(recorder.render({})["graph"])[
+        by_id(recorder.render({})["graph"])[recorder.tensor_id(y)]["grad_fn_node"]
+    ]
+    (saved,) = function["saved"]
+    assert saved["name"] == "result"
+    assert saved["node"] == recorder.tensor_id(y)
+    assert saved["value"] == torch.tensor([1.0, 2.0]).exp().tolist()

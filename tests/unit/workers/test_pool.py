@@ -28,9 +28,7 @@ def settings(**overrides: Any) -> Settings:
     return Settings(**{**base, **overrides})
 
 
-def with_pool(
-    scenario: Callable[[WorkerPool], Awaitable[None]], **overrides: Any
-) -> WorkerPool:
+def with_pool(scenario: Callable[[WorkerPool], Awaitable[None]], **overrides: Any) -> WorkerPool:
     """Start a pool, run `scenario` on it, close it; return it for post-mortem checks."""
 
     async def main() -> WorkerPool:

@@ -1,0 +1,277 @@
+"""Benchmark the playground page in headless Chromium.
+
+Prints, for the seed programs, the time from navigation to a drawn graph; for synthetic graphs
+of 100 and 500 nodes, model + layout + first paint (target: 500 nodes <= 1.5 s); and the bytes a
+fresh page load transfers. Ratios are against a baseline measured in the same run: navigation to
+a ready page that draws nothing.
+
+    python bench/page.py              # starts `uvicorn app.main:app` on a free port
+    PLAYGROUND_BENCH_BASE_URL=http://127.0.0.1:8000 python bench/page.py
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SEED_PROGRAMS = ["scalar-backward", "chain-rule", "vector-backward"]
+REPEATS = 3
+TARGET_500_MS = 1500.0
+
+# Records, in page time (ms since navigation start), when the graph was drawn and painted.
+RECORD_DRAWS = """
+window.__draws = [];
+document.addEventListener('playground:graph-drawn', (event) => {
+  const { nodes, ms, started } = event.detail;
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    window.__draws.push({ nodes, layoutMs: ms, paintedMs: performance.now() - started,
+                          sinceNavigationMs: performance.now() });
+  }));
+});
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server() -> Iterator[str]:
+    if os.environ.get("PLAYGROUND_BENCH_BASE_URL"):
+        yield os.environ["PLAYGROUND_BENCH_BASE_URL"].rstrip("/")
+        return
+    port = free_port()
+    env = {**os.environ, "PLAYGROUND_WORKERS": os.environ.get("PLAYGROUND_WORKERS", "1")}
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--log-level", "warning"], cwd=ROOT, env=env
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        else:
+            raise SystemExit("server did not become ready")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def synthetic_result(node_count: int) -> dict[str, Any]:
+    """A RunResult whose graph has `node_count` nodes: blocks of leaf -> AccumulateGrad -> Mul ->
+    output, each Mul also fed by the block before and (skip connection) the one before that."""
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    previous: list[str] = []
+    for block in range(node_count // 4):
+        leaf, accumulate, multiply, output = (
+            f"t{2 * block}",
+            f"f{2 * block}",
+            f"f{2 * block + 1}",
+            f"t{2 * block + 1}",
+        )
+        value = [float(block), 1.0, 2.0]
+        tensor = {"kind": "tensor", "shape": [3], "dtype": "float32", "line": block + 1}
+        nodes += [
+            {
+                **tensor,
+                "id": leaf,
+                "names": [f"w{block}"],
+                "role": "leaf",
+                "is_leaf": True,
+                "requires_grad": True,
+                "grad_fn": None,
+                "grad_fn_node": None,
+                "value": value,
+                "grad": value,
+            },
+            {
+                "id": accumulate,
+                "kind": "function",
+                "name": "AccumulateGrad",
+                "line": block + 1,
+                "tensor": leaf,
+                "saved": [],
+            },
+            {
+                "id": multiply,
+                "kind": "function",
+                "name": "MulBackward0",
+                "line": block + 1,
+                "tensor": output,
+                "saved": [],
+            },
+            {
+                **tensor,
+                "id": output,
+                "names": [],
+                "role": "intermediate",
+                "is_leaf": False,
+                "requires_grad": True,
+                "grad_fn": "MulBackward0",
+                "grad_fn_node": multiply,
+                "value": value,
+                "grad": value,
+            },
+        ]
+        edges += [
+            {"source": leaf, "target": accumulate, "kind": "variable"},
+            {"source": accumulate, "target": multiply, "kind": "next", "grad": value},
+            {"source": multiply, "target": output, "kind": "output"},
+        ]
+        edges += [
+            {"source": source, "target": multiply, "kind": "next", "grad": value}
+            for source in previous[-2:]
+        ]
+        previous.append(multiply)
+    for index, edge in enumerate(edges):
+        edge["id"] = f"e{index}"
+    return {
+        "api_version": "1",
+        "ok": True,
+        "error": None,
+        "seed": 0,
+        "stdout": "",
+        "warnings": [],
+        "variables": {},
+        "graph": {"nodes": nodes, "edges": edges},
+        "timeline": [],
+        "backward_trace": [],
+        "jacobian": None,
+    }
+
+
+def fulfill_with(body: str) -> Callable[[Route], None]:
+    def fulfill(route: Route) -> None:
+        route.fulfill(body=body, content_type="application/json")
+
+    return fulfill
+
+
+def navigate_and_wait(page: Page, url: str, min_nodes: int = 1) -> dict[str, Any]:
+    page.goto(url)
+    page.wait_for_function(
+        f"window.__draws.some((draw) => draw.nodes >= {min_nodes})", timeout=60_000
+    )
+    draws: list[dict[str, Any]] = page.evaluate("window.__draws")
+    return next(draw for draw in draws if draw["nodes"] >= min_nodes)
+
+
+def page_ready_ms(browser: Browser, base: str) -> float:
+    """Baseline: navigation to the page ready to run (modules loaded, examples fetched)."""
+    page = browser.new_page()
+    page.goto(f"{base}/")
+    page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+    ready = float(page.evaluate("performance.now()"))
+    page.close()
+    return ready
+
+
+def transferred_bytes(browser: Browser, base: str) -> dict[str, int]:
+    page = browser.new_page()
+    sizes: dict[str, int] = {}
+
+    def on_finished(request: Any) -> None:
+        body = request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"]
+        kind = "api" if "/api/" in request.url else "page"
+        sizes[kind] = sizes.get(kind, 0) + body
+
+    page.on("requestfinished", on_finished)
+    page.add_init_script(RECORD_DRAWS)
+    navigate_and_wait(page, f"{base}/?example=chain-rule")
+    page.close()
+    return sizes
+
+
+def main() -> None:
+    # Wall-clock figures depend on what else the machine runs: print the load next to them.
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    with server() as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        baseline = statistics.median(page_ready_ms(browser, base) for _ in range(REPEATS))
+        print(f"baseline: navigation -> page ready to run: {baseline:.0f} ms")
+
+        print("\nseed programs: navigation -> graph drawn and painted (median of 3)")
+        for example in SEED_PROGRAMS:
+            times = []
+            for _ in range(REPEATS):
+                page = browser.new_page()
+                page.add_init_script(RECORD_DRAWS)
+                times.append(
+                    navigate_and_wait(page, f"{base}/?example={example}")["sinceNavigationMs"]
+                )
+                page.close()
+            median = statistics.median(times)
+            print(f"  {example:<18} {median:7.0f} ms   x{median / baseline:.2f} of baseline")
+
+        print("\nsynthetic graphs: model + dagre layout + first paint (median of 3)")
+        results = {}
+        for count in (100, 500):
+            body = json.dumps(synthetic_result(count))
+            times = []
+            layouts = []
+            for _ in range(REPEATS):
+                page = browser.new_page()
+                page.add_init_script(RECORD_DRAWS)
+
+                page.route("**/api/v1/run", fulfill_with(body))
+                source = base64.urlsafe_b64encode(b"# synthetic").decode().rstrip("=")
+                draw = navigate_and_wait(page, f"{base}/#src={source}&seed=0", min_nodes=count)
+                times.append(draw["paintedMs"])
+                layouts.append(draw["layoutMs"])
+                page.close()
+            results[count] = statistics.median(times)
+            layout = statistics.median(layouts)
+            verdict = ""
+            if count == 500:
+                ok = results[count] <= TARGET_500_MS
+                verdict = f"  target <= {TARGET_500_MS:.0f} ms: {'met' if ok else 'MISSED'}"
+            print(
+                f"  {count:4d} nodes {results[count]:7.0f} ms "
+                f"(of which model + layout {layout:.0f} ms){verdict}"
+            )
+        print(f"  ratio 500/100 nodes: x{results[500] / results[100]:.2f}")
+
+        sizes = transferred_bytes(browser, base)
+        print("\ntransferred on a fresh load of ?example=chain-rule (bodies + headers)")
+        for kind, size in sorted(sizes.items()):
+            print(f"  {kind:<5} {size / 1024:8.1f} KiB")
+        print(f"  total {sum(sizes.values()) / 1024:8.1f} KiB")
+        browser.close()
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

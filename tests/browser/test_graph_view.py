@@ -1,0 +1,70 @@
+"""Graph view controls: collapsing a loop's repeated nodes, and the layout direction."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.page_helpers import open_and_run
+from tests.browser.torch_oracle import run_with_torch
+
+pytestmark = pytest.mark.browser
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def drawn_nodes(page: Page) -> int:
+    return int(page.locator("body").get_attribute("data-graph-nodes") or "0")
+
+
+def node_extent(page: Page) -> tuple[float, float]:
+    """Width and height spanned by the node centres in the exported SVG."""
+    with page.expect_download() as download:
+        page.locator("[data-testid=export-svg]").click()
+    svg = ET.parse(download.value.path()).getroot()
+    xs, ys = [], []
+    for group in svg.iter(f"{SVG}g"):
+        shape = next(iter(group))
+        if shape.tag == f"{SVG}ellipse":
+            xs.append(float(shape.get("cx", 0)))
+            ys.append(float(shape.get("cy", 0)))
+        else:
+            xs.append(float(shape.get("x", 0)) + float(shape.get("width", 0)) / 2)
+            ys.append(float(shape.get("y", 0)) + float(shape.get("height", 0)) / 2)
+    return max(xs) - min(xs), max(ys) - min(ys)
+
+
+def test_loop_nodes_collapse_and_expand(
+    page: Page, live_server: str, examples: dict[str, dict]
+) -> None:
+    expected = run_with_torch(examples["vector-backward"]["source"], seed=0)
+    # The while loop doubled y this many times: one MulBackward0 per doubling, plus y = x * 2.
+    doublings = 0
+    fn = expected.namespace["y"].grad_fn
+    while fn is not None and fn.name() == "MulBackward0":
+        doublings += 1
+        fn = fn.next_functions[0][0]
+    assert doublings >= 5
+
+    assert open_and_run(page, f"{live_server}/?example=vector-backward") == "done"
+    rows = page.locator("[data-testid=node-row]").count()
+    collapsed = drawn_nodes(page)
+    assert collapsed < rows
+    page.locator("[data-testid=graph-collapse]").uncheck()
+    expect(page.locator("body")).to_have_attribute("data-graph-nodes", str(rows))
+    functions = page.locator(
+        "[data-testid=node-row][data-node-kind=function]", has_text="MulBackward0"
+    )
+    expect(functions).to_have_count(doublings)
+    page.locator("[data-testid=graph-collapse]").check()
+    expect(page.locator("body")).to_have_attribute("data-graph-nodes", str(collapsed))
+
+
+def test_direction_toggle_turns_the_layout(page: Page, live_server: str) -> None:
+    assert open_and_run(page, f"{live_server}/?example=chain-rule") == "done"
+    width, height = node_extent(page)
+    assert width > height, "left to right by default"
+    page.locator("[data-testid=graph-direction]").check()
+    width, height = node_extent(page)
+    assert height > width, "top to bottom when toggled"
