@@ -51,6 +51,7 @@ class Execution:
 def run_program(
     source: str,
     seed: int = 0,
+    *,
     backward: Mapping[str, Any] | None = None,
     jacobian: Mapping[str, Any] | None = None,
     include: Sequence[str] | None = None,
@@ -58,12 +59,21 @@ def run_program(
     capture: bool = True,
 ) -> dict[str, Any]:
     """Run `source` and return its RunResult (see docs/architecture.md)."""
-    return execute_program(source, seed, backward, jacobian, include, limits, capture).result
+    return execute_program(
+        source,
+        seed,
+        backward=backward,
+        jacobian=jacobian,
+        include=include,
+        limits=limits,
+        capture=capture,
+    ).result
 
 
 def execute_program(
     source: str,
     seed: int = 0,
+    *,
     backward: Mapping[str, Any] | None = None,
     jacobian: Mapping[str, Any] | None = None,
     include: Sequence[str] | None = (),

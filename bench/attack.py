@@ -1,27 +1,33 @@
 """Load under attack: honest clients' latency while attackers send endless loops and size bombs.
 
-Starts the real server (HTTP → workers) on a free loopback port, measures an honest client's
-p50 latency for the seed's chain-rule program alone, then again while ATTACKERS clients send
-hostile programs back to back. Prints both figures, their ratio (target ≤ 2×) and how many
-honest answers were wrong (target 0). Bounded in count and time; it stops by itself.
+Starts the real server (HTTP → workers, default limits) on a free loopback port, measures an
+honest client's p50 latency for the seed's chain-rule program alone, then again while ATTACKERS
+clients send hostile programs back to back. Attackers are separate processes (threads in this
+process would share its GIL with the honest client and distort its timings) and connect from
+another loopback address (127.0.0.2) than the honest client (127.0.0.1), as two machines would:
+the server's fair scheduling tells clients apart by address. Prints both figures, their ratio
+(target ≤ 2×), how many honest answers were wrong (target 0), and what the attackers got.
+Bounded in count and time; it stops by itself.
 
-    .venv/bin/python bench/attack.py [--honest 200] [--attackers 4] [--workers 2]
+    .venv/bin/python bench/attack.py [--honest 200] [--attackers 3] [--workers 2]
+    .venv/bin/python bench/attack.py --attacker-address 127.0.0.1   # same address: no isolation
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
-import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAIN_RULE = (
@@ -40,10 +46,13 @@ ATTACKS = [
 
 
 def expected_grad() -> list[list[float]]:
+    import torch
+
     x = torch.ones(2, 2, requires_grad=True)
     ((x + 2) * (x + 2) * 3).mean().backward()
     assert x.grad is not None
-    return x.grad.tolist()
+    grad: list[list[float]] = x.grad.tolist()
+    return grad
 
 
 def free_port() -> int:
@@ -55,22 +64,10 @@ def free_port() -> int:
 def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {**os.environ, "PLAYGROUND_WORKERS": str(workers), "PLAYGROUND_QUEUE_SIZE": "256"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
+    process = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(450):
         try:
             if httpx.get(url + "/readyz", timeout=1).status_code == 200:
                 return process, url
@@ -81,9 +78,16 @@ def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("server did not become ready")
 
 
-def honest_latencies(url: str, count: int, want: list[list[float]]) -> tuple[list[float], int]:
+def client_for(address: str) -> httpx.Client:
+    """A client whose connections leave from `address` (any of 127.0.0.0/8 on Linux)."""
+    return httpx.Client(timeout=60, transport=httpx.HTTPTransport(local_address=address))
+
+
+def honest_latencies(
+    url: str, count: int, want: list[list[float]], address: str
+) -> tuple[list[float], int]:
     latencies, wrong = [], 0
-    with httpx.Client(timeout=60) as client:
+    with client_for(address) as client:
         for _ in range(count):
             started = time.perf_counter()
             response = client.post(url + "/api/v1/run", json={"source": CHAIN_RULE, "include": []})
@@ -94,52 +98,122 @@ def honest_latencies(url: str, count: int, want: list[list[float]]) -> tuple[lis
     return latencies, wrong
 
 
-def attack(url: str, stop: threading.Event, sent: list[int], seconds: float) -> None:
+class Stop(Exception):
+    """SIGTERM from the bench: report and leave."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stop
+
+
+def attacker_main(url: str, address: str, seconds: float, offset: int) -> None:
+    """One attacker process: hostile programs back to back until `seconds` pass or SIGTERM."""
+    signal.signal(signal.SIGTERM, _stop)
     ends = time.monotonic() + seconds
-    with httpx.Client(timeout=60) as client:
-        i = 0
-        while not stop.is_set() and time.monotonic() < ends:
-            try:
-                client.post(url + "/api/v1/run", json={"source": ATTACKS[i % len(ATTACKS)]})
-            except httpx.HTTPError:
-                pass
-            sent[0] += 1
-            i += 1
+    outcomes: Counter[str] = Counter()
+    try:
+        with client_for(address) as client:
+            i = offset
+            while time.monotonic() < ends:
+                source = ATTACKS[i % len(ATTACKS)]
+                try:
+                    response = client.post(url + "/api/v1/run", json={"source": source})
+                    error = response.json().get("error") if response.status_code == 200 else None
+                    outcomes[error["type"] if error else str(response.status_code)] += 1
+                except httpx.HTTPError as error:
+                    outcomes[type(error).__name__] += 1
+                i += 1
+    except Stop:
+        pass
+    print(json.dumps(outcomes), flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--honest", type=int, default=200)
-    parser.add_argument("--attackers", type=int, default=4)
+    parser.add_argument("--attackers", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--honest-address", default="127.0.0.1")
+    parser.add_argument("--attacker-address", default="127.0.0.2")
+    parser.add_argument("--settle-seconds", type=float, default=3.0)
+    parser.add_argument(
+        "--burners",
+        type=int,
+        default=1,
+        help="control phase: plain busy-loop processes (no requests) that take as much CPU as "
+        "the workers the attackers may hold, to separate CPU contention from queueing",
+    )
     parser.add_argument("--max-seconds", type=float, default=300)
+    parser.add_argument("--attacker", nargs=3, metavar=("URL", "SECONDS", "OFFSET"))
     args = parser.parse_args()
+    if args.attacker:
+        url, seconds, offset = args.attacker
+        attacker_main(url, args.attacker_address, float(seconds), int(offset))
+        return
     want = expected_grad()
     process, url = start_server(args.workers)
+    attackers: list[subprocess.Popen[str]] = []
     try:
-        honest_latencies(url, 20, want)  # warm-up
-        calm, calm_wrong = honest_latencies(url, args.honest, want)
-        stop, sent = threading.Event(), [0]
-        threads = [
-            threading.Thread(target=attack, args=(url, stop, sent, args.max_seconds))
-            for _ in range(args.attackers)
+        honest_latencies(url, 20, want, args.honest_address)  # warm-up
+        calm, calm_wrong = honest_latencies(url, args.honest, want, args.honest_address)
+        burners = [
+            subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(args.burners)
         ]
-        for thread in threads:
-            thread.start()
-        time.sleep(1.0)
-        loaded, loaded_wrong = honest_latencies(url, args.honest, want)
-        stop.set()
-        for thread in threads:
-            thread.join()
+        try:
+            burned, _ = honest_latencies(url, args.honest, want, args.honest_address)
+        finally:
+            for burner in burners:
+                burner.kill()
+                burner.wait()
+        for n in range(args.attackers):
+            command = [sys.executable, __file__, "--attacker", url, str(args.max_seconds), str(n)]
+            command += ["--attacker-address", args.attacker_address]
+            attackers.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+        time.sleep(args.settle_seconds)
+        started = time.monotonic()
+        loaded, loaded_wrong = honest_latencies(url, args.honest, want, args.honest_address)
+        loaded_seconds = time.monotonic() - started
+        for attacker in attackers:
+            attacker.terminate()
+        outcomes: Counter[str] = Counter()
+        for attacker in attackers:
+            out, _ = attacker.communicate(timeout=90)
+            for line in out.splitlines():
+                outcomes.update(json.loads(line))
         healthy = httpx.get(url + "/healthz", timeout=5).status_code == 200
     finally:
+        for attacker in attackers:
+            if attacker.poll() is None:
+                attacker.kill()
         process.terminate()
         process.wait(timeout=20)
     p50_calm = statistics.median(calm) * 1000
     p50_loaded = statistics.median(loaded) * 1000
-    print(f"workers={args.workers} attackers={args.attackers} attack requests sent={sent[0]}")
-    print(f"honest p50 unloaded:     {p50_calm:8.2f} ms  (wrong answers: {calm_wrong})")
-    print(f"honest p50 under attack: {p50_loaded:8.2f} ms  (wrong answers: {loaded_wrong})")
+    print(
+        f"workers={args.workers} attackers={args.attackers} (processes, from "
+        f"{args.attacker_address}; honest client from {args.honest_address})"
+    )
+    print(f"attack answers (killed attackers report none): {dict(outcomes)}")
+    print(
+        f"honest p50 unloaded:     {p50_calm:8.2f} ms  p90 {percentile(calm, 0.9) * 1000:8.2f}"
+        f"  (wrong answers: {calm_wrong})"
+    )
+    print(
+        f"honest p50 under attack: {p50_loaded:8.2f} ms  p90 {percentile(loaded, 0.9) * 1000:8.2f}"
+        f"  max {max(loaded) * 1000:8.2f}  (wrong answers: {loaded_wrong};"
+        f" {args.honest} requests in {loaded_seconds:.1f} s)"
+    )
+    p50_burned = statistics.median(burned) * 1000
+    print(
+        f"honest p50 with {args.burners} CPU burner(s), no attack: {p50_burned:8.2f} ms "
+        f"(ratio {p50_burned / p50_calm:.2f}x: CPU contention alone)"
+    )
     print(f"ratio under attack / unloaded: {p50_loaded / p50_calm:.2f}x  (target <= 2.0)")
     print(f"server healthy afterwards: {healthy}")
 

@@ -180,6 +180,31 @@ def fulfill_with(body: str) -> Callable[[Route], None]:
     return fulfill
 
 
+def browser_cpu_ms() -> float:
+    """CPU time (user + system) used so far by every process this script started (the Playwright
+    driver and all Chromium processes): unlike wall time, not inflated by other load."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total_ticks = 0
+    pending = list(children.get(os.getpid(), []))
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, []))
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total_ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return 1000 * total_ticks / os.sysconf("SC_CLK_TCK")
+
+
 def navigate_and_wait(page: Page, url: str, min_nodes: int = 1) -> dict[str, Any]:
     page.goto(url)
     page.wait_for_function(
@@ -242,25 +267,36 @@ def main() -> None:
             body = json.dumps(synthetic_result(count))
             times = []
             layouts = []
+            cpus = []
             for _ in range(REPEATS):
                 page = browser.new_page()
                 page.add_init_script(RECORD_DRAWS)
 
                 page.route("**/api/v1/run", fulfill_with(body))
                 source = base64.urlsafe_b64encode(b"# synthetic").decode().rstrip("=")
+                cpu_before = browser_cpu_ms()
                 draw = navigate_and_wait(page, f"{base}/#src={source}&seed=0", min_nodes=count)
+                cpus.append(browser_cpu_ms() - cpu_before)
                 times.append(draw["paintedMs"])
                 layouts.append(draw["layoutMs"])
                 page.close()
             results[count] = statistics.median(times)
             layout = statistics.median(layouts)
+            cpu = statistics.median(cpus)
             verdict = ""
             if count == 500:
-                ok = results[count] <= TARGET_500_MS
-                verdict = f"  target <= {TARGET_500_MS:.0f} ms: {'met' if ok else 'MISSED'}"
+                wall_ok = results[count] <= TARGET_500_MS
+                cpu_ok = cpu <= TARGET_500_MS
+                wall_verdict = "met" if wall_ok else "MISSED"
+                cpu_verdict = "met" if cpu_ok else "MISSED"
+                verdict = (
+                    f"\n       target <= {TARGET_500_MS:.0f} ms: "
+                    f"wall {wall_verdict}, CPU {cpu_verdict}"
+                )
             print(
-                f"  {count:4d} nodes {results[count]:7.0f} ms "
-                f"(of which model + layout {layout:.0f} ms){verdict}"
+                f"  {count:4d} nodes {results[count]:7.0f} ms wall "
+                f"(model + layout {layout:.0f} ms); browser CPU for the whole load "
+                f"{cpu:.0f} ms{verdict}"
             )
         print(f"  ratio 500/100 nodes: x{results[500] / results[100]:.2f}")
 

@@ -314,8 +314,8 @@ def main() -> None:
 
     example = get_example("chain-rule")
     assert example is not None
-    full = {"source": example.source}
-    slim = {"source": example.source, "include": []}
+    full: dict[str, Any] = {"source": example.source}
+    slim: dict[str, Any] = {"source": example.source, "include": []}
     figures: dict[str, Any] = {"workers": args.workers, "clients": CLIENTS}
     figures["load_generator"] = "wrk" if shutil.which("wrk") else "httpx"
 

@@ -40,6 +40,9 @@ cleanup() {
   if [ "$status" = 0 ]; then log "PASS"; else log "FAIL (exit $status)"; fi
 }
 trap cleanup EXIT
+# A signal ends the script through exit, so the EXIT trap cleans up then too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # The HTTP status of a GET, 0 when nothing answers (stdlib only: no curl needed).
 http_status() {

@@ -42,6 +42,9 @@ TARBALL="$CACHE_DIR/rootfs-$SUITE-$(printf '%s' "$PACKAGES" | sha256sum | cut -c
 WORK=$(mktemp -d)
 cleanup() { rm -rf "$WORK"; }
 trap cleanup EXIT
+# A signal ends the script through exit, so the EXIT trap cleans up then too.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 if [ ! -s "$TARBALL" ]; then
   log "debootstrap $SUITE from $DEBIAN_MIRROR (2 to 7 minutes on a busy machine)"

@@ -254,6 +254,7 @@ def _as_python_callable(value: Any, ctx: RunContext) -> Any:
         def routed(*args: Any, **kwargs: Any) -> Any:
             return call(value, args, kwargs, ctx)
 
+        routed.__name__ = getattr(value, "name", None) or type(value).__name__
         return routed
     if callable(value):
         raise _refuse(

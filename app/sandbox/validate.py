@@ -367,7 +367,7 @@ def _warn_subscript(node: ast.Subscript) -> None:
     value = node.value
     folded, constant = _folded_constant(value)
     not_subscriptable = (folded and (constant is None or constant is ...)) or (
-        folded and type(constant) in (int, float, complex)
+        folded and isinstance(constant, int | float | complex)  # bool is an int here too
     )
     if not_subscriptable or isinstance(value, _NOT_SUBSCRIPTABLE):
         _compile_warning(

@@ -127,6 +127,11 @@ class WorkerPool:
         return sorted(w.pid for w in self._workers if w.alive)
 
     @property
+    def waiting(self) -> int:
+        """Jobs waiting in the queue for a worker."""
+        return self._queue.waiting
+
+    @property
     def zygote_pid(self) -> int | None:
         return self._zygote.pid if self._zygote else None
 

@@ -33,6 +33,7 @@ def test_httpx_example_prints_the_gradient_torch_computes(server: LiveServer) ->
     first_line = stdout.getvalue().splitlines()[0]
     x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * x).backward(torch.tensor([0.1, 1.0, 0.0001]))
+    assert x.grad is not None
     assert first_line == f"True {x.grad.tolist()}"
 
 
@@ -43,5 +44,6 @@ def test_curl_example_prints_x_grad_of_the_seed_program(server: LiveServer) -> N
     assert done.returncode == 0, done.stderr
     x = torch.ones(2, 2, requires_grad=True)
     ((x + 2) * (x + 2) * 3).mean().backward()
+    assert x.grad is not None
     assert str(x.grad) in done.stdout
     assert str(x.grad.tolist()) in done.stdout

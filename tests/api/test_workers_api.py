@@ -166,7 +166,7 @@ def test_a_full_queue_answers_503_with_retry_after() -> None:
         waiting = threading.Thread(target=post, args=("waiting",))
         waiting.start()
         deadline = time.monotonic() + 5
-        while server.pool._waiting < 1:
+        while server.pool.waiting < 1:
             assert time.monotonic() < deadline
             time.sleep(0.005)
         with server.client() as client:

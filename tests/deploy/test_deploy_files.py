@@ -160,3 +160,13 @@ def test_k8s_service_and_hpa_point_at_the_deployment() -> None:
 def test_kustomization_lists_every_manifest() -> None:
     listed = set(load_yaml(K8S / "kustomization.yaml")["resources"])
     assert listed == {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+
+
+def test_readme_deploy_section_points_at_real_files() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "## Deploying for a course" in readme
+    section = readme.split("## Deploying for a course", 1)[1].split("\n## ", 1)[0]
+    paths = set(re.findall(r"\b(?:deploy|scripts)/[\w./-]+\w", section))
+    assert "deploy/compose.yaml" in paths and "scripts/docker-smoke.sh" in paths
+    for path in paths:
+        assert (ROOT / path).exists(), path

@@ -1731,6 +1731,11 @@ AUTOGRAD_CORNER_CASES = [
 TYPE_NAME_CASES = [
     _case("type-name-of-function", "f = lambda v: v\nprint(f + 1)\n", "TypeError"),
     _case("type-name-of-def-in-abs", "def g():\n    return 1\n\nprint(abs(g))\n", "TypeError"),
+    _case(
+        "type-name-of-function-in-concatenation",
+        'f = lambda v: v\nprint([1] + [2])\nprint("a" + f)\n',
+        "TypeError",
+    ),
     _case("type-name-of-module", "import torch\nprint(torch + 1)\n", "TypeError"),
     _case("type-name-of-module-in-len", "import torch\nprint(len(torch))\n", "TypeError"),
     _case(

@@ -147,6 +147,7 @@ FORBIDDEN = [
 class GeneratedProgram:
     source: str
     forbidden: bool
+    seed: int = 0
 
 
 @st.composite
@@ -224,7 +225,9 @@ def programs(draw: st.DrawFn) -> GeneratedProgram:
     if forbidden:
         position = draw(st.integers(1, len(lines)))
         lines.insert(position, draw(st.sampled_from(FORBIDDEN)).format(a=names[0]))
-    return GeneratedProgram("\n".join(lines) + "\n", forbidden)
+    # The RNG state at the start is part of the contract (`seed`), so vary it too.
+    seed = draw(st.sampled_from([0, 0, 1, 1234, 2**31 - 1]))
+    return GeneratedProgram("\n".join(lines) + "\n", forbidden, seed)
 
 
 # Plain-Python expressions: the interpreter evaluates operators itself, so random expression

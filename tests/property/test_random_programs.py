@@ -27,7 +27,7 @@ def _is_documented_error_type(name: str) -> bool:
 
 
 def check_program(program: GeneratedProgram) -> None:
-    result: dict[str, Any] = run_program(program.source, seed=0)
+    result: dict[str, Any] = run_program(program.source, seed=program.seed)
 
     assert set(result) >= RESULT_KEYS, sorted(result)
     error = result["error"]
@@ -57,7 +57,7 @@ def check_program(program: GeneratedProgram) -> None:
 
     # Everything else is in the language, so CPython + torch is the oracle for all of it:
     # stdout, error type/message/line, warnings and every final tensor.
-    reference = run_reference(program.source, seed=0)
+    reference = run_reference(program.source, seed=program.seed)
     found = differences(reference, result)
     assert not found, "\n".join(found)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -82,9 +83,9 @@ class LiveServer:
     deadline_seconds: float
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    """Start the real app with two workers and a short deadline; stop it afterwards."""
+@contextlib.contextmanager
+def serve(extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """Run the real app (two workers, 2 s deadline unless overridden) until the block ends."""
     port = free_port()
     env = dict(os.environ)
     env.update(
@@ -93,6 +94,7 @@ def live_server() -> Iterator[LiveServer]:
             "PLAYGROUND_LIMITS__SECONDS": "2",
             "PLAYGROUND_DEADLINE_GRACE_SECONDS": "1",
             "PLAYGROUND_QUEUE_SIZE": "64",
+            **(extra_env or {}),
         }
     )
     process = subprocess.Popen(
@@ -113,21 +115,30 @@ def live_server() -> Iterator[LiveServer]:
     )
     url = f"http://127.0.0.1:{port}"
     started = time.monotonic()
-    while time.monotonic() - started < 60:
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError("the server exited while starting")
-        time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("the server did not become ready within 60 s")
-    yield LiveServer(url, process, 2.0)
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        while time.monotonic() - started < 90:
+            try:
+                if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError("the server exited while starting")
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not become ready within 90 s")
+        yield LiveServer(url, process, float(env["PLAYGROUND_LIMITS__SECONDS"]))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[LiveServer]:
+    """The real app with two workers and a short deadline, shared by the security tests."""
+    with serve() as server:
+        yield server

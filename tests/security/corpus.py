@@ -710,6 +710,267 @@ POSITIVE = [
     _p("ok-korean-strings", "control", "run", "print('기울기', 1)"),
 ]
 
+
+# Added by the security tests (issue 7): thin categories grown, and findings of the fuzzer and of
+# the fault tests kept as entries.
+MORE = [
+    # network: every way to a socket must be refused before anything runs
+    _p(
+        "net-import-socket",
+        "network",
+        "refuse",
+        "import socket\ns = socket.create_connection(('127.0.0.1', {PORT}))",
+    ),
+    _p(
+        "net-import-urllib",
+        "network",
+        "refuse",
+        "import urllib.request\nurllib.request.urlopen('http://127.0.0.1:{PORT}/')",
+    ),
+    _p(
+        "net-from-urllib",
+        "network",
+        "refuse",
+        "from urllib import request\nrequest.urlopen('http://127.0.0.1:{PORT}/')",
+    ),
+    _p(
+        "net-http-client",
+        "network",
+        "refuse",
+        "import http.client\nc = http.client.HTTPConnection('127.0.0.1', {PORT})",
+    ),
+    _p("net-dunder-import-socket", "network", "refuse", "s = __import__('socket').socket()"),
+    _p(
+        "net-torch-distributed",
+        "network",
+        "refuse",
+        "import torch\ntorch.distributed.init_process_group('gloo', init_method='tcp://127.0.0.1:{PORT}', rank=0, world_size=2)",
+    ),
+    _p(
+        "net-torch-distributed-import",
+        "network",
+        "refuse",
+        "import torch.distributed as dist\ndist.TCPStore('127.0.0.1', {PORT}, 2, False)",
+    ),
+    _p(
+        "net-hub-load",
+        "network",
+        "refuse",
+        "import torch\nm = torch.hub.load('127.0.0.1:{PORT}/x', 'model')",
+    ),
+    _p(
+        "net-hub-list",
+        "network",
+        "refuse",
+        "import torch\nm = torch.hub.list('127.0.0.1:{PORT}/x')",
+    ),
+    _p(
+        "net-model-zoo",
+        "network",
+        "refuse",
+        "import torch\nm = torch.utils.model_zoo.load_url('http://127.0.0.1:{PORT}/m.pt')",
+    ),
+    _p(
+        "net-torch-load-url",
+        "network",
+        "refuse",
+        "import torch\nm = torch.load('http://127.0.0.1:{PORT}/m.pt')",
+    ),
+    _p(
+        "net-rpc",
+        "network",
+        "refuse",
+        "import torch\ntorch.distributed.rpc.init_rpc('w', rank=0, world_size=1)",
+    ),
+    _p(
+        "net-multiprocessing",
+        "network",
+        "refuse",
+        "import torch\nq = torch.multiprocessing.get_context('spawn')",
+    ),
+    _p(
+        "net-asyncio",
+        "network",
+        "refuse",
+        "import asyncio\nasyncio.open_connection('127.0.0.1', {PORT})",
+    ),
+    _p(
+        "net-url-in-string",
+        "network",
+        "run",
+        "url = 'http://127.0.0.1:{PORT}/'\nprint(len(url) > 0)",
+    ),
+    # file: writes, reads and native code loading through torch
+    _p("file-open-write", "file", "refuse", "f = open('{CANARY}', 'w')\nf.write('x')"),
+    _p("file-print-to-file", "file", "refuse", "print('x', file=open('{CANARY}', 'w'))"),
+    _p(
+        "file-from-file-shared",
+        "file",
+        "refuse",
+        "import torch\nt = torch.from_file('{CANARY}', shared=True, size=10)",
+    ),
+    _p(
+        "file-jit-save",
+        "file",
+        "refuse",
+        "import torch\ntorch.jit.save(torch.jit.script(torch.nn.Linear(1, 1)), '{CANARY}')",
+    ),
+    _p(
+        "file-package-exporter",
+        "file",
+        "refuse",
+        "import torch\ne = torch.package.PackageExporter('{CANARY}')",
+    ),
+    _p("file-hub-set-dir", "file", "refuse", "import torch\ntorch.hub.set_dir('{CANARY}')"),
+    _p(
+        "file-profiler-trace",
+        "file",
+        "refuse",
+        "import torch\nwith torch.profiler.profile() as p:\n    x = torch.ones(1)\np.export_chrome_trace('{CANARY}')",
+    ),
+    _p("file-load-library", "file", "refuse", "import torch\ntorch.ops.load_library('{SECRET}')"),
+    _p(
+        "file-classes-load-library",
+        "file",
+        "refuse",
+        "import torch\ntorch.classes.load_library('{SECRET}')",
+    ),
+    _p(
+        "file-cpp-extension",
+        "file",
+        "refuse",
+        "import torch\ntorch.utils.cpp_extension.load_inline('x', 'int x;')",
+    ),
+    _p(
+        "file-serialization-save",
+        "file",
+        "refuse",
+        "import torch\ntorch.serialization.save(torch.ones(1), '{CANARY}')",
+    ),
+    _p(
+        "file-numpy-tofile",
+        "file",
+        "refuse",
+        "import torch\ntorch.ones(1).numpy().tofile('{CANARY}')",
+    ),
+    _p("file-open-in-lambda", "file", "refuse", "f = lambda p: open(p)\nf('{SECRET}')"),
+    _p("file-read-via-str-method", "file", "refuse", "s = '{SECRET}'\nt = s.__class__"),
+    # escape: unicode look-alikes and spellings the validator must normalise like CPython
+    _p("escape-fullwidth-eval", "escape", "refuse", "\uff45\uff56\uff41\uff4c('1')"),
+    _p("escape-fullwidth-import-name", "escape", "refuse", "\uff4f\uff53 = 1\nimport os"),
+    _p(
+        "escape-mathbold-getattr",
+        "escape",
+        "refuse",
+        "\U0001d420\U0001d41e\U0001d42d\U0001d41a\U0001d42d\U0001d42d\U0001d42b(1, 'real')",
+    ),
+    _p(
+        "escape-nfkc-dunder-torch",
+        "escape",
+        "refuse",
+        "import torch\nx = torch.\uff3f\uff3fdict\uff3f\uff3f",
+    ),
+    _p(
+        "escape-grad-fn-apply",
+        "escape",
+        "stop",
+        "import torch\nx = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.apply(torch.ones(1))",
+    ),
+    _p(
+        "escape-grad-fn-metadata",
+        "escape",
+        "refuse",
+        "import torch\nx = torch.ones(1, requires_grad=True)\ny = x * 2\nd = y.grad_fn.metadata",
+    ),
+    _p(
+        "escape-grad-fn-raw-saved",
+        "escape",
+        "refuse",
+        "import torch\nx = torch.ones(1, requires_grad=True)\ny = x * 2\nd = y.grad_fn._raw_saved_self",
+    ),
+    _p(
+        "escape-grad-fn-prehook",
+        "escape",
+        "refuse",
+        "import torch\nx = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.register_prehook(print)",
+    ),
+    _p(
+        "escape-accumulate-grad-variable",
+        "escape",
+        "bounded",
+        "import torch\nx = torch.ones(1, requires_grad=True)\ny = x * 2\nv = y.grad_fn.next_functions[0][0].variable\nprint(v)",
+    ),
+    _p(
+        "escape-format-spec-nested",
+        "escape",
+        "refuse",
+        "x = 1\ns = '{0.__class__.__mro__}'.format(x)",
+    ),
+    _p("escape-format-str-method", "escape", "refuse", "s = 'a'.format"),
+    _p("escape-fstring-attr-walk", "escape", "refuse", "import torch\ns = f'{torch.os}'"),
+    _p(
+        "escape-match-mapping",
+        "escape",
+        "refuse",
+        "match {'a': 1}:\n    case {'a': x}:\n        pass",
+    ),
+    _p("escape-lambda-default-leak", "escape", "refuse", "f = lambda: 1\nd = f.__defaults__"),
+    _p("escape-function-code", "escape", "refuse", "def f():\n    return 1\nc = f.__code__"),
+    _p("escape-function-globals", "escape", "refuse", "def f():\n    return 1\ng = f.__globals__"),
+    _p(
+        "escape-method-self",
+        "escape",
+        "refuse",
+        "import torch\nm = torch.ones(1).sum\ns = m.__self__",
+    ),
+    _p("escape-dtype-to-module", "escape", "refuse", "import torch\nm = torch.float32.__module__"),
+    _p(
+        "escape-optim-param-groups",
+        "escape",
+        "bounded",
+        "import torch\nimport torch.nn as nn\nm = nn.Linear(1, 1)\no = torch.optim.SGD(m.parameters(), lr=0.1)\ng = o.param_groups\nprint(len(g))",
+    ),
+    _p(
+        "escape-exception-traceback",
+        "escape",
+        "refuse",
+        "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    t = e.__traceback__",
+    ),
+    # memory: found by the fault tests: Python containers have no total budget (a finding)
+    _p(
+        "mem-python-lists-rlimit",
+        "memory",
+        "stop",
+        "a = []\nfor k in range(5000):\n    a.append(list(range(10**6, 10**6 + 100000)))",
+    ),
+    _p(
+        "mem-tolist-amplify",
+        "memory",
+        "stop",
+        "import torch\na = []\nfor k in range(1000):\n    a.append(torch.ones(1000, 1000).tolist())",
+    ),
+    _p(
+        "mem-dict-of-lists",
+        "memory",
+        "stop",
+        "d = {}\nfor k in range(50000):\n    d[k] = [k] * 100000",
+    ),
+    # parser: more spellings
+    _p("parser-crlf-only", "parser", "bounded", "x = 1\r\ny = 2\r\nprint(x + y)"),
+    _p("parser-form-feed", "parser", "bounded", "\x0cx = 1\nprint(x)"),
+    _p("parser-bom", "parser", "bounded", "\ufeffx = 1\nprint(x)"),
+    _p("parser-zero-width-ident", "parser", "refuse", "x\u200b = 1"),
+    _p("parser-deep-dict", "parser", "stop", "x = " + "{1: " * 2000 + "1" + "}" * 2000),
+    _p(
+        "parser-deep-ternary",
+        "parser",
+        "stop",
+        "x = " + "1 if True else (" * 1000 + "1" + ")" * 1000,
+    ),
+    _p("parser-huge-float-literal", "parser", "bounded", "x = 1" + "0" * 5000 + ".0\nprint(x)"),
+    _p("parser-many-args", "parser", "stop", "print(" + "1, " * 20000 + "1)"),
+]
+
 CORPUS: tuple[HostileProgram, ...] = tuple(
-    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + POSITIVE
+    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + MORE + POSITIVE
 )

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import httpx
 import torch
 
-from tests.security.conftest import LiveServer
+from tests.security.conftest import LiveServer, serve
 
 CHAIN_RULE = (
     "import torch\nx = torch.ones(2, 2, requires_grad=True)\ny = x + 2\n"
@@ -103,9 +103,9 @@ def test_garbage_requests_get_http_errors_not_crashes(live_server: LiveServer) -
 # -- faults inside the pool: a worker killed from outside, a worker out of memory ---------------
 
 ENDLESS = "x = 0\nwhile True:\n    x = x + 1\n"
-# Lists stay under limits.list_length each, but nothing bounds their total: this reaches the
-# worker's RLIMIT_AS (worker_memory_mb, 2 GiB) after ~2,600 iterations.
-MEMORY_HOG = "a = []\nfor k in range(50000):\n    a.append([0.5] * 100000)\n"
+# Lists stay under limits.list_length each, but nothing bounds their total: each iteration
+# allocates ~4 MB of int objects, so this reaches the worker's RLIMIT_AS (worker_memory_mb).
+MEMORY_HOG = "a = []\nfor k in range(5000):\n    a.append(list(range(10**6, 10**6 + 100000)))\n"
 CLEAR_MEMORY_ERRORS = {"MemoryError", "LimitExceeded", "WorkerCrashed"}
 
 
@@ -197,20 +197,24 @@ def test_worker_killed_mid_run_fails_only_its_own_request(live_server: LiveServe
     assert_honest_run_is_right(live_server)
 
 
-def test_worker_that_exhausts_its_memory(live_server: LiveServer) -> None:
-    hog, hog_box = in_thread(
-        lambda: httpx.post(live_server.url + "/api/v1/run", json={"source": MEMORY_HOG}, timeout=60)
-    )
-    honest = honest_runs(live_server, 8)
-    hog.join(60)
-    response = hog_box[0]
-    assert response.status_code == 200, response.text
-    error = response.json()["error"]
-    assert error is not None
-    assert error["type"] != "Timeout", "the run did not reach the memory limit within its deadline"
-    assert error["type"] in CLEAR_MEMORY_ERRORS, error
-    assert "memory" in error["message"].lower(), error
-    assert honest == [True] * 8
-    assert live_server.process.poll() is None
-    assert_honest_run_is_right(live_server)
-    assert_honest_run_is_right(live_server)
+def test_worker_that_exhausts_its_memory() -> None:
+    # A server of its own with a small address space (torch maps ~600 MiB of it), so the hog
+    # reaches RLIMIT_AS within its deadline even on a loaded machine.
+    limits = {"PLAYGROUND_WORKER_MEMORY_MB": "1024", "PLAYGROUND_LIMITS__SECONDS": "10"}
+    with serve(limits) as server:
+        hog, hog_box = in_thread(
+            lambda: httpx.post(server.url + "/api/v1/run", json={"source": MEMORY_HOG}, timeout=60)
+        )
+        honest = honest_runs(server, 8)
+        hog.join(60)
+        response = hog_box[0]
+        assert response.status_code == 200, response.text
+        error = response.json()["error"]
+        assert honest == [True] * 8
+        assert server.process.poll() is None
+        assert_honest_run_is_right(server)
+        assert_honest_run_is_right(server)
+        assert error is not None
+        assert error["type"] != "Timeout", "the run did not reach RLIMIT_AS within its deadline"
+        assert error["type"] in CLEAR_MEMORY_ERRORS, error
+        assert "memory" in error["message"].lower(), error

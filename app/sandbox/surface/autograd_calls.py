@@ -15,6 +15,7 @@ import torch
 
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
+from app.sandbox.surface import warn_once
 from app.sandbox.surface.values import HookHandle
 
 # Converts a program value into a Python callable torch may call (see torch_surface).
@@ -129,14 +130,21 @@ def run_backward(
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = None if grad_tensors is None else list(_as_tuple(grad_tensors))
     _charge_roots(roots_tuple, "backward", ctx)
-    ctx.observer.backward(
-        list(roots_tuple),
-        grads,
-        retain_graph,
-        bool(create_graph),
-        None if inputs_tuple is None else list(inputs_tuple),
-        ctx.line,
-    )
+    try:
+        ctx.observer.backward(
+            list(roots_tuple),
+            grads,
+            retain_graph,
+            bool(create_graph),
+            None if inputs_tuple is None else list(inputs_tuple),
+            ctx.line,
+        )
+    except Exception as error:
+        if create_graph and warn_once.engine_started(error):
+            warn_once.warn_backward_create_graph(ctx)
+        raise
+    if create_graph:
+        warn_once.warn_backward_create_graph(ctx)
 
 
 def tensor_backward(
@@ -223,6 +231,8 @@ def register_hook(
     def run_user_hook(grad: torch.Tensor) -> Any:
         return hook(grad)
 
+    # torch names the hook in its errors ("hook 'widen' has changed the size of value").
+    run_user_hook.__name__ = str(getattr(hook, "name", None) or getattr(hook, "__name__", "hook"))
     return HookHandle(tensor.register_hook(run_user_hook))
 
 

@@ -3,12 +3,15 @@ the surface, compared with the same calls in real torch."""
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
 from app.sandbox import torch_surface
 from app.sandbox.errors import LimitExceeded, SandboxViolation
 from app.sandbox.limits import Limits
+from app.sandbox.surface import warn_once
 from tests.unit.sandbox.surface_driver import SurfaceDriver, same_error
 
 
@@ -218,3 +221,29 @@ def test_optimizer_parameter_groups_take_parameter_generators() -> None:
     rlayer(torch.ones(1, 2)).sum().backward()
     roptimizer.step()
     assert torch.equal(p.attr(layer, "weight"), rlayer.weight)
+
+
+def test_create_graph_warning_shows_once_in_every_run() -> None:
+    learned = warn_once.BACKWARD_CREATE_GRAPH  # torch's own text, captured from torch
+    assert learned is not None
+    for _ in range(2):
+        p = SurfaceDriver()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(2):
+                x = p.torch("ones", 2, requires_grad=True)
+                p.method(p.method(p.op("*", x, x), "sum"), "backward", create_graph=True)
+            non_scalar = p.op("*", p.torch("ones", 2, requires_grad=True), 2)
+            with pytest.raises(RuntimeError):
+                p.method(non_scalar, "backward", create_graph=True)
+        assert [str(w.message) for w in caught] == [learned[0]]
+
+
+def test_create_graph_warning_is_not_shown_when_torch_fails_before_the_engine() -> None:
+    p = SurfaceDriver()
+    non_scalar = p.op("*", p.torch("ones", 2, requires_grad=True), 2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(RuntimeError):
+            p.method(non_scalar, "backward", create_graph=True)
+    assert caught == []

@@ -263,6 +263,7 @@ COMPILE_WARNINGS = [
     "x = [][[]]",
     "x = 1.5[0]",
     "x = None[0]",
+    "x = (True)[0]",
     "x = (lambda: 1)[0]",
     "x = [i for i in 'a'][1.0]",
     "x = {}[1]",

@@ -266,3 +266,35 @@ def test_client_address(
     peer: str | None, forwarded: str | None, trusted: tuple, expected: str
 ) -> None:
     assert client_address(peer, forwarded, trusted) == expected
+
+
+def test_the_middleware_names_the_client_inside_a_fastapi_endpoint() -> None:
+    import httpx
+    from fastapi import FastAPI
+
+    from app.workers.fair_queue import ClientAddress, current_client
+
+    app = FastAPI()
+
+    @app.get("/who")
+    async def who() -> str:
+        return current_client.get()
+
+    async def ask(peer: str, trusted: list[str], forwarded: str | None) -> str:
+        transport = httpx.ASGITransport(
+            app=ClientAddress(app, trusted_proxies=trusted), client=(peer, 5000)
+        )
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.get("/who", headers=headers)
+        assert response.status_code == 200, response.text
+        answer: str = response.json()
+        return answer
+
+    async def scenario() -> None:
+        assert await ask("127.0.0.2", [], None) == "127.0.0.2"
+        assert await ask("127.0.0.2", [], "198.51.100.7") == "127.0.0.2"
+        assert await ask("127.0.0.1", ["127.0.0.1"], "198.51.100.7") == "198.51.100.7"
+        assert current_client.get() == "unknown"
+
+    run(scenario())
