@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--honest-address", default="127.0.0.1")
     parser.add_argument("--attacker-address", default="127.0.0.2")
     parser.add_argument("--settle-seconds", type=float, default=3.0)
+    parser.add_argument("--warm-up", type=int, default=100)
     parser.add_argument(
         "--burners",
         type=int,
@@ -158,15 +159,17 @@ def main() -> None:
     want = expected_grad()
     process, url = start_server(args.workers)
     attackers: list[subprocess.Popen[str]] = []
+    honest = args.honest_address
     try:
-        honest_latencies(url, 20, want, args.honest_address)  # warm-up
-        calm, calm_wrong = honest_latencies(url, args.honest, want, args.honest_address)
+        # Warm-up: a freshly forked worker's first runs are slower (copy-on-write faults).
+        honest_latencies(url, args.warm_up, want, honest)
+        calm, calm_wrong = honest_latencies(url, args.honest, want, honest)
         burners = [
             subprocess.Popen([sys.executable, "-c", "while True: pass"])
             for _ in range(args.burners)
         ]
         try:
-            burned, _ = honest_latencies(url, args.honest, want, args.honest_address)
+            burned, _ = honest_latencies(url, args.honest, want, honest)
         finally:
             for burner in burners:
                 burner.kill()
@@ -177,7 +180,7 @@ def main() -> None:
             attackers.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
         time.sleep(args.settle_seconds)
         started = time.monotonic()
-        loaded, loaded_wrong = honest_latencies(url, args.honest, want, args.honest_address)
+        loaded, loaded_wrong = honest_latencies(url, args.honest, want, honest)
         loaded_seconds = time.monotonic() - started
         for attacker in attackers:
             attacker.terminate()
@@ -186,6 +189,10 @@ def main() -> None:
             out, _ = attacker.communicate(timeout=90)
             for line in out.splitlines():
                 outcomes.update(json.loads(line))
+        # The machine is shared: measure the unloaded figure again once the attack is over and
+        # the last attack jobs (up to limits.seconds + grace) have drained.
+        time.sleep(8)
+        calm_after, calm_after_wrong = honest_latencies(url, args.honest, want, honest)
         healthy = httpx.get(url + "/healthz", timeout=5).status_code == 200
     finally:
         for attacker in attackers:
@@ -193,23 +200,25 @@ def main() -> None:
                 attacker.kill()
         process.terminate()
         process.wait(timeout=20)
-    p50_calm = statistics.median(calm) * 1000
+    # The baseline is every unloaded request, before and after the attack together.
+    p50_calm = statistics.median(calm + calm_after) * 1000
     p50_loaded = statistics.median(loaded) * 1000
+    p50_burned = statistics.median(burned) * 1000
     print(
         f"workers={args.workers} attackers={args.attackers} (processes, from "
-        f"{args.attacker_address}; honest client from {args.honest_address})"
+        f"{args.attacker_address}; honest client from {honest})"
     )
-    print(f"attack answers (killed attackers report none): {dict(outcomes)}")
+    print(f"answers the attackers got: {dict(outcomes)}")
     print(
-        f"honest p50 unloaded:     {p50_calm:8.2f} ms  p90 {percentile(calm, 0.9) * 1000:8.2f}"
-        f"  (wrong answers: {calm_wrong})"
+        f"honest p50 unloaded:     {p50_calm:8.2f} ms  (before the attack "
+        f"{statistics.median(calm) * 1000:.2f}, after {statistics.median(calm_after) * 1000:.2f};"
+        f" wrong answers: {calm_wrong + calm_after_wrong})"
     )
     print(
         f"honest p50 under attack: {p50_loaded:8.2f} ms  p90 {percentile(loaded, 0.9) * 1000:8.2f}"
         f"  max {max(loaded) * 1000:8.2f}  (wrong answers: {loaded_wrong};"
         f" {args.honest} requests in {loaded_seconds:.1f} s)"
     )
-    p50_burned = statistics.median(burned) * 1000
     print(
         f"honest p50 with {args.burners} CPU burner(s), no attack: {p50_burned:8.2f} ms "
         f"(ratio {p50_burned / p50_calm:.2f}x: CPU contention alone)"

@@ -71,20 +71,20 @@ def to_program_exception(error: BaseException, line: int | None, col: int | None
         return LimitExceeded(
             "The program ran out of memory.", line=line, col=col, limit="live_tensor_bytes"
         )
-    message = sanitize_message(str(error))
-    for ours, cpython in _CPYTHON_TYPE_NAMES:
-        message = message.replace(ours, cpython)
+    message = _CPYTHON_TYPE_NAMES.sub(
+        lambda match: _CPYTHON_NAME_OF[match.group(0)], sanitize_message(str(error))
+    )
     # torch's LinAlgError is the private class `_LinAlgError`; show its public name.
     return ProgramException(type(error).__name__.lstrip("_"), message, line=line, col=col)
 
 
 # CPython's names for the interpreter's own callables, as they appear in its messages
 # ("object of type 'function' has no len()").
-_CPYTHON_TYPE_NAMES = (
-    ("'InterpretedFunction'", "'function'"),
-    ("InterpretedFunction.", "function."),
-    ("'PlainMethod'", "'builtin_function_or_method'"),
-)
+_CPYTHON_NAME_OF = {
+    "InterpretedFunction": "function",
+    "PlainMethod": "builtin_function_or_method",
+}
+_CPYTHON_TYPE_NAMES = re.compile(r"\b(InterpretedFunction|PlainMethod)\b")
 
 
 def _position(node: ast.AST) -> tuple[int, int]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import ast
 import warnings
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from app.sandbox import grammar
+from app.sandbox.constant_folding import folded_constant
 from app.sandbox.errors import LimitExceeded, ProgramSyntaxError, SandboxViolation
 from app.sandbox.limits import Limits
 
@@ -57,9 +58,11 @@ def _parse(source: str, mode: Literal["exec", "eval"]) -> ast.Module | ast.Expre
     try:
         tree = ast.parse(source, filename=PROGRAM_FILENAME, mode=mode)
     except SyntaxError as error:
-        raise ProgramSyntaxError(
+        signal = ProgramSyntaxError(
             error.msg or "invalid syntax", line=error.lineno, col=error.offset
-        ) from None
+        )
+        signal.error_type = type(error).__name__  # IndentationError and TabError too
+        raise signal from None
     except (RecursionError, MemoryError):
         raise LimitExceeded(
             "The program is nested too deeply to parse.", limit="ast_depth"
@@ -322,19 +325,7 @@ def _compile_warning(node: ast.AST, message: str) -> None:
     warnings.warn_explicit(message, SyntaxWarning, PROGRAM_FILENAME, getattr(node, "lineno", 0))
 
 
-def _folded_constant(node: ast.expr) -> tuple[bool, Any]:
-    """(True, value) when CPython's AST optimizer turns `node` into a constant."""
-    if isinstance(node, ast.Constant):
-        return True, node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd | ast.Invert):
-        folded, value = _folded_constant(node.operand)
-        if folded and type(value) in (int, float):
-            return True, value
-    if isinstance(node, ast.Tuple):
-        items = [_folded_constant(element) for element in node.elts]
-        if all(folded for folded, _ in items):
-            return True, tuple(value for _, value in items)
-    return False, None
+_folded_constant = folded_constant
 
 
 _INFERRED_TYPES: dict[type[ast.AST], str] = {

@@ -135,6 +135,11 @@ export function createGraphView(container, { onSelect }) {
   });
   let direction = 'LR';
   let currentKey = '';
+  // The viewport in a data-* attribute: tests and embedders can map graph to screen positions.
+  const publishViewport = () => {
+    container.dataset.viewport = JSON.stringify({ zoom: cy.zoom(), pan: cy.pan() });
+  };
+  cy.on('viewport', publishViewport);
   cy.on('tap', 'node', (event) => onSelect(event.target.id()));
   cy.on('tap', (event) => {
     if (event.target === cy) onSelect(null);

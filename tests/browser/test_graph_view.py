@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -68,3 +69,28 @@ def test_direction_toggle_turns_the_layout(page: Page, live_server: str) -> None
     page.locator("[data-testid=graph-direction]").check()
     width, height = node_extent(page)
     assert height > width, "top to bottom when toggled"
+
+
+def test_clicking_a_graph_node_selects_its_table_row(page: Page, live_server: str) -> None:
+    assert open_and_run(page, f"{live_server}/?example=chain-rule") == "done"
+    x_id = page.locator("[data-testid=node-row][data-node-names~=x]").get_attribute("data-node-id")
+    with page.expect_download() as download:
+        page.locator("[data-testid=export-svg]").click()
+    svg = ET.parse(download.value.path()).getroot()
+    group = next(g for g in svg.iter(f"{SVG}g") if g.get("data-node-id") == x_id)
+    shape = next(iter(group))
+    model_x = float(shape.get("x", 0)) + float(shape.get("width", 0)) / 2
+    model_y = float(shape.get("y", 0)) + float(shape.get("height", 0)) / 2
+    graph = page.locator("[data-testid=graph]")
+    viewport = json.loads(graph.get_attribute("data-viewport") or "{}")
+    box = graph.bounding_box()
+    assert box is not None
+    page.mouse.click(
+        box["x"] + viewport["pan"]["x"] + viewport["zoom"] * model_x,
+        box["y"] + viewport["pan"]["y"] + viewport["zoom"] * model_y,
+    )
+    expect(page.locator("body")).to_have_attribute("data-selected-node", x_id or "")
+    expect(page.locator(f"[data-testid=node-row][data-node-id='{x_id}']")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    expect(page.locator("[data-testid=inspector]")).to_contain_text("requires_grad=True")

@@ -168,6 +168,7 @@ PROGRAMS: dict[str, str] = {
     "augmented-list-error": "xs = [1]\nxs += 5\n",
     "function-type-names": "f = lambda: 1\nprint(len(f))\n",
     "function-operand-names": "def g():\n    pass\nx = g + 1\n",
+    "function-concatenation-names": "f = lambda: 1\nx = 'ab' + f\n",
     "method-type-names": "xs = []\nprint(len(xs.append))\n",
     "name-error": "x = 1\nprint(y)\n",
     "unbound-local": "x = 1\ndef f():\n    print(x)\n    x = 2\nf()\n",

@@ -147,6 +147,8 @@ def test_the_language_itself_is_accepted() -> None:
 SYNTAX_ERRORS: dict[str, str] = {
     "unclosed-paren": "x = (1, 2\nprint(x)\n",
     "bad-indent": "if True:\nprint(1)\n",
+    "unexpected-indent": "x = 1\n    y = 2\n",
+    "inconsistent-tabs": "if True:\n        x = 1\n\ty = 2\n",
     "invalid-syntax": "x = = 1\n",
     "return-outside-function": "x = 1\nreturn x\n",
     "break-outside-loop": "if True:\n    break\n",
@@ -168,6 +170,7 @@ def test_syntax_errors_match_cpython(name: str) -> None:
     with pytest.raises(ProgramSyntaxError) as found:
         parse_program(source, Limits())
     assert found.value.message == expected.value.msg
+    assert found.value.error_type == type(expected.value).__name__
     assert (found.value.line, found.value.col) == (expected.value.lineno, expected.value.offset)
 
 
@@ -282,6 +285,16 @@ COMPILE_WARNINGS = [
     "assert ()",
     "x = '\\d'",
     "print(-1 is -1)",
+    "print((1 - 0)[0])",
+    "print((2 ** 3)[0])",
+    "print((2 ** 200)[0])",
+    "print((1 / 0)[0])",
+    "print(('ab' * 3)[1.5])",
+    "print(('ab' % 3)[1.5])",
+    "print(('abc'[0])(1))",
+    "print((not 1)[0])",
+    "print(x is 1 + 1)",
+    "print((1 << 200)[0])",
 ]
 
 
