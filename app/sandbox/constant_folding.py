@@ -44,16 +44,16 @@ def _safe_multiply(left: Any, right: Any) -> Any:
 
 
 def _safe_power(left: Any, right: Any) -> Any:
-    if isinstance(left, int) and isinstance(right, int) and left and right > 0:
-        if left.bit_length() > MAX_INT_SIZE // right:
-            raise OverflowError
+    positive_int_power = isinstance(left, int) and isinstance(right, int) and left and right > 0
+    if positive_int_power and left.bit_length() > MAX_INT_SIZE // right:
+        raise OverflowError
     return left**right
 
 
 def _safe_lshift(left: Any, right: Any) -> Any:
-    if isinstance(left, int) and isinstance(right, int) and left and right >= 0:
-        if right > MAX_INT_SIZE or left.bit_length() > MAX_INT_SIZE - right:
-            raise OverflowError
+    int_shift = isinstance(left, int) and isinstance(right, int) and left and right >= 0
+    if int_shift and (right > MAX_INT_SIZE or left.bit_length() > MAX_INT_SIZE - right):
+        raise OverflowError
     return left << right
 
 

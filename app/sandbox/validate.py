@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from app.sandbox import grammar
 from app.sandbox.constant_folding import folded_constant
@@ -95,97 +96,113 @@ def validate_tree(tree: ast.AST, limits: Limits) -> None:
     # Each entry: node, its depth, the enclosing function/loop context.
     stack: list[tuple[ast.AST, int, _Where]] = [(tree, 1, _Where(False, False))]
     allowed_starred: set[int] = set()
+    allowed_nodes = grammar.ALLOWED_NODES
+    checks = _NODE_CHECKS
+    max_nodes = limits.ast_nodes
+    max_depth = limits.ast_depth
     count = 0
     while stack:
         node, depth, where = stack.pop()
         count += 1
-        if count > limits.ast_nodes:
+        if count > max_nodes:
             raise LimitExceeded(
-                f"The program has more than {limits.ast_nodes:,} syntax nodes.",
-                limit="ast_nodes",
+                f"The program has more than {max_nodes:,} syntax nodes.", limit="ast_nodes"
             )
-        if depth > limits.ast_depth:
+        if depth > max_depth:
             line, col = _position(node)
             raise LimitExceeded(
-                f"The program nests deeper than {limits.ast_depth} levels"
+                f"The program nests deeper than {max_depth} levels"
                 + (f" (line {line})." if line is not None else "."),
                 line=line,
                 col=col,
                 limit="ast_depth",
             )
         node_type = type(node)
-        if node_type not in grammar.ALLOWED_NODES:
+        if node_type not in allowed_nodes:
             raise _refuse(
                 node,
                 f"the playground does not support {grammar.describe_node(node_type.__name__)}.",
             )
-        if node_type is ast.Starred and id(node) not in allowed_starred:
-            raise _refuse(node, "*-unpacking is only supported in the arguments of a call.")
-        _check_node(node, where, limits, allowed_starred)
-        inner = _inner_context(node, where)
-        is_loop = isinstance(node, ast.For | ast.While)
+        check = checks.get(node_type)
+        if check is not None:
+            check(node, where, limits, allowed_starred)
+        inner = where
+        is_loop = node_type is ast.For or node_type is ast.While
+        if is_loop:
+            inner = _Where(in_function=where.in_function, in_loop=True)
+        elif node_type is ast.FunctionDef or node_type is ast.Lambda:
+            inner = _Where(in_function=True, in_loop=False)
         children: list[tuple[ast.AST, int, _Where]] = []
-        for field_name, value in ast.iter_fields(node):
+        child_depth = depth + 1
+        for field_name in node._fields:
+            value = getattr(node, field_name, None)
             # A loop's header and its `else` are outside the loop for break/continue.
             child_where = where if is_loop and field_name != "body" else inner
-            items = value if isinstance(value, list) else [value]
-            children.extend(
-                (item, depth + 1, child_where) for item in items if isinstance(item, ast.AST)
-            )
+            if type(value) is list:
+                children.extend(
+                    (item, child_depth, child_where) for item in value if isinstance(item, ast.AST)
+                )
+            elif isinstance(value, ast.AST) and not isinstance(value, ast.expr_context):
+                children.append((value, child_depth, child_where))
         # Reversed, so that the first problem in source order is reported first.
         stack.extend(reversed(children))
 
 
-def _inner_context(node: ast.AST, where: _Where) -> _Where:
-    if isinstance(node, ast.FunctionDef | ast.Lambda):
-        return _Where(in_function=True, in_loop=False)
-    if isinstance(node, ast.For | ast.While):
-        return _Where(in_function=where.in_function, in_loop=True)
-    return where
+NodeCheck = Callable[[Any, _Where, Limits, set[int]], None]
 
 
-def _check_node(node: ast.AST, where: _Where, limits: Limits, allowed_starred: set[int]) -> None:
-    """Apply the per-node rules (names, attributes, imports, compile-time errors)."""
-    if isinstance(node, ast.Name):
-        _check_name(node, node.id)
-    elif isinstance(node, ast.Attribute):
-        _check_attribute(node)
-    elif isinstance(node, ast.keyword):
-        if node.arg is None:
-            raise _refuse(node, "**-unpacking of keyword arguments is not supported.")
-        if node.arg.startswith("_"):
-            raise _refuse(node, f"the keyword argument '{node.arg}' starts with '_'.")
-    elif isinstance(node, ast.Call):
-        _check_call(node, allowed_starred)
-        _warn_call(node)
-    elif isinstance(node, ast.Constant):
-        _check_constant(node, limits)
-    elif isinstance(node, ast.Dict) and any(key is None for key in node.keys):
+def _check_starred(node: ast.Starred, where: _Where, limits: Limits, starred: set[int]) -> None:
+    if id(node) not in starred:
+        raise _refuse(node, "*-unpacking is only supported in the arguments of a call.")
+
+
+def _check_keyword(node: ast.keyword, where: _Where, limits: Limits, starred: set[int]) -> None:
+    if node.arg is None:
+        raise _refuse(node, "**-unpacking of keyword arguments is not supported.")
+    if node.arg.startswith("_"):
+        raise _refuse(node, f"the keyword argument '{node.arg}' starts with '_'.")
+
+
+def _check_dict(node: ast.Dict, where: _Where, limits: Limits, starred: set[int]) -> None:
+    if any(key is None for key in node.keys):
         raise _refuse(node, "**-unpacking in dict literals is not supported.")
-    elif isinstance(node, ast.FunctionDef):
-        _check_function(node, node.name)
-    elif isinstance(node, ast.Lambda):
-        _check_arguments(node, node.args)
-    elif isinstance(node, ast.Import):
-        _check_import(node)
-    elif isinstance(node, ast.ImportFrom):
-        _check_import_from(node)
-    elif isinstance(node, ast.With):
-        _check_with(node)
-    elif isinstance(node, ast.Return) and not where.in_function:
+
+
+def _check_return(node: ast.Return, where: _Where, limits: Limits, starred: set[int]) -> None:
+    if not where.in_function:
         raise _syntax_error(node, "'return' outside function")
-    elif isinstance(node, ast.Break) and not where.in_loop:
+
+
+def _check_break(node: ast.Break, where: _Where, limits: Limits, starred: set[int]) -> None:
+    if not where.in_loop:
         raise _syntax_error(node, "'break' outside loop")
-    elif isinstance(node, ast.Continue) and not where.in_loop:
+
+
+def _check_continue(node: ast.Continue, where: _Where, limits: Limits, starred: set[int]) -> None:
+    if not where.in_loop:
         raise _syntax_error(node, "'continue' not properly in loop")
-    elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
-        _warn_subscript(node)
-    elif isinstance(node, ast.Compare):
-        _warn_compare(node)
-    elif isinstance(node, ast.Assert) and isinstance(node.test, ast.Tuple) and node.test.elts:
+
+
+def _check_assert(node: ast.Assert, where: _Where, limits: Limits, starred: set[int]) -> None:
+    if isinstance(node.test, ast.Tuple) and node.test.elts:
         _compile_warning(node, "assertion is always true, perhaps remove parentheses?")
-    elif isinstance(node, ast.comprehension) and node.is_async:
+
+
+def _check_comprehension(
+    node: ast.comprehension, where: _Where, limits: Limits, starred: set[int]
+) -> None:
+    if node.is_async:
         raise _refuse(node.target, "async comprehensions are not supported in the playground.")
+
+
+def _check_subscript(node: ast.Subscript, where: _Where, limits: Limits, starred: set[int]) -> None:
+    if isinstance(node.ctx, ast.Load):
+        _warn_subscript(node)
+
+
+def _check_call_node(node: ast.Call, where: _Where, limits: Limits, starred: set[int]) -> None:
+    _check_call(node, starred)
+    _warn_call(node)
 
 
 def _check_name(node: ast.AST, name: str) -> None:
@@ -382,7 +399,7 @@ def _warn_subscript(node: ast.Subscript) -> None:
 
 def _warn_call(node: ast.Call) -> None:
     function = node.func
-    if isinstance(function, ast.Constant) or type(function) in _NOT_CALLABLE:
+    if folded_constant(function)[0] or type(function) in _NOT_CALLABLE:
         _compile_warning(
             node,
             f"'{_inferred_type(function)}' object is not callable; perhaps you missed a comma?",
@@ -407,3 +424,27 @@ def _warn_compare(node: ast.Compare) -> None:
             )
             return
         left_literal = right_literal
+
+
+# The per-node rules (names, attributes, imports, compile-time errors and warnings).
+_NODE_CHECKS: dict[type[ast.AST], NodeCheck] = {
+    ast.Name: lambda node, where, limits, starred: _check_name(node, node.id),
+    ast.Attribute: lambda node, where, limits, starred: _check_attribute(node),
+    ast.keyword: _check_keyword,
+    ast.Call: _check_call_node,
+    ast.Constant: lambda node, where, limits, starred: _check_constant(node, limits),
+    ast.Dict: _check_dict,
+    ast.FunctionDef: lambda node, where, limits, starred: _check_function(node, node.name),
+    ast.Lambda: lambda node, where, limits, starred: _check_arguments(node, node.args),
+    ast.Import: lambda node, where, limits, starred: _check_import(node),
+    ast.ImportFrom: lambda node, where, limits, starred: _check_import_from(node),
+    ast.With: lambda node, where, limits, starred: _check_with(node),
+    ast.Return: _check_return,
+    ast.Break: _check_break,
+    ast.Continue: _check_continue,
+    ast.Subscript: _check_subscript,
+    ast.Compare: lambda node, where, limits, starred: _warn_compare(node),
+    ast.Assert: _check_assert,
+    ast.comprehension: _check_comprehension,
+    ast.Starred: _check_starred,
+}

@@ -6,32 +6,27 @@ grader are imported and warmed up a single time and shared copy-on-write by ever
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import sys
 from typing import Any
 
 from app.sandbox.limits import Limits
 
-# A tiny program that touches the code paths every run takes (ops, backward, capture, encoding),
-# so that lazy initialisation inside torch happens once in the zygote, not in every worker.
-WARM_UP_SOURCE = """\
-import torch
-x = torch.ones(2, 2, requires_grad=True)
-y = x + 2
-z = y * y * 3
-out = z.mean()
-out.backward()
-print(x.grad)
-"""
-
 
 def prepare(limits: Limits) -> dict[str, Any]:
     """Import and warm up the core; return what the web process needs to know about it."""
     import torch
 
+    from app.examples import EXAMPLES
     from app.runner import run_program
 
-    run_program(WARM_UP_SOURCE, seed=0, limits=limits)
+    # Every built-in example once: the first use of torch.optim, nn modules, autograd.functional
+    # and friends costs seconds of lazy initialisation, which forked workers then inherit done.
+    # The examples' own deadline would be the wrong judge of this one-off cost.
+    warm_up_limits = dataclasses.replace(limits, seconds=max(limits.seconds, 120.0))
+    for example in EXAMPLES:
+        run_program(example.source, seed=0, limits=warm_up_limits)
     return {"torch_version": torch.__version__, "capabilities": _capabilities()}
 
 

@@ -71,7 +71,14 @@ def check(source: str) -> None:
     _figures["examples"] += 1
     error = result["error"]
     _figures["error:" + (error["type"] if error else "none")] += 1
-    assert elapsed < LIMITS.seconds + MARGIN_SECONDS, f"took {elapsed:.1f} s"
+    if elapsed >= LIMITS.seconds + MARGIN_SECONDS:
+        # The machine is shared: a stall of the whole process is not the program's doing. An
+        # overrun counts when it happens again on a second run of the same program.
+        _figures["retimed"] += 1
+        started = time.monotonic()
+        run_program(source, seed=0, limits=LIMITS)
+        again = time.monotonic() - started
+        assert again < LIMITS.seconds + MARGIN_SECONDS, f"took {elapsed:.1f} s, then {again:.1f} s"
     assert isinstance(result["ok"], bool)
     json.dumps(result)  # the result must be JSON-encodable as it is
     if error is None:
