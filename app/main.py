@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api import capabilities, docs, examples, health, run
+from app.api import batch, capabilities, check, docs, examples, health, pages, run
 from app.api.problems import install_problem_handlers
 from app.api.request_limits import BodySizeLimit, RateLimit
 from app.config import Settings, get_settings
@@ -22,8 +21,7 @@ from app.workers import PoolUnavailable, WorkerPool
 from app.workers.fair_queue import ClientAddress
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-# Routers owned by other parts of the project, included once their modules exist.
-OPTIONAL_ROUTERS = ("app.api.pages", "app.api.check", "app.api.batch")
+ROUTERS = (run, check, batch, examples, capabilities, health, docs, pages)
 
 logger = logging.getLogger(__name__)
 
@@ -56,13 +54,12 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    for router_module in (run, examples, capabilities, health, docs):
+    for router_module in ROUTERS:
         app.include_router(router_module.router)
-    for name in OPTIONAL_ROUTERS:
-        if importlib.util.find_spec(name) is not None:
-            app.include_router(importlib.import_module(name).router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    # The page's scripts and a full RunResult compress ~5x; the body cap sees the raw request.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(ClientAddress, trusted_proxies=settings.trusted_proxies)
     if settings.rate_limit_per_minute > 0:

@@ -59,14 +59,8 @@ def run_program(
     capture: bool = True,
 ) -> dict[str, Any]:
     """Run `source` and return its RunResult (see docs/architecture.md)."""
-    return execute_program(
-        source,
-        seed,
-        backward=backward,
-        jacobian=jacobian,
-        include=include,
-        limits=limits,
-        capture=capture,
+    return _execute(
+        source, seed, backward, jacobian, include, limits, capture, keep_records=False
     ).result
 
 
@@ -81,6 +75,20 @@ def execute_program(
     capture: bool = True,
 ) -> Execution:
     """Run `source` and keep its final state; by default no heavy parts (graders need values)."""
+    return _execute(source, seed, backward, jacobian, include, limits, capture, keep_records=True)
+
+
+def _execute(
+    source: str,
+    seed: int,
+    backward: Mapping[str, Any] | None,
+    jacobian: Mapping[str, Any] | None,
+    include: Sequence[str] | None,
+    limits: Limits | None,
+    capture: bool,
+    *,
+    keep_records: bool,
+) -> Execution:
     started = time.perf_counter()
     limits = limits or Limits()
     parts = HEAVY_PARTS if include is None else tuple(p for p in HEAVY_PARTS if p in include)
@@ -91,11 +99,16 @@ def execute_program(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        result = run.execute(backward, jacobian)
-    except BaseException as unexpected:  # the promise: nothing escapes
-        if isinstance(unexpected, KeyboardInterrupt | SystemExit):
-            raise
-        result = _internal_error_result(run, unexpected)
+        try:
+            result = run.execute(backward, jacobian)
+        except BaseException as unexpected:  # the promise: nothing escapes
+            if isinstance(unexpected, KeyboardInterrupt | SystemExit):
+                raise
+            result = _internal_error_result(run, unexpected)
+        if not keep_records and run.recorder is not None:
+            # Rendered: free the records now (the interpreter's cycles would keep them until
+            # the next collection, which would walk them all once more first).
+            run.recorder.release()
     finally:
         if collecting:
             gc.enable()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 
 from app.workers import PoolUnavailable, QueueFull
 
@@ -40,7 +42,7 @@ def problem_response(
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Turn pool and size signals into 503 and 413 answers."""
+    """Turn pool and size signals into 503 and 413 answers, and bad bodies into 422."""
 
     async def queue_full(request: Request, error: Exception) -> Response:
         return problem_response(
@@ -62,6 +64,15 @@ def install_problem_handlers(app: FastAPI) -> None:
         assert isinstance(error, PayloadTooLarge)
         return problem_response(413, "Content Too Large", error.detail)
 
+    async def invalid_request(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        # FastAPI's own handler echoes the raw body and dies (500) on bytes that are not UTF-8.
+        errors = jsonable_encoder(
+            error.errors(), custom_encoder={bytes: lambda raw: raw.decode("utf-8", "replace")}
+        )
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(QueueFull, queue_full)
     app.add_exception_handler(PoolUnavailable, pool_unavailable)
     app.add_exception_handler(PayloadTooLarge, too_large)

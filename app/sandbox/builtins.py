@@ -44,16 +44,20 @@ class PlainMethod:
         if kind is list:
             if name in ("append", "insert"):
                 operators.check_size(list, len(owner) + 1)
+                operators.charge_created(1)
             elif name == "extend" and len(args) == 1 and not kwargs:
                 items = collect(runtime, args[0])
                 operators.check_size(list, len(owner) + len(items))
+                operators.charge_created(len(items))
                 owner.extend(items)
                 return None
         elif kind is str:
             if name == "join" and len(args) == 1 and not kwargs:
                 items = collect(runtime, args[0])
                 total = sum(len(item) for item in items if type(item) is str)
-                operators.check_size(str, total + len(owner) * max(len(items) - 1, 0))
+                joined = total + len(owner) * max(len(items) - 1, 0)
+                operators.check_size(str, joined)
+                operators.charge_created(joined)
                 return owner.join(items)
             if name == "replace" and len(args) >= 2 and type(args[0]) is str:
                 old, new = args[0], args[1]
@@ -61,6 +65,7 @@ class PlainMethod:
                     occurrences = owner.count(old) if old else len(owner) + 1
                     grown = len(owner) + occurrences * (len(new) - len(old))
                     operators.check_size(str, grown)
+                    operators.charge_created(grown)
         if kind is dict and name == "update" and args and type(args[0]) is not dict:
             # update() consumes any iterable in C: materialize it within the limits first.
             args = [collect(runtime, args[0]), *args[1:]]
@@ -104,6 +109,7 @@ def collect(runtime: Runtime, iterable: Any) -> list[Any]:
                 "list_length",
                 f"A sequence of {len(iterable):,} items is longer than the allowed {limit:,}.",
             )
+        runtime.operators.charge_created(len(iterable))
         return list(iterable)
     items: list[Any] = []
     step = ctx.step
@@ -114,6 +120,7 @@ def collect(runtime: Runtime, iterable: Any) -> list[Any]:
             raise ctx.limit_exceeded(
                 "list_length", f"A sequence would have more than {limit:,} items."
             )
+    runtime.operators.charge_created(len(items))
     return items
 
 

@@ -68,9 +68,7 @@ def to_program_exception(error: BaseException, line: int | None, col: int | None
             "The program nested calls or values too deeply.", line=line, col=col, limit="call_depth"
         )
     if isinstance(error, MemoryError):
-        return LimitExceeded(
-            "The program ran out of memory.", line=line, col=col, limit="live_tensor_bytes"
-        )
+        return ProgramException("MemoryError", "The program ran out of memory.", line=line, col=col)
     message = _CPYTHON_TYPE_NAMES.sub(
         lambda match: _CPYTHON_NAME_OF[match.group(0)], sanitize_message(str(error))
     )
@@ -147,6 +145,11 @@ def assigned_names(nodes: list[Any]) -> set[str]:
     return names
 
 
+# Compile methods by node type, filled on first use (the validator admits only known types).
+_STATEMENT_METHODS: dict[type[ast.AST], Callable[..., Stmt]] = {}
+_EXPRESSION_METHODS: dict[type[ast.AST], Callable[..., Expr]] = {}
+
+
 class Compiler:
     """Turns statements and expressions into closures bound to one run's runtime and globals."""
 
@@ -169,14 +172,16 @@ class Compiler:
         """Count a step at a position; inlined by hand in the hottest closures."""
         ctx = self.ctx
         max_steps = ctx.limits.steps
-        deadline = ctx.deadline
+        # Read `started` at each step: evaluate() restarts the clock for functions compiled
+        # during the run.
+        seconds = ctx.limits.seconds
         monotonic = time.monotonic
 
         def tick(line: int, col: int) -> None:
             ctx.line = line
             ctx.col = col
             ctx.steps += 1
-            if ctx.steps > max_steps or monotonic() > deadline:
+            if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
                 ctx.step()
 
         return tick
@@ -218,8 +223,12 @@ class Compiler:
         return notify
 
     def stmt(self, node: ast.stmt, scope: Scope) -> Stmt:
-        method = getattr(self, f"stmt_{type(node).__name__}")
-        result: Stmt = method(node, scope)
+        method = _STATEMENT_METHODS.get(type(node))
+        if method is None:
+            method = _STATEMENT_METHODS[type(node)] = getattr(
+                Compiler, f"stmt_{type(node).__name__}"
+            )
+        result: Stmt = method(self, node, scope)
         return result
 
     def _simple(self, node: ast.stmt, scope: Scope, names: list[str], action: Expr) -> Stmt:
@@ -227,7 +236,9 @@ class Compiler:
         line, col = _position(node)
         ctx = self.ctx
         max_steps = ctx.limits.steps
-        deadline = ctx.deadline
+        # Read `started` at each step: evaluate() restarts the clock for functions compiled
+        # during the run.
+        seconds = ctx.limits.seconds
         monotonic = time.monotonic
         notify = self._notifier(line, names, scope)
 
@@ -237,7 +248,7 @@ class Compiler:
                 ctx.line = line
                 ctx.col = col
                 ctx.steps += 1
-                if ctx.steps > max_steps or monotonic() > deadline:
+                if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
                     ctx.step()
                 action(frame)
 
@@ -247,7 +258,7 @@ class Compiler:
             ctx.line = line
             ctx.col = col
             ctx.steps += 1
-            if ctx.steps > max_steps or monotonic() > deadline:
+            if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
                 ctx.step()
             action(frame)
             notify()
@@ -287,7 +298,9 @@ class Compiler:
         line, col = _position(node)
         ctx = self.ctx
         max_steps = ctx.limits.steps
-        deadline = ctx.deadline
+        # Read `started` at each step: evaluate() restarts the clock for functions compiled
+        # during the run.
+        seconds = ctx.limits.seconds
         monotonic = time.monotonic
         globals_ = self.globals
 
@@ -295,7 +308,7 @@ class Compiler:
             ctx.line = line
             ctx.col = col
             ctx.steps += 1
-            if ctx.steps > max_steps or monotonic() > deadline:
+            if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
                 ctx.step()
             globals_[name] = value(frame)
 
@@ -521,7 +534,9 @@ class Compiler:
         iter_line, iter_col = line, col
         ctx = self.ctx
         max_steps = ctx.limits.steps
-        deadline = ctx.deadline
+        # Read `started` at each step: evaluate() restarts the clock for functions compiled
+        # during the run.
+        seconds = ctx.limits.seconds
         monotonic = time.monotonic
         iterate = self.runtime.iterate
         tick = self.tick()
@@ -536,7 +551,7 @@ class Compiler:
                     ctx.line = line
                     ctx.col = col
                     ctx.steps += 1
-                    if ctx.steps > max_steps or monotonic() > deadline:
+                    if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
                         ctx.step()
                     store(frame, item)
                     if notify is not None:
@@ -682,8 +697,12 @@ class Compiler:
     # --------------------------------------------------------------------- expressions
 
     def expr(self, node: ast.expr, scope: Scope) -> Expr:
-        method = getattr(self, f"expr_{type(node).__name__}")
-        result: Expr = method(node, scope)
+        method = _EXPRESSION_METHODS.get(type(node))
+        if method is None:
+            method = _EXPRESSION_METHODS[type(node)] = getattr(
+                Compiler, f"expr_{type(node).__name__}"
+            )
+        result: Expr = method(self, node, scope)
         return result
 
     def expr_Constant(self, node: ast.Constant, scope: Scope) -> Expr:

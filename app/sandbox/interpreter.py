@@ -113,6 +113,10 @@ class Interpreter:
                 col=ctx.col,
                 limit="call_depth",
             ).to_error()
+        except MemoryError:  # outside any single operation (building a list, joining output)
+            error = ProgramError(
+                "MemoryError", "The program ran out of memory.", ctx.line or None, ctx.col or None
+            )
         except Exception as unexpected:  # a bug of ours: report it without internals
             error = ProgramError(
                 "InternalError",

@@ -146,6 +146,9 @@ def _join_pairs(parts: list[tuple[bool, Any]]) -> list[tuple[bool, Any]]:
     return joined
 
 
+# The run's total of built items and characters, as a multiple of `list_length`.
+CREATED_ITEMS_FACTOR = 100
+
 _DICT_VIEWS = frozenset({"dict_keys", "dict_values", "dict_items"})
 _SIZED = (list, tuple, str, dict, range)
 
@@ -212,7 +215,16 @@ class CheckedOperators:
         self._shift_bits = limits.shift_bits
         self._str_length = limits.str_length
         self._list_length = limits.list_length
-        checks: dict[str, Callable[[Any, Any], None] | None] = {
+        # Items and characters of all strings, lists and tuples built so far: one `[0] * 10**5`
+        # is fine, 10**5 of them would hold gigabytes.
+        self._created = 0
+        self._created_limit = CREATED_ITEMS_FACTOR * limits.list_length
+
+    def operator_for(self, symbol: str) -> Callable[[Any, Any], Any]:
+        """The checked implementation of binary operator `symbol` ("+", "+=", "<", ...)."""
+        if symbol == "+=":
+            return self._iadd
+        checks: dict[str, Callable[[Any, Any], None]] = {
             "+": self._check_add,
             "-": self._check_sub,
             "*": self._check_mul,
@@ -220,11 +232,8 @@ class CheckedOperators:
             "**": self._check_pow,
             "<<": self._check_lshift,
         }
-        self.by_symbol: dict[str, Callable[[Any, Any], Any]] = {}
-        for symbol, function in _OPERATORS.items():
-            base = symbol.removesuffix("=") if symbol not in _COMPARISONS else symbol
-            self.by_symbol[symbol] = _checked(checks.get(base), function)
-        self.by_symbol["+="] = self._iadd
+        base = symbol.removesuffix("=") if symbol not in _COMPARISONS else symbol
+        return _checked(checks.get(base), _OPERATORS[symbol])
 
     def int_too_big(self, bits: int) -> None:
         if bits > self._int_bits:
@@ -249,12 +258,23 @@ class CheckedOperators:
                 f"{self._list_length:,} are allowed.",
             )
 
+    def charge_created(self, count: int) -> None:
+        """Count `count` new items or characters against the run's total."""
+        self._created += count
+        if self._created > self._created_limit:
+            raise self._ctx.limit_exceeded(
+                "list_length",
+                f"The program built more than {self._created_limit:,} list items and string "
+                "characters in total.",
+            )
+
     def _check_add(self, left: Any, right: Any) -> None:
         kind = type(left)
         if kind is int and type(right) is int:
             self.int_too_big(max(left.bit_length(), right.bit_length()) + 1)
         elif kind in (str, list, tuple) and type(right) is kind:
             self._length_too_big(kind, len(left) + len(right))
+            self.charge_created(len(left) + len(right))
 
     def _iadd(self, left: Any, right: Any) -> Any:
         if type(left) is list:
@@ -262,6 +282,7 @@ class CheckedOperators:
                 # `list += iterator` would consume it in C: take at most one item too many.
                 right = list(islice(iter(right), self._list_length + 1))
             self._length_too_big(list, len(left) + len(right))
+            self.charge_created(len(right))
             left += right
             return left
         self._check_add(left, right)
@@ -274,6 +295,7 @@ class CheckedOperators:
     def _check_repeat(self, sequence: Any, count: Any) -> None:
         if isinstance(count, int) and count > 0:
             self._length_too_big(type(sequence), len(sequence) * count)
+            self.charge_created(len(sequence) * count)
 
     def _check_mul(self, left: Any, right: Any) -> None:
         left_kind, right_kind = type(left), type(right)

@@ -102,7 +102,7 @@ class Runtime:
 
     def binary(self, symbol: str) -> Callable[[Any, Any], Any]:
         """The implementation of binary operator `symbol` (e.g. "+", "+=", "<")."""
-        plain = self.operators.by_symbol[symbol]
+        plain = self.operators.operator_for(symbol)
         is_surface = self.is_surface
         surface_op: Callable[..., Any] = self.surface.binary_op
         ctx = self.ctx

@@ -21,16 +21,12 @@ from app.trace.jacobian import jacobian_matrices
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
 Result = TypeVar("Result")
+HookMaker = Callable[[FunctionRecord], Callable[[Sequence[Any], Sequence[Any]], None]]
 
 
-@dataclass(slots=True)
-class BackwardStep:
-    """One node the engine ran: what arrived at it and what it sent along each next edge."""
-
-    function: FunctionRecord
-    grads_in: list[JsonData]
-    grads_out: list[JsonData]
-    truncated: bool
+# One node the engine ran: (its record, what arrived at it, what it sent along each next edge,
+# whether a gradient was cut). A plain tuple: there is one per node per backward call.
+BackwardStep = tuple[FunctionRecord, list[JsonData], list[JsonData], bool]
 
 
 @dataclass(slots=True)
@@ -71,39 +67,6 @@ def encode_grads(grads: Sequence[Any], limit: int) -> tuple[list[JsonData], bool
             encoded.append(data)
             truncated = truncated or cut
     return encoded, truncated
-
-
-class _GradEncoder:
-    """Encodes each gradient tensor of one call once (most flow out of one node into the next).
-
-    It holds the tensors until the call ends, so an id() cannot be reused meanwhile; holding
-    them also keeps the engine from accumulating into them in place.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._seen: dict[int, tuple[torch.Tensor, JsonData, bool]] = {}
-
-    def encode(self, grads: Sequence[Any]) -> tuple[list[JsonData], bool]:
-        encoded: list[JsonData] = []
-        truncated = False
-        seen = self._seen
-        for grad in grads:
-            if grad is None:
-                encoded.append(None)
-                continue
-            known = seen.get(id(grad))
-            if known is None:
-                data, cut = tensor_data(grad, self.limit)
-                seen[id(grad)] = (grad, data, cut)
-            else:
-                _, data, cut = known
-            encoded.append(data)
-            truncated = truncated or cut
-        return encoded, truncated
-
-    def release(self) -> None:
-        self._seen.clear()
 
 
 def _accumulator_of(leaf: torch.Tensor) -> Any:
@@ -162,6 +125,8 @@ class BackwardTracer:
         self.calls: list[BackwardCall] = []
         self.steps_recorded = 0
         self.truncated = False
+        # Saved tensors are only shown on the graph: without it, none need reading.
+        self.read_saved = True
 
     def run(
         self,
@@ -188,7 +153,7 @@ class BackwardTracer:
                 if function is not None:
                     start.append(function)
         walked = registry.walk(start)
-        if not keeps_graph:  # otherwise they stay readable, and are read when needed
+        if self.read_saved and not keeps_graph:  # otherwise readable later, read when needed
             for function in walked:
                 registry.read_saved(function)
         record = BackwardCall(
@@ -202,10 +167,10 @@ class BackwardTracer:
         )
         record.jacobians = self._jacobians(roots, root_records, walked, inputs, input_records)
         handles = []
-        encoder = _GradEncoder(self.value_elements)
+        make_hook, held = self._hook_maker(record)
         try:
             for function in walked:
-                handles.append(function.node.register_hook(self._hook(record, function, encoder)))
+                handles.append(function.node.register_hook(make_hook(function)))
             result = perform()
         except BaseException as error:
             if record.steps:
@@ -215,23 +180,56 @@ class BackwardTracer:
         finally:
             for handle in handles:
                 handle.remove()
-            encoder.release()
+            held.clear()
         self._finish(record, walked, result)
         return result
 
-    def _hook(
-        self, record: BackwardCall, function: FunctionRecord, encoder: _GradEncoder
-    ) -> Callable[..., None]:
-        def after_node(grad_inputs: Sequence[Any], grad_outputs: Sequence[Any]) -> None:
-            if self.steps_recorded >= self.max_steps:
-                self.truncated = True
-                return
-            self.steps_recorded += 1
-            grads_in, cut_in = encoder.encode(grad_outputs)
-            grads_out, cut_out = encoder.encode(grad_inputs)
-            record.steps.append(BackwardStep(function, grads_in, grads_out, cut_in or cut_out))
+    def _hook_maker(self, record: BackwardCall) -> tuple[HookMaker, dict[int, Any]]:
+        """Post-hooks for one call: each records what flowed through its node, as JSON data.
 
-        return after_node
+        The gradients are encoded on the spot (later in-place changes, e.g. by a program's
+        tensor hook, cannot alter the record), each tensor once per call: most flow out of one
+        node into the next. `seen` (returned, cleared when the call ends) holds the tensors
+        until then, so an id() cannot be reused meanwhile; holding them also keeps the engine
+        from accumulating into them in place. Hooks only read and return None: nothing the
+        program can observe changes.
+        """
+        tracer = self
+        steps = record.steps
+        limit = self.value_elements
+        max_steps = self.max_steps
+        seen: dict[int, tuple[torch.Tensor, JsonData, bool]] = {}
+        known = seen.get
+
+        def make_hook(function: FunctionRecord) -> Callable[[Sequence[Any], Sequence[Any]], None]:
+            def after_node(grad_inputs: Sequence[Any], grad_outputs: Sequence[Any]) -> None:
+                if tracer.steps_recorded >= max_steps:
+                    tracer.truncated = True
+                    return
+                tracer.steps_recorded += 1
+                truncated = False
+                grads_in: list[JsonData] = []
+                grads_out: list[JsonData] = []
+                # grads_in: what arrived (w.r.t. the node's outputs); grads_out: what it sent.
+                for grads, encoded in ((grad_outputs, grads_in), (grad_inputs, grads_out)):
+                    for grad in grads:
+                        if grad is None:
+                            encoded.append(None)
+                            continue
+                        entry = known(id(grad))
+                        if entry is None:
+                            data, cut = tensor_data(grad, limit)
+                            seen[id(grad)] = (grad, data, cut)
+                        else:
+                            data, cut = entry[1], entry[2]
+                        encoded.append(data)
+                        if cut:
+                            truncated = True
+                steps.append((function, grads_in, grads_out, truncated))
+
+            return after_node
+
+        return make_hook, seen
 
     def _jacobians(
         self,
@@ -284,11 +282,11 @@ class BackwardTracer:
 
     def _finish(self, record: BackwardCall, walked: list[FunctionRecord], result: object) -> None:
         """Store leaf grads and the gradients each node and tensor last received."""
-        for step in record.steps:
-            function = step.function
-            function.last_call = record.index
-            function.grads_in = step.grads_in
-            function.grads_out = step.grads_out
+        index = record.index
+        for function, grads_in, grads_out, _ in record.steps:
+            function.last_call = index
+            function.grads_in = grads_in
+            function.grads_out = grads_out
         for function in walked:
             leaf = function.variable
             if leaf is not None:
@@ -307,10 +305,19 @@ def _record_id(record: TensorRecord | None) -> str | None:
     return None if record is None else record.id
 
 
-def render_calls(
-    calls: list[BackwardCall], next_edges: dict[tuple[str, int], str]
-) -> list[dict[str, Any]]:
-    """The `backward_trace` of RunResult (the gradients were encoded when recorded)."""
+def _step_edges(function: FunctionRecord, count: int) -> list[str | None]:
+    """The next-edge ids of a step, aligned with its grads_out (set by graph.build_edges)."""
+    ids = function.next_edges or []
+    if len(ids) == count:
+        return ids[:]
+    return [ids[position] if position < len(ids) else None for position in range(count)]
+
+
+def render_calls(calls: list[BackwardCall]) -> list[dict[str, Any]]:
+    """The `backward_trace` of RunResult (the gradients were encoded when recorded).
+
+    `graph.build_edges` must have run first: it numbers the edges the steps refer to.
+    """
     rendered: list[dict[str, Any]] = []
     for call in calls:
         entry: dict[str, Any] = {
@@ -323,17 +330,14 @@ def render_calls(
             "steps": [
                 {
                     "step": number,
-                    "node": step.function.id,
-                    "name": step.function.name,
-                    "grads_in": step.grads_in,
-                    "grads_out": step.grads_out,
-                    "edges": [
-                        next_edges.get((step.function.id, position))
-                        for position in range(len(step.grads_out))
-                    ],
-                    "truncated": step.truncated,
+                    "node": function.id,
+                    "name": function.name,
+                    "grads_in": grads_in,
+                    "grads_out": grads_out,
+                    "edges": _step_edges(function, len(grads_out)),
+                    "truncated": truncated,
                 }
-                for number, step in enumerate(call.steps)
+                for number, (function, grads_in, grads_out, truncated) in enumerate(call.steps)
             ],
             "leaf_grads": {leaf.id: grad for leaf, grad in call.leaf_grads},
             "jacobians": [

@@ -31,9 +31,15 @@ def json_float(number: float) -> float | str:
     return "inf" if number > 0 else "-inf"
 
 
+_DTYPE_NAMES: dict[torch.dtype, str] = {}
+
+
 def dtype_name(dtype: torch.dtype) -> str:
     """`torch.float32` → "float32"."""
-    return str(dtype).removeprefix("torch.")
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype).removeprefix("torch.")
+    return name
 
 
 def _kept_sizes(shape: tuple[int, ...], limit: int) -> list[int]:

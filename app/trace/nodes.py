@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import torch
@@ -46,6 +47,8 @@ class FunctionRecord:
     variable: TensorRecord | None = None  # for AccumulateGrad: the leaf it accumulates into
     next: list[tuple[FunctionRecord | None, int]] | None = None
     saved: list[tuple[str, torch.Tensor]] | None = None
+    # Ids of the `next` edges, aligned with `next` (None where there is no edge); set at render.
+    next_edges: list[str | None] | None = None
     # What flowed through this node (as JSON data) in the last backward call that ran it.
     last_call: int = -1
     grads_in: Sequence[Any] = ()
@@ -53,6 +56,7 @@ class FunctionRecord:
 
 
 _saved_names_by_type: dict[type, tuple[str, ...]] = {}
+_sequence_of = attrgetter("sequence")
 
 
 def _saved_attribute_names(node: Any) -> tuple[str, ...]:
@@ -143,38 +147,65 @@ class NodeRegistry:
 
     def resolve_next(self, record: FunctionRecord) -> list[tuple[FunctionRecord | None, int]]:
         """`next_functions` as records; nodes seen here first belong to the consumer's step."""
-        if record.next is None:
-            resolved: list[tuple[FunctionRecord | None, int]] = []
+        resolved = record.next
+        if resolved is None:
+            known = self._function_by_object.get
+            resolved = []
             for node, input_nr in record.node.next_functions:
                 child = None
                 if node is not None:
-                    child = self.record_function(node, record.line, record.step)
+                    child = known(id(node))
+                    if child is None:
+                        child = self.record_function(node, record.line, record.step)
                 resolved.append((child, input_nr))
             record.next = resolved
-        return record.next
+        return resolved
 
     def walk(self, roots: list[FunctionRecord]) -> list[FunctionRecord]:
         """Every function reachable from `roots` via next_functions (depth-first, no recursion)."""
-        visited: set[str] = set()
+        # Records hash by identity (eq=False), and each has its own id.
+        visited: set[FunctionRecord] = set()
         order: list[FunctionRecord] = []
         stack = list(reversed(roots))
+        resolve = self.resolve_next
         while stack:
             record = stack.pop()
-            if record.id in visited:
+            if record in visited:
                 continue
-            visited.add(record.id)
+            visited.add(record)
             order.append(record)
-            for child, _ in reversed(self.resolve_next(record)):
-                if child is not None and child.id not in visited:
+            children = record.next
+            if children is None:
+                children = resolve(record)
+            for child, _ in reversed(children):
+                if child is not None and child not in visited:
                     stack.append(child)
         return order
 
     def discover_all(self) -> None:
         """Resolve the edges of every function seen (the list grows while we go)."""
+        functions = self.functions
+        resolve = self.resolve_next
         index = 0
-        while index < len(self.functions):
-            self.resolve_next(self.functions[index])
+        while index < len(functions):
+            function = functions[index]
+            if function.next is None:
+                resolve(function)
             index += 1
+
+    def read_all_saved(self) -> None:
+        """`read_saved` for every function, in order, while the budget lasts."""
+        for function in self.functions:
+            if self._saved_read >= SAVED_TENSOR_NODES:
+                return
+            if function.saved is None:
+                self.read_saved(function)
+
+    def records_in_order(self) -> list[TensorRecord | FunctionRecord]:
+        """Tensors and functions in order of creation (both lists already are: one merge)."""
+        records: list[TensorRecord | FunctionRecord] = [*self.tensors, *self.functions]
+        records.sort(key=_sequence_of)
+        return records
 
     def read_saved(self, record: FunctionRecord) -> None:
         """Keep the tensors a node saved for backward; must happen before backward frees them.
@@ -197,3 +228,11 @@ class NodeRegistry:
 
     def add_constant_edge(self, constant: TensorRecord, function: FunctionRecord) -> None:
         self.constant_edges.append((constant, function))
+
+    def release(self) -> None:
+        """Drop every record (after rendering): frees the tensors and nodes they hold at once."""
+        self._tensor_by_object.clear()
+        self._function_by_object.clear()
+        self.tensors.clear()
+        self.functions.clear()
+        self.constant_edges.clear()

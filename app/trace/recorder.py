@@ -15,7 +15,7 @@ from torch import nn
 
 from app.sandbox.limits import Limits
 from app.trace.backward_trace import BackwardTracer, render_calls
-from app.trace.graph import build_edges, build_graph, next_edge_ids
+from app.trace.graph import build_edges, build_graph
 from app.trace.nodes import NodeRegistry, TensorRecord
 from app.trace.timeline import Timeline
 
@@ -42,6 +42,7 @@ class Recorder:
             max_steps=limits.graph_nodes,
             value_elements=limits.value_elements,
         )
+        self.tracer.read_saved = "graph" in self.parts
         self._keep_timeline = "timeline" in self.parts
         # Gradients are shown on the graph and in the trace; without either, run backward plain.
         self._trace_backward = bool({"graph", "backward_trace"} & self.parts)
@@ -66,12 +67,15 @@ class Recorder:
             return
         else:
             return
+        known = registry.known_tensor
         for value in inputs:
             kind = type(value)
             if kind in _PLAIN_SCALARS:
                 continue
             if kind is Tensor or isinstance(value, Tensor):
-                self._record_input(value, line, produced)
+                # Seen before and requiring grad (the usual case): nothing to do.
+                if not value.requires_grad or known(value) is None:
+                    self._record_input(value, line, produced)
             elif kind is tuple or kind is list:
                 for item in value:
                     if isinstance(item, Tensor):
@@ -94,7 +98,7 @@ class Recorder:
     def statement_executed(self, line: int, bindings: Mapping[str, Any], stdout_len: int) -> None:
         if self._keep_timeline:
             self.timeline.add(line, bindings, stdout_len)
-        else:
+        elif bindings:
             for value in bindings.values():
                 if isinstance(value, torch.Tensor):
                     self.registry.record_tensor(value, line)
@@ -179,14 +183,21 @@ class Recorder:
             if isinstance(value, torch.Tensor):
                 self.registry.record_tensor(value, None)
 
+    def release(self) -> None:
+        """Drop everything recorded, once rendered (the run's cycles may keep `self` alive)."""
+        self.registry.release()
+        self.timeline.entries.clear()
+        self.tracer.calls.clear()
+
     def graph_tensors(self) -> list[torch.Tensor]:
         return [record.tensor for record in self.registry.tensors]
 
     def render(self, variables: Mapping[str, Any]) -> dict[str, Any]:
         """graph / timeline / backward_trace (those asked for) as RunResult fields."""
         registry = self.registry
-        limits = self.limits
-        edges = build_edges(registry)
+        registry.discover_all()
+        records = registry.records_in_order()
+        edges = build_edges(registry, records)
         rendered: dict[str, Any] = {
             "graph": None,
             "graph_truncated": registry.truncated,
@@ -197,11 +208,13 @@ class Recorder:
         }
         if "graph" in self.parts:
             names = _names_by_tensor(registry, variables)
-            rendered["graph"] = build_graph(registry, edges, names, limits.value_elements)
+            rendered["graph"] = build_graph(
+                registry, edges, names, self.limits.value_elements, records
+            )
         if "timeline" in self.parts:
-            rendered["timeline"] = self.timeline.render()
+            rendered["timeline"] = self.timeline.render(records)
         if "backward_trace" in self.parts:
-            rendered["backward_trace"] = render_calls(self.tracer.calls, next_edge_ids(edges))
+            rendered["backward_trace"] = render_calls(self.tracer.calls)
         return rendered
 
 

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from app.trace.encode import encode_tensor, encode_value
-from app.trace.nodes import NodeRegistry
+from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
-
-@dataclass(slots=True)
-class TimelineEntry:
-    step: int
-    line: int
-    bindings: dict[str, Any]  # name -> tensor node id, or a Value
-    stdout_len: int
+Tensor = torch.Tensor
+# (step, line, bindings: name -> tensor node id or a Value, stdout_len); one per statement.
+TimelineEntry = tuple[int, int, dict[str, Any], int]
 
 
 class Timeline:
@@ -32,12 +27,13 @@ class Timeline:
 
     def add(self, line: int, bindings: Mapping[str, Any], stdout_len: int) -> None:
         """Record the statement that just ran (its nodes were created at registry.step)."""
+        # Called once per statement and loop iteration: kept flat on purpose.
         registry = self.registry
         if len(self.entries) >= self.max_entries:
             self.truncated = True
             # Bound tensors still get ids: variables and later statements refer to them.
             for value in bindings.values():
-                if isinstance(value, torch.Tensor):
+                if isinstance(value, Tensor):
                     registry.record_tensor(value, line)
             return
         encoded: dict[str, Any] = {}
@@ -45,7 +41,7 @@ class Timeline:
             kind = type(value)
             if kind is int:  # loop counters: the most frequent binding
                 encoded[name] = {"kind": "int", "value": value}
-            elif isinstance(value, torch.Tensor):
+            elif kind is Tensor or isinstance(value, Tensor):
                 record = registry.record_tensor(value, line)
                 encoded[name] = (
                     record.id
@@ -54,22 +50,31 @@ class Timeline:
                 )
             else:
                 encoded[name] = encode_value(value, self.value_elements, registry.tensor_id)
-        self.entries.append(TimelineEntry(registry.step, line, encoded, stdout_len))
+        self.entries.append((registry.step, line, encoded, stdout_len))
 
-    def render(self) -> list[dict[str, Any]]:
-        """The `timeline` of RunResult; new_nodes lists ids in creation order per statement."""
-        new_nodes: dict[int, list[tuple[int, str]]] = {}
-        for tensor in self.registry.tensors:
-            new_nodes.setdefault(tensor.step, []).append((tensor.sequence, tensor.id))
-        for function in self.registry.functions:
-            new_nodes.setdefault(function.step, []).append((function.sequence, function.id))
+    def render(
+        self, records: list[TensorRecord | FunctionRecord] | None = None
+    ) -> list[dict[str, Any]]:
+        """The `timeline` of RunResult; new_nodes lists ids in creation order per statement.
+
+        `records` is `registry.records_in_order()` when the caller already has it.
+        """
+        if records is None:
+            records = self.registry.records_in_order()
+        new_nodes: dict[int, list[str]] = {}
+        for record in records:  # in creation order, so each step's list is too
+            created = new_nodes.get(record.step)
+            if created is None:
+                new_nodes[record.step] = [record.id]
+            else:
+                created.append(record.id)
         return [
             {
-                "step": entry.step,
-                "line": entry.line,
-                "bindings": entry.bindings,
-                "new_nodes": [node for _, node in sorted(new_nodes.get(entry.step, []))],
-                "stdout_len": entry.stdout_len,
+                "step": step,
+                "line": line,
+                "bindings": bindings,
+                "new_nodes": new_nodes.pop(step, None) or [],
+                "stdout_len": stdout_len,
             }
-            for entry in self.entries
+            for step, line, bindings, stdout_len in self.entries
         ]

@@ -5,11 +5,18 @@
 import cytoscape from '../vendor/cytoscape-3.35.0/cytoscape.esm.min.js';
 import dagre from '../vendor/dagrejs-dagre-3.0.0/dagre.esm.js';
 
-// Above this many nodes dagre skips its crossing-minimisation sweeps: a few more crossings,
-// several times faster, so big loops still draw within the time budget.
+// Above this many nodes the graph is drawn the cheap way: dagre skips its crossing-minimisation
+// sweeps (a few more crossings, several times faster), edges are straight lines, and text is
+// drawn only once readable. Small graphs (every seed program) keep the full drawing. (dagre's
+// 'tight-tree' ranker was measured too: slower than network simplex in Chromium.)
 const FAST_LAYOUT_NODES = 200;
+// Rendered font size (px) below which a large graph's labels are skipped: a fitted 500-node graph
+// is an overview at ~0.05 zoom; zooming in brings the text back.
+const LARGE_GRAPH_MIN_FONT = 7;
 // Small graphs are not blown up past this zoom when fitted.
 const MAX_FIT_ZOOM = 1.6;
+// Low enough that a fitted 500-node graph is whole on screen (cy.viewport ignores a zoom below it).
+const MIN_ZOOM = 0.005;
 
 // One palette for the canvas style, the SVG export and the legend (CSS reads the same values).
 export const PALETTE = Object.freeze({
@@ -70,7 +77,11 @@ function styleSheet() {
         color: '#8a1c4a',
       },
     },
-    { selector: 'edge.fast', style: { 'curve-style': 'straight' } },
+    {
+      selector: 'edge.fast',
+      style: { 'curve-style': 'straight', 'min-zoomed-font-size': LARGE_GRAPH_MIN_FONT },
+    },
+    { selector: 'node.fast', style: { 'min-zoomed-font-size': LARGE_GRAPH_MIN_FONT } },
     { selector: 'edge.edge-output', style: { 'line-style': 'dashed' } },
     { selector: 'edge.edge-variable', style: { 'line-style': 'dotted' } },
     {
@@ -107,7 +118,7 @@ function toElements(model, fast = false) {
   const nodes = model.nodes.map((node) => ({
     group: 'nodes',
     data: { id: node.id, label: node.label, kind: node.kind, ...nodeSize(node.label, node.kind) },
-    classes: node.classes.join(' '),
+    classes: [...node.classes, fast ? 'fast' : ''].join(' '),
   }));
   const edges = model.edges.map((edge) => ({
     group: 'edges',
@@ -128,13 +139,21 @@ export function createGraphView(container, { onSelect }) {
   const cy = cytoscape({
     container,
     style: styleSheet(),
-    minZoom: 0.05,
+    minZoom: MIN_ZOOM,
     maxZoom: 4,
     boxSelectionEnabled: false,
     selectionType: 'single',
   });
   let direction = 'LR';
   let currentKey = '';
+  let layoutSize = { width: 0, height: 0 };
+  // Cytoscape reads these renderer flags on every frame but only takes them as init options:
+  // while panning or zooming a large graph, move a snapshot and leave the edges out.
+  function setLargeGraphMode(large) {
+    const renderer = cy.renderer();
+    renderer.textureOnViewport = large;
+    renderer.hideEdgesOnViewport = large;
+  }
   // The viewport in a data-* attribute: tests and embedders can map graph to screen positions.
   const publishViewport = () => {
     container.dataset.viewport = JSON.stringify({ zoom: cy.zoom(), pan: cy.pan() });
@@ -149,18 +168,18 @@ export function createGraphView(container, { onSelect }) {
   // adding nodes with their final positions costs one style pass instead of two.
   function layoutPositions(elements) {
     const graph = new dagre.graphlib.Graph({ multigraph: true });
+    const nodeCount = elements.filter((element) => element.group === 'nodes').length;
+    const large = nodeCount > FAST_LAYOUT_NODES;
     graph.setGraph({ rankdir: direction, nodesep: 16, ranksep: 32, edgesep: 10 });
     graph.setDefaultEdgeLabel(() => ({}));
-    let nodeCount = 0;
     for (const element of elements) {
       if (element.group === 'nodes') {
         graph.setNode(element.data.id, { width: element.data.w, height: element.data.h });
-        nodeCount += 1;
       } else {
         graph.setEdge(element.data.source, element.data.target, {}, element.data.id);
       }
     }
-    dagre.layout(graph, { disableOptimalOrderHeuristic: nodeCount > FAST_LAYOUT_NODES });
+    dagre.layout(graph, { disableOptimalOrderHeuristic: large });
     const positions = new Map();
     for (const id of graph.nodes()) {
       const placed = graph.node(id);
@@ -172,12 +191,13 @@ export function createGraphView(container, { onSelect }) {
   // Fit from the layout's own extent: cy.fit() would measure every label first, which for a
   // few hundred nodes costs as much as the layout itself.
   function fitTo(size) {
+    layoutSize = size;
     const padding = 12;
-    const zoom = Math.min(
+    const zoom = Math.max(MIN_ZOOM, Math.min(
       MAX_FIT_ZOOM,
       (cy.width() - 2 * padding) / Math.max(size.width, 1),
       (cy.height() - 2 * padding) / Math.max(size.height, 1),
-    );
+    ));
     cy.viewport({
       zoom,
       pan: {
@@ -204,8 +224,10 @@ export function createGraphView(container, { onSelect }) {
     const key = structureKey(model);
     if (key !== currentKey) {
       const selected = cy.$('node:selected').map((node) => node.id());
-      const elements = toElements(model, model.nodes.length > FAST_LAYOUT_NODES);
+      const large = model.nodes.length > FAST_LAYOUT_NODES;
+      const elements = toElements(model, large);
       const { positions, size } = layoutPositions(elements);
+      setLargeGraphMode(large);
       for (const element of elements) {
         if (element.group === 'nodes') element.position = positions.get(element.data.id);
       }
@@ -259,7 +281,8 @@ export function createGraphView(container, { onSelect }) {
     render,
     select,
     setDirection,
-    fit: () => cy.fit(undefined, 12),
+    // A large graph fits from the layout extent: cy.fit() would measure every label first.
+    fit: () => (cy.nodes().length > FAST_LAYOUT_NODES ? fitTo(layoutSize) : cy.fit(undefined, 12)),
     zoomBy,
     resize: () => cy.resize(),
     exportPng,

@@ -236,7 +236,9 @@ _ATOMS = st.one_of(
     st.integers(-20, 20).map(str),
     st.sampled_from(["0", "1", "2", "0.5", "-1.5", "3.0", "1e3", "True", "False", "None"]),
     st.sampled_from(["'ab'", "''", "'x'", "[1, 2, 3]", "[]", "(1, 'a')", "{'k': 1}"]),
-    st.sampled_from(["n", "s", "xs", "f"]),
+    # `f` itself is not an atom: str(f) holds a memory address in CPython (shown without one
+    # here), so even len(str(f)) differs by design. It is still called, through `f({})`.
+    st.sampled_from(["n", "s", "xs"]),
 )
 _BINARY_OPERATORS = ["+", "-", "*", "/", "//", "%", "**", "<", "<=", "==", "!=", ">", "and", "or"]
 _CALLS = [

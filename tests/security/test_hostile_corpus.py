@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTED_ERRORS = re.compile(
     r"^(SyntaxError|SandboxViolation|LimitExceeded|Timeout|[A-Z]\w*Error)$"
 )
-REFUSALS = {"SyntaxError", "SandboxViolation"}
+# CPython reports bad indentation as SyntaxError subclasses; the sandbox names them the same way.
+REFUSALS = {"SyntaxError", "IndentationError", "TabError", "SandboxViolation"}
 STOPS = {"LimitExceeded", "Timeout"}
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 SERVER_PATH = re.compile(r"(/work/|/usr/lib/|site-packages|\.py\", line)")

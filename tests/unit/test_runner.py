@@ -252,3 +252,30 @@ def test_a_view_whose_grad_fn_torch_refuses_to_read_is_still_reported() -> None:
     view = result["variables"]["v0"]
     assert view["value"] == namespace["v0"].tolist()
     assert view["grad_fn"] is None and view["is_leaf"] is None
+
+
+@pytest.mark.parametrize("name", list(SEEDS))
+def test_run_program_equals_execute_program_with_every_part(name: str) -> None:
+    # run_program frees the records once rendered; execute_program keeps them for graders.
+    quick = run_program(SEEDS[name], seed=1)
+    kept = execute_program(SEEDS[name], seed=1, include=None).result
+    del quick["timing_ms"], kept["timing_ms"]
+    assert json.dumps(quick) == json.dumps(kept)
+
+
+def test_a_rendered_recorder_can_be_released() -> None:
+    from app.trace.recorder import Recorder
+
+    recorder = Recorder(Limits())
+    x = torch.ones(2, requires_grad=True)
+    recorder.op_result(x, (), 1)
+    y = x * 3
+    recorder.op_result(y, (x, 3), 2)
+    recorder.statement_executed(2, {"y": y}, 0)
+    recorder.backward([y.sum()], None, None, False, None, 3)
+    rendered = recorder.render({"x": x, "y": y})
+    assert [node["id"] for node in rendered["graph"]["nodes"]][:2] == ["t0", "f0"]
+    recorder.release()
+    assert recorder.graph_tensors() == []
+    assert recorder.tensor_id(x) is None
+    assert rendered["timeline"][0]["bindings"] == {"y": "t1"}

@@ -76,6 +76,18 @@ LIMIT_CASES: dict[str, tuple[str, Limits, str, int | tuple[int, ...]]] = {
         "steps",
         2,
     ),
+    "many-big-lists": (
+        "rows = [[0] * 100000 for _ in range(100000)]\n",
+        Limits(),
+        "list_length",
+        1,
+    ),
+    "many-big-strings": (
+        "rows = []\nfor i in range(100000):\n    rows.append('x' * 100000)\n",
+        Limits(),
+        "list_length",
+        3,
+    ),
     "recursion": ("def f(n):\n    return f(n + 1)\nf(0)\n", Limits(), "call_depth", 2),
     "mutual-recursion": (
         "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\na(1)\n",

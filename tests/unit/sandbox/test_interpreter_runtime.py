@@ -4,6 +4,7 @@ interpreted functions called back by torch, and messages free of server details.
 from __future__ import annotations
 
 import textwrap
+import time
 
 import pytest
 import torch
@@ -207,3 +208,10 @@ def test_plain_value_attributes_outside_the_table_are_refused() -> None:
 def test_type_objects_expose_nothing() -> None:
     outcome = run("m = int.from_bytes\n")
     assert outcome.error is not None and outcome.error.type == "SandboxViolation"
+
+
+def test_functions_defined_by_the_program_get_the_budget_of_each_evaluation() -> None:
+    limits = Limits(seconds=0.3)
+    interpreter = interpreter_after("def twice(v):\n    w = v * 2\n    return w\n", limits)
+    time.sleep(0.4)  # the grader asks after the run's own deadline has passed
+    assert interpreter.evaluate("twice(21)") == 42
