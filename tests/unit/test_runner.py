@@ -274,7 +274,7 @@ def test_a_rendered_recorder_can_be_released() -> None:
     recorder.statement_executed(2, {"y": y}, 0)
     recorder.backward([y.sum()], None, None, False, None, 3)
     rendered = recorder.render({"x": x, "y": y})
-    assert [node["id"] for node in rendered["graph"]["nodes"]][:2] == ["t0", "f0"]
+    assert [node["id"] for node in rendered["graph"]["nodes"]][:2] == ["t0", "t1"]
     recorder.release()
     assert recorder.graph_tensors() == []
     assert recorder.tensor_id(x) is None
