@@ -105,10 +105,13 @@ def _execute(
             if isinstance(unexpected, KeyboardInterrupt | SystemExit):
                 raise
             result = _internal_error_result(run, unexpected)
-        if not keep_records and run.recorder is not None:
-            # Rendered: free the records now (the interpreter's cycles would keep them until
-            # the next collection, which would walk them all once more first).
-            run.recorder.release()
+        if not keep_records:
+            # Only the result is wanted: free the records now, and drop the final state so
+            # that the collection below frees it too (the interpreter holds it in reference
+            # cycles), rather than leaving it to whichever run comes next.
+            if run.recorder is not None:
+                run.recorder.release()
+            run.interpreter = run.ctx = None
     finally:
         if collecting:
             gc.enable()

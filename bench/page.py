@@ -261,7 +261,7 @@ def main() -> None:
             median = statistics.median(times)
             print(f"  {example:<18} {median:7.0f} ms   x{median / baseline:.2f} of baseline")
 
-        print("\nsynthetic graphs: model + dagre layout + first paint (median of 3)")
+        print("\nsynthetic graphs: model + layout + first paint (median of 3)")
         results = {}
         for count in (100, 500):
             body = json.dumps(synthetic_result(count))

@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.page_helpers import open_and_run
+from bench.page import synthetic_result
+from tests.browser.page_helpers import open_and_run, permalink_hash
 from tests.browser.torch_oracle import run_with_torch
 
 pytestmark = pytest.mark.browser
@@ -94,3 +95,50 @@ def test_clicking_a_graph_node_selects_its_table_row(page: Page, live_server: st
         "aria-selected", "true"
     )
     expect(page.locator("[data-testid=inspector]")).to_contain_text("requires_grad=True")
+
+
+def node_boxes(page: Page) -> dict[str, tuple[float, float, float, float]]:
+    """Each node's box (x1, y1, x2, y2) in model coordinates, from the exported SVG."""
+    with page.expect_download() as download:
+        page.locator("[data-testid=export-svg]").click()
+    boxes = {}
+    for group in ET.parse(download.value.path()).getroot().iter(f"{SVG}g"):
+        shape = next(iter(group))
+        if shape.tag == f"{SVG}ellipse":
+            cx, cy = float(shape.get("cx", 0)), float(shape.get("cy", 0))
+            rx, ry = float(shape.get("rx", 0)), float(shape.get("ry", 0))
+            boxes[group.get("data-node-id", "")] = (cx - rx, cy - ry, cx + rx, cy + ry)
+        else:
+            x, y = float(shape.get("x", 0)), float(shape.get("y", 0))
+            w, h = float(shape.get("width", 0)), float(shape.get("height", 0))
+            boxes[group.get("data-node-id", "")] = (x, y, x + w, y + h)
+    return boxes
+
+
+def test_large_graph_is_laid_out_without_overlaps_and_fitted_whole(
+    page: Page, live_server: str
+) -> None:
+    # Above 200 nodes graph-view.js uses its own cheap layered layout instead of dagre.
+    body = json.dumps(synthetic_result(500))
+    page.route(
+        "**/api/v1/run", lambda route: route.fulfill(body=body, content_type="application/json")
+    )
+    assert open_and_run(page, f"{live_server}/{permalink_hash('# synthetic', 0)}") == "done"
+    expect(page.locator("body")).to_have_attribute("data-graph-nodes", "500")
+    boxes = node_boxes(page)
+    assert len(boxes) == 500
+    ordered = sorted(boxes.values())
+    for index, (_x1, y1, x2, y2) in enumerate(ordered):
+        for other in ordered[index + 1 :]:
+            if other[0] >= x2:
+                break
+            assert other[1] >= y2 or other[3] <= y1, "two nodes overlap"
+    graph = page.locator("[data-testid=graph]")
+    viewport = json.loads(graph.get_attribute("data-viewport") or "{}")
+    size = graph.bounding_box()
+    assert size is not None
+    zoom, pan = viewport["zoom"], viewport["pan"]
+    assert zoom < 0.5, "fitted out, not left at the default zoom"
+    for x1, y1, x2, y2 in ordered:
+        assert pan["x"] + zoom * x1 >= -1 and pan["x"] + zoom * x2 <= size["width"] + 1
+        assert pan["y"] + zoom * y1 >= -1 and pan["y"] + zoom * y2 <= size["height"] + 1

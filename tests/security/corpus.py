@@ -955,6 +955,19 @@ MORE = [
         "stop",
         "d = {}\nfor k in range(50000):\n    d[k] = [k] * 100000",
     ),
+    # found by tests/fuzz: a module built with a tensor where a bool belongs cannot be repr'd
+    _p(
+        "fuzz-nn-module-bad-repr",
+        "crash",
+        "bounded",
+        "import torch\nimport torch.nn as nn\nv0 = nn.ReLU(torch.randn(3))",
+    ),
+    _p(
+        "fuzz-nn-module-bad-repr-print",
+        "crash",
+        "bounded",
+        "import torch\nimport torch.nn as nn\nv0 = nn.ReLU(torch.randn(3))\nprint(v0)",
+    ),
     # parser: more spellings
     _p("parser-crlf-only", "parser", "bounded", "x = 1\r\ny = 2\r\nprint(x + y)"),
     _p("parser-form-feed", "parser", "bounded", "\x0cx = 1\nprint(x)"),
