@@ -178,6 +178,17 @@ def encode_tensor(
     }
 
 
+def json_safe_text(text: str) -> str:
+    """`text` as UTF-8 can carry it: a lone surrogate becomes its escape, as repr shows it."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def encode_value(obj: Any, limit: int, node_id: TensorNodeId | None = None) -> dict[str, Any]:
     """The `Value` of any final or bound value; containers keep at most `limit` items."""
     if isinstance(obj, torch.Tensor):
@@ -191,9 +202,10 @@ def encode_value(obj: Any, limit: int, node_id: TensorNodeId | None = None) -> d
     if isinstance(obj, float):
         return {"kind": "float", "value": json_float(obj)}
     if isinstance(obj, str):
-        if len(obj) > limit * 10:
-            return {"kind": "str", "value": obj[: limit * 10], "truncated": True}
-        return {"kind": "str", "value": obj}
+        text = json_safe_text(obj)
+        if len(text) > limit * 10:
+            return {"kind": "str", "value": text[: limit * 10], "truncated": True}
+        return {"kind": "str", "value": text}
     if isinstance(obj, ModuleType):  # repr would show the server's file path
         return {"kind": "module", "repr": f"<module '{obj.__name__}'>"}
     if type(obj) in (list, tuple):

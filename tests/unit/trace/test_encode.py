@@ -111,3 +111,17 @@ def test_reprs_carry_no_addresses_or_paths() -> None:
     encoded = json.dumps([encode_value(torch, 10), encode_value(object(), 10)])
     assert "0x" not in encoded and "/" not in encoded
     assert encode_value(nn.ReLU(), 10) == {"kind": "ReLU", "repr": "ReLU()"}
+
+
+@pytest.mark.parametrize("text", ["plain", "기울기 ∂", "\ud800", "a\udfffb\u00e9"])
+def test_strings_always_survive_utf8_json(text: str) -> None:
+    value = encode_value(text, limit=100)["value"]
+    json.dumps(value, ensure_ascii=False).encode("utf-8")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate shows as the escape repr would print for it.
+        assert value == text.encode("utf-8", "backslashreplace").decode()
+        assert "\\ud" in value
+    else:
+        assert value == text
