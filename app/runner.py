@@ -281,8 +281,12 @@ def _limits_dict(limits: Limits) -> dict[str, int | float]:
 
 def _internal_error_result(run: _Run, unexpected: BaseException) -> dict[str, Any]:
     """A RunResult for a failure of ours: never a traceback, never a server path."""
-    error = ProgramError(
-        "InternalError", sanitize_message(f"{type(unexpected).__name__}: {unexpected}")
-    )
+    if isinstance(unexpected, MemoryError):
+        # The worker's address-space limit, reached outside any one statement (e.g. capture).
+        error = ProgramError("MemoryError", "The program ran out of memory.")
+    else:
+        error = ProgramError(
+            "InternalError", sanitize_message(f"{type(unexpected).__name__}: {unexpected}")
+        )
     outcome = Outcome(ok=False, error=error, stdout="", stdout_truncated=False)
     return _base_result(run.seed, run.limits, outcome, error, [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import time
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -19,6 +20,7 @@ from app.sandbox.context import RunContext
 from app.sandbox.errors import LimitExceeded, PlaygroundSignal, ProgramError
 from app.sandbox.functions import Frame, InterpretedFunction
 from app.sandbox.hints import hint_for
+from app.sandbox.limits import Limits
 from app.sandbox.runtime import Runtime, load_surface
 from app.sandbox.sanitize import sanitize_message
 from app.sandbox.validate import PROGRAM_FILENAME, parse_program
@@ -46,6 +48,16 @@ class EvaluationError(Exception):
         self.error = error
 
 
+# Parsed and validated trees of recent sources: the page and graders rerun the same source
+# often, and parse + validate cost as much as running a small program. Only trees whose
+# parse and validation succeeded without any warning are kept (a cached tree would not warn
+# again); nothing mutates a tree after validation, so runs can share them. Bounded in count
+# and in source size, so the cache holds a few MB at most.
+_TREE_CACHE_SIZE = 32
+_TREE_CACHE_SOURCE_CHARS = 8 * 1024
+_tree_cache: OrderedDict[tuple[str, str, Limits], ast.Module | ast.Expression] = OrderedDict()
+
+
 class Interpreter:
     """One program's interpreter; holds its globals after `run` for `evaluate`."""
 
@@ -56,6 +68,7 @@ class Interpreter:
         self._builtins = make_builtins(self._runtime)
         self._warnings: list[dict[str, Any]] = []
         self._seen_warnings: set[tuple[str, str, int]] = set()
+        self._warning_calls = 0
 
     def run(self, source: str) -> Outcome:
         """Run `source` to completion or to its first error."""
@@ -81,14 +94,30 @@ class Interpreter:
             raise EvaluationError(error)
         return result[0]
 
+    def _parse(self, source: str, mode: str) -> ast.Module | ast.Expression:
+        """`parse_program`, through the cache of recent warning-free trees."""
+        limits = self.ctx.limits
+        key = (source, mode, limits)
+        tree = _tree_cache.get(key)
+        if tree is not None:
+            _tree_cache.move_to_end(key)
+            return tree
+        calls = self._warning_calls
+        tree = parse_program(source, limits, mode="eval" if mode == "eval" else "exec")
+        if self._warning_calls == calls and len(source) <= _TREE_CACHE_SOURCE_CHARS:
+            _tree_cache[key] = tree
+            if len(_tree_cache) > _TREE_CACHE_SIZE:
+                _tree_cache.popitem(last=False)
+        return tree
+
     def _execute(self, source: str) -> None:
-        tree = parse_program(source, self.ctx.limits)
+        tree = self._parse(source, "exec")
         assert isinstance(tree, ast.Module)
         program = self._compiler().module(tree)
         program(Frame(self.globals, None))
 
     def _evaluate(self, expression: str) -> Any:
-        tree = parse_program(expression, self.ctx.limits, mode="eval")
+        tree = self._parse(expression, "eval")
         assert isinstance(tree, ast.Expression)
         return self._compiler().expression(tree)(Frame(self.globals, None))
 
@@ -137,6 +166,7 @@ class Interpreter:
         file: TextIO | None = None,
         line: str | None = None,
     ) -> None:
+        self._warning_calls += 1
         # CPython's default filter shows a warning once per location.
         # Warnings of the parser/validator carry the program line; torch's the current line.
         where = lineno if filename == PROGRAM_FILENAME else self.ctx.line

@@ -99,9 +99,18 @@ class Runtime:
         # Builtin implementations keyed by the id() of the object the name is bound to; those
         # objects live as long as the process, so an id can never be reused by a program value.
         self.builtin_calls: dict[int, Callable[[list[Any], dict[str, Any]], Any]] = {}
+        # One implementation per operator symbol: it depends only on this runtime, and the
+        # compiler asks for it at every operator in the program.
+        self._binaries: dict[str, Callable[[Any, Any], Any]] = {}
 
     def binary(self, symbol: str) -> Callable[[Any, Any], Any]:
         """The implementation of binary operator `symbol` (e.g. "+", "+=", "<")."""
+        implementation = self._binaries.get(symbol)
+        if implementation is None:
+            implementation = self._binaries[symbol] = self._make_binary(symbol)
+        return implementation
+
+    def _make_binary(self, symbol: str) -> Callable[[Any, Any], Any]:
         plain = self.operators.operator_for(symbol)
         is_surface = self.is_surface
         surface_op: Callable[..., Any] = self.surface.binary_op

@@ -609,6 +609,10 @@ def _operator_estimate(op: str, left: Any, right: Any) -> Estimate:
     return elements, max(elements, 1)
 
 
+# What a refused or too costly operator is called in messages, formatted once.
+_OPERATOR_WHAT: dict[str, str] = {op: f"The {op} operator" for op in _BINARY}
+
+
 def binary_op(op: str, left: Any, right: Any, ctx: RunContext) -> Any:
     """`left op right` when either side is a surface value; torch's own errors come through."""
     function = _BINARY.get(op)
@@ -617,7 +621,7 @@ def binary_op(op: str, left: Any, right: Any, ctx: RunContext) -> Any:
     if op in ("is", "is not", "in", "not in"):
         return function(left, right)
     if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
-        _pay(_operator_estimate(op, left, right), f"The {op} operator", ctx)
+        _pay(_operator_estimate(op, left, right), _OPERATOR_WHAT[op], ctx)
         return _finish(function(left, right), (left, right), ctx)
     if op in ("*", "*=") and isinstance(left, torch.Size | tuple) and isinstance(right, int):
         _check_repeat(len(left) * right, ctx)

@@ -122,7 +122,11 @@ def safe_repr(obj: Any) -> str:
         try:
             text = to_repr(obj)
         except Exception:
-            text = repr(obj)
+            try:
+                text = repr(obj)
+            except Exception:
+                # e.g. nn.ReLU(tensor): CPython builds it fine and fails only when it is printed.
+                text = f"<{type(obj).__name__} object>"
     return _ADDRESS.sub("", text)
 
 

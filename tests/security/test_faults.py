@@ -175,26 +175,29 @@ def wait_for_full_pool(server: LiveServer, without: int, seconds: float = 15.0) 
     raise AssertionError(f"the pool was not refilled: {worker_pids(server)}")
 
 
-def test_worker_killed_mid_run_fails_only_its_own_request(live_server: LiveServer) -> None:
-    victim, victim_box = in_thread(
-        lambda: httpx.post(live_server.url + "/api/v1/run", json={"source": ENDLESS}, timeout=30)
-    )
-    pid = busiest_worker(live_server)
-    honest, honest_box = in_thread(lambda: honest_runs(live_server, 8))
-    time.sleep(0.1)
-    os.kill(pid, signal.SIGKILL)
-    victim.join(30)
-    honest.join(60)
-    response = victim_box[0]
-    assert response.status_code == 200, response.text
-    error = response.json()["error"]
-    assert error["type"] == "WorkerCrashed", error
-    assert "crashed" in error["message"] and str(pid) not in error["message"], error
-    assert honest_box[0] == [True] * 8
-    assert live_server.process.poll() is None
-    assert httpx.get(live_server.url + "/healthz", timeout=5).status_code == 200
-    wait_for_full_pool(live_server, without=pid)
-    assert_honest_run_is_right(live_server)
+def test_worker_killed_mid_run_fails_only_its_own_request() -> None:
+    # A server of its own whose step budget cannot end the loop first: it runs until killed.
+    limits = {"PLAYGROUND_LIMITS__STEPS": str(10**9), "PLAYGROUND_LIMITS__SECONDS": "20"}
+    with serve(limits) as server:
+        victim, victim_box = in_thread(
+            lambda: httpx.post(server.url + "/api/v1/run", json={"source": ENDLESS}, timeout=60)
+        )
+        pid = busiest_worker(server)
+        honest, honest_box = in_thread(lambda: honest_runs(server, 8))
+        time.sleep(0.1)
+        os.kill(pid, signal.SIGKILL)
+        victim.join(60)
+        honest.join(60)
+        response = victim_box[0]
+        assert response.status_code == 200, response.text
+        error = response.json()["error"]
+        assert error["type"] == "WorkerCrashed", error
+        assert "crashed" in error["message"] and str(pid) not in error["message"], error
+        assert honest_box[0] == [True] * 8
+        assert server.process.poll() is None
+        assert httpx.get(server.url + "/healthz", timeout=5).status_code == 200
+        wait_for_full_pool(server, without=pid)
+        assert_honest_run_is_right(server)
 
 
 def test_worker_that_exhausts_its_memory() -> None:
