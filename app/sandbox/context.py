@@ -14,6 +14,9 @@ from app.sandbox.errors import DeadlineExceeded, LimitExceeded
 from app.sandbox.limits import Limits
 from app.sandbox.observer import Observer, PassiveObserver
 
+# The run's total of built items and characters, as a multiple of `limits.list_length`.
+PYTHON_ITEMS_FACTOR = 100
+
 
 @dataclass
 class RunContext:
@@ -32,6 +35,9 @@ class RunContext:
     live_tensor_bytes: int = 0
     # torch's once-per-process warnings already shown in this run (surface/warn_once.py).
     warned_once: set[str] = field(default_factory=set)
+    # Items and characters of every list, tuple and string the run built, by the interpreter or
+    # by torch (`tolist`): one `[0] * 10**5` is fine, 10**5 of them would hold gigabytes.
+    python_items: int = 0
 
     @property
     def deadline(self) -> float:
@@ -70,6 +76,16 @@ class RunContext:
                 "run_cost",
                 f"The program's operations would cost more than {self.limits.run_cost:.2e} "
                 "in total.",
+            )
+
+    def charge_python_items(self, count: int) -> None:
+        """Count `count` new list items or string characters against the run's total."""
+        self.python_items += count
+        limit = PYTHON_ITEMS_FACTOR * self.limits.list_length
+        if self.python_items > limit:
+            raise self.limit_exceeded(
+                "list_length",
+                f"The program built more than {limit:,} list items and string characters in total.",
             )
 
     def check_elements(self, elements: int, what: str) -> None:

@@ -146,9 +146,6 @@ def _join_pairs(parts: list[tuple[bool, Any]]) -> list[tuple[bool, Any]]:
     return joined
 
 
-# The run's total of built items and characters, as a multiple of `list_length`.
-CREATED_ITEMS_FACTOR = 100
-
 _DICT_VIEWS = frozenset({"dict_keys", "dict_values", "dict_items"})
 _SIZED = (list, tuple, str, dict, range)
 
@@ -215,10 +212,6 @@ class CheckedOperators:
         self._shift_bits = limits.shift_bits
         self._str_length = limits.str_length
         self._list_length = limits.list_length
-        # Items and characters of all strings, lists and tuples built so far: one `[0] * 10**5`
-        # is fine, 10**5 of them would hold gigabytes.
-        self._created = 0
-        self._created_limit = CREATED_ITEMS_FACTOR * limits.list_length
 
     def operator_for(self, symbol: str) -> Callable[[Any, Any], Any]:
         """The checked implementation of binary operator `symbol` ("+", "+=", "<", ...)."""
@@ -260,13 +253,7 @@ class CheckedOperators:
 
     def charge_created(self, count: int) -> None:
         """Count `count` new items or characters against the run's total."""
-        self._created += count
-        if self._created > self._created_limit:
-            raise self._ctx.limit_exceeded(
-                "list_length",
-                f"The program built more than {self._created_limit:,} list items and string "
-                "characters in total.",
-            )
+        self._ctx.charge_python_items(count)
 
     def _check_add(self, left: Any, right: Any) -> None:
         kind = type(left)

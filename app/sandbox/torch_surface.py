@@ -518,6 +518,7 @@ def _tolist(
             f"{ctx.limits.list_length:,}.",
         )
     ctx.charge(max(tensor.numel(), 1), "Tensor.tolist")
+    ctx.charge_python_items(tensor.numel())
     return tensor.tolist(*args, **kwargs)
 
 
