@@ -17,11 +17,11 @@ Bounded in count and time; it stops by itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +32,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The server launcher is shared with the tests (tests/support/server_process.py).
+sys.path.insert(0, str(ROOT))
+from tests.support.server_process import serve_app  # noqa: E402
+
 CHAIN_RULE = (
     "import torch\nx = torch.ones(2, 2, requires_grad=True)\ny = x + 2\n"
     "z = y * y * 3\nout = z.mean()\nout.backward()\nprint(x.grad)\n"
@@ -56,29 +61,6 @@ def expected_grad() -> list[list[float]]:
     assert x.grad is not None
     grad: list[list[float]] = x.grad.tolist()
     return grad
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "PLAYGROUND_WORKERS": str(workers), "PLAYGROUND_QUEUE_SIZE": "256"}
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
-    process = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(450):
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit("server did not become ready")
 
 
 def client_for(address: str) -> httpx.Client:
@@ -166,7 +148,9 @@ def main() -> None:
         attacker_main(url, args.attacker_address, float(seconds), int(offset), args.attacker_nice)
         return
     want = expected_grad()
-    process, url = start_server(args.workers)
+    server = contextlib.ExitStack()
+    env = {"PLAYGROUND_WORKERS": str(args.workers), "PLAYGROUND_QUEUE_SIZE": "256"}
+    url = server.enter_context(serve_app(env, ready_seconds=120)).url
     attackers: list[subprocess.Popen[str]] = []
     honest = args.honest_address
     try:
@@ -208,8 +192,7 @@ def main() -> None:
         for attacker in attackers:
             if attacker.poll() is None:
                 attacker.kill()
-        process.terminate()
-        process.wait(timeout=20)
+        server.close()
     # The baseline is every unloaded request, before and after the attack together.
     p50_calm = statistics.median(calm + calm_after) * 1000
     p50_loaded = statistics.median(loaded) * 1000

@@ -11,10 +11,8 @@ Prints the median of each and the ratio separate / batch. Bounded; it stops by i
 from __future__ import annotations
 
 import argparse
-import os
-import socket
+import contextlib
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +22,11 @@ import httpx
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The server launcher is shared with the tests (tests/support/server_process.py).
+sys.path.insert(0, str(ROOT))
+from tests.support.server_process import serve_app  # noqa: E402
+
 # A student's answer to "make x.grad equal to d mean(3 (x + 2)^2) / dx", with a seeded twist so
 # the items differ.
 SUBMISSION = """\
@@ -59,43 +62,6 @@ def check_bodies(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "PLAYGROUND_WORKERS": str(workers), "PLAYGROUND_QUEUE_SIZE": "256"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit("server did not become ready")
-
-
 def time_batch(client: httpx.Client, bodies: list[dict[str, Any]]) -> tuple[float, list[Any]]:
     items = [{"kind": "check", **body} for body in bodies]
     started = time.perf_counter()
@@ -123,7 +89,9 @@ def main() -> None:
     args = parser.parse_args()
 
     bodies = check_bodies(args.items)
-    process, url = start_server(args.workers)
+    server = contextlib.ExitStack()
+    env = {"PLAYGROUND_WORKERS": str(args.workers), "PLAYGROUND_QUEUE_SIZE": "256"}
+    url = server.enter_context(serve_app(env, ready_seconds=120)).url
     batch_times, separate_times = [], []
     try:
         with httpx.Client(base_url=url, timeout=300) as client:
@@ -141,8 +109,7 @@ def main() -> None:
                 batch_times.append(batch_time)
                 separate_times.append(separate_time)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        server.close()
 
     batch_ms = statistics.median(batch_times) * 1000
     separate_ms = statistics.median(separate_times) * 1000

@@ -14,20 +14,21 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The server launcher is shared with the tests (tests/support/server_process.py).
+sys.path.insert(0, str(ROOT))
+from tests.support.server_process import serve_app  # noqa: E402
+
 CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -54,39 +55,13 @@ document.addEventListener('playground:graph-drawn', (event) => {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def server() -> Iterator[str]:
     if os.environ.get("PLAYGROUND_BENCH_BASE_URL"):
         yield os.environ["PLAYGROUND_BENCH_BASE_URL"].rstrip("/")
         return
-    port = free_port()
-    env = {**os.environ, "PLAYGROUND_WORKERS": os.environ.get("PLAYGROUND_WORKERS", "1")}
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--log-level", "warning"], cwd=ROOT, env=env
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        else:
-            raise SystemExit("server did not become ready")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serve_app({"PLAYGROUND_WORKERS": os.environ.get("PLAYGROUND_WORKERS", "1")}) as running:
+        yield running.url
 
 
 def synthetic_result(node_count: int) -> dict[str, Any]:

@@ -7,10 +7,6 @@ origin or if the console reports an error.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +24,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.support.server_process import serve_app
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
@@ -42,12 +40,6 @@ CHROMIUM_ARGS = [
 SERVER_START_SECONDS = 90
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """Start `uvicorn app.main:app` on a free loopback port; yield its base URL.
@@ -57,54 +49,19 @@ def live_server() -> Iterator[str]:
     if os.environ.get("PLAYGROUND_BROWSER_BASE_URL"):
         yield os.environ["PLAYGROUND_BROWSER_BASE_URL"].rstrip("/")
         return
-    port = free_port()
     # One warm worker is enough for one page at a time; a generous time limit keeps a loaded CI
     # machine from turning these page tests into tests of the sandbox's timeout.
-    env = {
-        "PLAYGROUND_WORKERS": "1",
-        "PLAYGROUND_LIMITS__SECONDS": "30",
-        **os.environ,
-    }
-    log = ARTIFACTS / "browser-server.log"
+    env = {"PLAYGROUND_WORKERS": "1", "PLAYGROUND_LIMITS__SECONDS": "30"}
     ARTIFACTS.mkdir(exist_ok=True)
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"server exited early; see {log}")
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"server not ready after {SERVER_START_SECONDS}s; see {log}")
-                time.sleep(0.3)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    try:
+        with serve_app(
+            {**env, **os.environ},
+            log=ARTIFACTS / "browser-server.log",
+            ready_seconds=SERVER_START_SECONDS,
+        ) as server:
+            yield server.url
+    except RuntimeError as failure:
+        pytest.fail(str(failure))
 
 
 @pytest.fixture(scope="session")

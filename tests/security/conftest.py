@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.support.server_process import serve_app
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -86,55 +78,15 @@ class LiveServer:
 @contextlib.contextmanager
 def serve(extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
     """Run the real app (two workers, 2 s deadline unless overridden) until the block ends."""
-    port = free_port()
-    env = dict(os.environ)
-    env.update(
-        {
-            "PLAYGROUND_WORKERS": "2",
-            "PLAYGROUND_LIMITS__SECONDS": "2",
-            "PLAYGROUND_DEADLINE_GRACE_SECONDS": "1",
-            "PLAYGROUND_QUEUE_SIZE": "64",
-            **(extra_env or {}),
-        }
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    try:
-        while time.monotonic() - started < 90:
-            try:
-                if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError("the server exited while starting")
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("the server did not become ready within 90 s")
-        yield LiveServer(url, process, float(env["PLAYGROUND_LIMITS__SECONDS"]))
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    env = {
+        "PLAYGROUND_WORKERS": "2",
+        "PLAYGROUND_LIMITS__SECONDS": "2",
+        "PLAYGROUND_DEADLINE_GRACE_SECONDS": "1",
+        "PLAYGROUND_QUEUE_SIZE": "64",
+        **(extra_env or {}),
+    }
+    with serve_app(env) as server:
+        yield LiveServer(server.url, server.process, float(env["PLAYGROUND_LIMITS__SECONDS"]))
 
 
 @pytest.fixture(scope="session")
