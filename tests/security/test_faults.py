@@ -202,8 +202,13 @@ def test_worker_killed_mid_run_fails_only_its_own_request() -> None:
 
 def test_worker_that_exhausts_its_memory() -> None:
     # A server of its own with a small address space (torch maps ~600 MiB of it), so the hog
-    # reaches RLIMIT_AS within its deadline even on a loaded machine.
-    limits = {"PLAYGROUND_WORKER_MEMORY_MB": "1024", "PLAYGROUND_LIMITS__SECONDS": "10"}
+    # reaches RLIMIT_AS within its deadline even on a loaded machine, and an item budget too
+    # large to stop the hog first (the default one would: that is the corpus' mem-* entries).
+    limits = {
+        "PLAYGROUND_WORKER_MEMORY_MB": "1024",
+        "PLAYGROUND_LIMITS__SECONDS": "10",
+        "PLAYGROUND_LIMITS__LIST_LENGTH": "1000000",
+    }
     with serve(limits) as server:
         hog, hog_box = in_thread(
             lambda: httpx.post(server.url + "/api/v1/run", json={"source": MEMORY_HOG}, timeout=60)
