@@ -17,6 +17,7 @@ from typing import Any
 
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
+from app.sandbox.operators import BINARY_OPERATORS
 
 # Types whose operators, truth and formatting are pure CPython and never reach torch.
 PLAIN_SCALARS: frozenset[type] = frozenset({int, float, bool, str, type(None)})
@@ -149,41 +150,6 @@ def _join_pairs(parts: list[tuple[bool, Any]]) -> list[tuple[bool, Any]]:
 _DICT_VIEWS = frozenset({"dict_keys", "dict_values", "dict_items"})
 _SIZED = (list, tuple, str, dict, range)
 
-# The real operator functions: CPython's own results and messages (`+=` says "+=").
-_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "**": operator.pow,
-    "@": operator.matmul,
-    "<<": operator.lshift,
-    ">>": operator.rshift,
-    "&": operator.and_,
-    "|": operator.or_,
-    "^": operator.xor,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "+=": operator.iadd,
-    "-=": operator.isub,
-    "*=": operator.imul,
-    "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
-    "%=": operator.imod,
-    "**=": operator.ipow,
-    "@=": operator.imatmul,
-    "<<=": operator.ilshift,
-    ">>=": operator.irshift,
-    "&=": operator.iand,
-    "|=": operator.ior,
-    "^=": operator.ixor,
-}
 _COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
@@ -226,7 +192,7 @@ class CheckedOperators:
             "<<": self._check_lshift,
         }
         base = symbol.removesuffix("=") if symbol not in _COMPARISONS else symbol
-        return _checked(checks.get(base), _OPERATORS[symbol])
+        return _checked(checks.get(base), BINARY_OPERATORS[symbol])
 
     def int_too_big(self, bits: int) -> None:
         if bits > self._int_bits:

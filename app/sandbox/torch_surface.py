@@ -37,6 +37,7 @@ from app.sandbox.costs import (
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.grad_fn_view import GradFnView, view_of
+from app.sandbox.operators import BINARY_OPERATORS
 from app.sandbox.surface import autograd_calls, memory, warn_once
 from app.sandbox.surface.modules import (
     module_call_estimate,
@@ -552,38 +553,7 @@ def _not_contains(left: Any, right: Any) -> bool:
 
 
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "**": operator.pow,
-    "@": operator.matmul,
-    "&": operator.and_,
-    "|": operator.or_,
-    "^": operator.xor,
-    "<<": operator.lshift,
-    ">>": operator.rshift,
-    "+=": operator.iadd,
-    "-=": operator.isub,
-    "*=": operator.imul,
-    "/=": operator.itruediv,
-    "//=": operator.ifloordiv,
-    "%=": operator.imod,
-    "**=": operator.ipow,
-    "@=": operator.imatmul,
-    "&=": operator.iand,
-    "|=": operator.ior,
-    "^=": operator.ixor,
-    "<<=": operator.ilshift,
-    ">>=": operator.irshift,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
+    **BINARY_OPERATORS,
     "in": _contains,
     "not in": _not_contains,
     "is": operator.is_,
