@@ -25,43 +25,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.examples import get_example
 from app.runner import run_program
 
+# The seed blog post's three programs, verbatim, as the built-in examples ship them.
 SEEDS = {
-    "scalar-backward": """import torch
-
-x = torch.ones(1, requires_grad=True)
-print(x)
-y = x + 2
-print(y)
-print("===== Run backward =====")
-y.backward()
-print(y)
-""",
-    "chain-rule": """import torch
-
-x = torch.ones(2, 2, requires_grad=True)
-print(x)
-y = x + 2
-print(y)
-z = y * y * 3
-out = z.mean()
-print(z, out)
-out.backward()
-print(x.grad)
-""",
-    "vector-backward": """import torch
-
-x = torch.randn(3, requires_grad=True)
-y = x * 2
-while y.data.norm() < 1000:
-    y = y * 2
-print(y)
-
-gradients = torch.tensor([0.1, 1.0, 0.0001], dtype=torch.float)
-y.backward(gradients)
-print(x.grad)
-""",
+    example_id: get_example(example_id).source
+    for example_id in ("scalar-backward", "chain-rule", "vector-backward")
 }
 
 
