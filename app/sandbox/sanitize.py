@@ -1,4 +1,4 @@
-"""Scrub messages shown to the user: no server paths, no memory addresses."""
+"""Scrub text shown to the user: no server paths, no memory addresses, always valid UTF-8."""
 
 from __future__ import annotations
 
@@ -24,9 +24,20 @@ def _server_paths() -> list[str]:
 _PATHS = _server_paths()
 
 
+def json_safe_text(text: str) -> str:
+    """`text` as UTF-8 can carry it: a lone surrogate becomes its escape, as repr shows it."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def sanitize_message(text: str) -> str:
-    """Replace server paths with "…" and drop memory addresses."""
+    """Replace server paths with "…", drop memory addresses, escape lone surrogates."""
     for path in _PATHS:
         if path in text:
             text = text.replace(path, "…")
-    return _ADDRESS.sub("", text)
+    return json_safe_text(_ADDRESS.sub("", text))

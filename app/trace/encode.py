@@ -16,6 +16,8 @@ from typing import Any
 
 import torch
 
+from app.sandbox.sanitize import json_safe_text
+
 JsonData = Any
 TensorNodeId = Callable[[torch.Tensor], str | None]
 
@@ -180,17 +182,6 @@ def encode_tensor(
         "grad": grad_value,
         "truncated": truncated,
     }
-
-
-def json_safe_text(text: str) -> str:
-    """`text` as UTF-8 can carry it: a lone surrogate becomes its escape, as repr shows it."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
 
 
 def encode_value(obj: Any, limit: int, node_id: TensorNodeId | None = None) -> dict[str, Any]:

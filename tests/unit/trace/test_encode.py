@@ -125,3 +125,12 @@ def test_strings_always_survive_utf8_json(text: str) -> None:
         assert "\\ud" in value
     else:
         assert value == text
+
+
+def test_an_error_message_with_a_lone_surrogate_survives_utf8_json() -> None:
+    from app.runner import run_program
+
+    result = run_program("assert False, '\\ud800'\n", include=[])
+    assert result["error"]["type"] == "AssertionError"
+    assert result["error"]["message"] == "\\ud800"
+    json.dumps(result, ensure_ascii=False).encode("utf-8")
