@@ -8,7 +8,8 @@ count a step per item and check lengths; tensors go through the torch surface.
 from __future__ import annotations
 
 import builtins as python_builtins
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from app.sandbox import grammar
@@ -19,7 +20,7 @@ from app.sandbox.python_values import PLAIN_TYPES, strip_addresses
 if TYPE_CHECKING:
     from app.sandbox.runtime import Runtime
 
-BuiltinImpl = Callable[[list[Any], dict[str, Any]], Any]
+BuiltinImpl = Callable[["Runtime", list[Any], dict[str, Any]], Any]
 
 
 class PlainMethod:
@@ -129,199 +130,222 @@ def _no_keywords(name: str, kwargs: dict[str, Any]) -> None:
         raise TypeError(f"{name}() takes no keyword arguments")
 
 
-def make_builtins(runtime: Runtime) -> dict[str, Any]:
-    """Bind the allowed builtin names; register their implementations on the runtime."""
-    to_str = runtime.to_str
-    to_repr = runtime.to_repr
-    truth = runtime.truth
-    surface = runtime.surface
+# Each implementation takes the run's Runtime first: the tables below are built once per process
+# and shared by every run, so that starting a run binds no builtin at all.
+
+
+def _call_method(runtime: Runtime, value: Any, name: str, args: list[Any]) -> Any:
     ctx = runtime.ctx
-    greater = runtime.binary(">")
-    less = runtime.binary("<")
-    plus = runtime.binary("+")
+    method = runtime.surface.get_attribute(value, name, ctx)
+    return runtime.surface.call(method, args, {}, ctx)
 
-    def call_method(value: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        method = surface.get_attribute(value, name, ctx)
-        return surface.call(method, args, kwargs, ctx)
 
-    def print_(args: list[Any], kwargs: dict[str, Any]) -> None:
-        sep, end = " ", "\n"
-        for key, value in kwargs.items():
-            if key in ("sep", "end"):
-                if value is not None and type(value) is not str:
-                    raise TypeError(f"{key} must be None or a string, not {type(value).__name__}")
-                if value is not None:
-                    sep, end = (value, end) if key == "sep" else (sep, value)
-            elif key == "file":
-                raise SandboxViolation(
-                    f"Line {ctx.line}: print(file=...) is not available in the playground.",
-                    line=ctx.line,
-                    col=ctx.col,
-                )
-            elif key != "flush":
-                raise TypeError(f"'{key}' is an invalid keyword argument for print()")
-        runtime.stdout.write(sep.join([to_str(arg) for arg in args]) + end)
+def _print(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> None:
+    sep, end = " ", "\n"
+    for key, value in kwargs.items():
+        if key in ("sep", "end"):
+            if value is not None and type(value) is not str:
+                raise TypeError(f"{key} must be None or a string, not {type(value).__name__}")
+            if value is not None:
+                sep, end = (value, end) if key == "sep" else (sep, value)
+        elif key == "file":
+            ctx = runtime.ctx
+            raise SandboxViolation(
+                f"Line {ctx.line}: print(file=...) is not available in the playground.",
+                line=ctx.line,
+                col=ctx.col,
+            )
+        elif key != "flush":
+            raise TypeError(f"'{key}' is an invalid keyword argument for print()")
+    to_str = runtime.to_str
+    runtime.stdout.write(sep.join([to_str(arg) for arg in args]) + end)
 
-    def extreme(name: str, compare: Callable[[Any, Any], Any]) -> BuiltinImpl:
-        def pick(args: list[Any], kwargs: dict[str, Any]) -> Any:
-            key = kwargs.pop("key", None)
-            has_default = "default" in kwargs
-            default = kwargs.pop("default", None)
-            if kwargs:
-                raise TypeError(
-                    f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'"
-                )
-            if not args:
-                raise TypeError(f"{name} expected at least 1 argument, got 0")
-            if len(args) == 1:
-                items = collect(runtime, args[0])
-            else:
-                if has_default:
-                    raise TypeError(
-                        f"Cannot specify a default for {name}() with multiple positional arguments"
-                    )
-                items = list(args)
-            if not items:
-                if has_default:
-                    return default
-                raise ValueError(f"{name}() arg is an empty sequence")
-            best = items[0]
-            best_key = best if key is None else runtime.call(key, [best], {})
-            for item in items[1:]:
-                item_key = item if key is None else runtime.call(key, [item], {})
-                if truth(compare(item_key, best_key)):
-                    best, best_key = item, item_key
-            return best
 
-        return pick
+def _extreme(name: str, symbol: str) -> BuiltinImpl:
+    """min (`symbol` "<") or max (">"): the first item no other item beats."""
 
-    def sum_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        if len(args) not in (1, 2):
-            raise TypeError(f"sum() takes at most 2 arguments ({len(args)} given)")
-        total = args[1] if len(args) == 2 else kwargs.pop("start", 0)
+    def pick(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        key = kwargs.pop("key", None)
+        has_default = "default" in kwargs
+        default = kwargs.pop("default", None)
         if kwargs:
-            raise TypeError(f"sum() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        if type(total) is str:
-            raise TypeError("sum() can't sum strings [use ''.join(seq) instead]")
-        for item in collect(runtime, args[0]):
-            total = plus(total, item)
-        return total
-
-    def abs_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        _no_keywords("abs", kwargs)
-        if len(args) == 1 and type(args[0]) not in PLAIN_TYPES and runtime.is_surface(args[0]):
-            return call_method(args[0], "abs", [], {})
-        return abs(*args)
-
-    def str_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        if len(args) == 1 and not kwargs:
-            return to_str(args[0])
-        return str(*args, **kwargs)
-
-    def repr_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        _no_keywords("repr", kwargs)
-        if len(args) != 1:
-            raise TypeError(f"repr() takes exactly one argument ({len(args)} given)")
-        return to_repr(args[0])
-
-    def bool_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        _no_keywords("bool", kwargs)
-        if len(args) > 1:
-            raise TypeError(f"bool expected at most 1 argument, got {len(args)}")
-        return truth(args[0]) if args else False
-
-    def sequence(kind: type) -> BuiltinImpl:
-        def build(args: list[Any], kwargs: dict[str, Any]) -> Any:
-            _no_keywords(kind.__name__, kwargs)
-            if len(args) > 1:
-                raise TypeError(f"{kind.__name__} expected at most 1 argument, got {len(args)}")
-            return kind(collect(runtime, args[0])) if args else kind()
-
-        return build
-
-    def dict_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        if len(args) > 1:
-            raise TypeError(f"dict expected at most 1 argument, got {len(args)}")
-        source: Any = args[0] if args else {}
-        if type(source) is not dict:
-            source = collect(runtime, source)
-        result = dict(source, **kwargs)
-        runtime.operators.check_length(result)
-        return result
-
-    def enumerate_(args: list[Any], kwargs: dict[str, Any]) -> Any:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
         if not args:
-            return enumerate(*args, **kwargs)
-        return enumerate(runtime.iterate(args[0]), *args[1:], **kwargs)
+            raise TypeError(f"{name} expected at least 1 argument, got 0")
+        if len(args) == 1:
+            items = collect(runtime, args[0])
+        else:
+            if has_default:
+                raise TypeError(
+                    f"Cannot specify a default for {name}() with multiple positional arguments"
+                )
+            items = list(args)
+        if not items:
+            if has_default:
+                return default
+            raise ValueError(f"{name}() arg is an empty sequence")
+        compare = runtime.binary(symbol)
+        truth = runtime.truth
+        best = items[0]
+        best_key = best if key is None else runtime.call(key, [best], {})
+        for item in items[1:]:
+            item_key = item if key is None else runtime.call(key, [item], {})
+            if truth(compare(item_key, best_key)):
+                best, best_key = item, item_key
+        return best
 
-    def zip_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        return zip(*[runtime.iterate(arg) for arg in args], **kwargs)  # noqa: B905 - as CPython
+    return pick
 
-    def reversed_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        _no_keywords("reversed", kwargs)
-        if len(args) == 1 and type(args[0]) not in PLAIN_TYPES and runtime.is_surface(args[0]):
-            return reversed(collect(runtime, args[0]))
-        return reversed(*args)
 
-    def truth_all(expected: bool) -> BuiltinImpl:
-        name = "all" if expected else "any"
+def _sum(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if len(args) not in (1, 2):
+        raise TypeError(f"sum() takes at most 2 arguments ({len(args)} given)")
+    total = args[1] if len(args) == 2 else kwargs.pop("start", 0)
+    if kwargs:
+        raise TypeError(f"sum() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if type(total) is str:
+        raise TypeError("sum() can't sum strings [use ''.join(seq) instead]")
+    plus = runtime.binary("+")
+    for item in collect(runtime, args[0]):
+        total = plus(total, item)
+    return total
 
-        def check(args: list[Any], kwargs: dict[str, Any]) -> bool:
-            _no_keywords(name, kwargs)
-            if len(args) != 1:
-                raise TypeError(f"{name}() takes exactly one argument ({len(args)} given)")
-            for item in collect(runtime, args[0]):
-                if truth(item) is not expected:
-                    return not expected
-            return expected
 
-        return check
+def _abs(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    _no_keywords("abs", kwargs)
+    if len(args) == 1 and type(args[0]) not in PLAIN_TYPES and runtime.is_surface(args[0]):
+        return _call_method(runtime, args[0], "abs", [])
+    return abs(*args)
 
-    def plain(function: Callable[..., Any]) -> BuiltinImpl:
-        def call(args: list[Any], kwargs: dict[str, Any]) -> Any:
-            return function(*args, **kwargs)
 
-        return call
+def _str(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if len(args) == 1 and not kwargs:
+        return runtime.to_str(args[0])
+    return str(*args, **kwargs)
 
-    def int_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        result = int(*args, **kwargs)
-        runtime.operators.int_too_big(result.bit_length())
-        return result
 
-    def range_(args: list[Any], kwargs: dict[str, Any]) -> Any:
-        _no_keywords("range", kwargs)
-        return range(*args)
+def _repr(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    _no_keywords("repr", kwargs)
+    if len(args) != 1:
+        raise TypeError(f"repr() takes exactly one argument ({len(args)} given)")
+    return runtime.to_repr(args[0])
 
-    implementations: dict[str, tuple[Any, BuiltinImpl]] = {
-        "print": (print, print_),
-        "range": (range, range_),
-        "len": (len, plain(len)),
-        "abs": (abs, abs_),
-        "min": (min, extreme("min", less)),
-        "max": (max, extreme("max", greater)),
-        "sum": (sum, sum_),
-        "round": (round, plain(round)),
-        "float": (float, plain(float)),
-        "int": (int, int_),
-        "bool": (bool, bool_),
-        "str": (str, str_),
-        "list": (list, sequence(list)),
-        "tuple": (tuple, sequence(tuple)),
-        "dict": (dict, dict_),
-        "enumerate": (enumerate, enumerate_),
-        "zip": (zip, zip_),
-        "isinstance": (isinstance, plain(isinstance)),
-        "repr": (repr, repr_),
-        "reversed": (reversed, reversed_),
-        "any": (any, truth_all(False)),
-        "all": (all, truth_all(True)),
-    }
-    names: dict[str, Any] = {"True": True, "False": False, "None": None}
-    for name, (obj, implementation) in implementations.items():
-        assert getattr(python_builtins, name) is obj
-        names[name] = obj
-        runtime.builtin_calls[id(obj)] = implementation
-    return names
+
+def _bool(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    _no_keywords("bool", kwargs)
+    if len(args) > 1:
+        raise TypeError(f"bool expected at most 1 argument, got {len(args)}")
+    return runtime.truth(args[0]) if args else False
+
+
+def _sequence(kind: type) -> BuiltinImpl:
+    def build(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        _no_keywords(kind.__name__, kwargs)
+        if len(args) > 1:
+            raise TypeError(f"{kind.__name__} expected at most 1 argument, got {len(args)}")
+        return kind(collect(runtime, args[0])) if args else kind()
+
+    return build
+
+
+def _dict(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if len(args) > 1:
+        raise TypeError(f"dict expected at most 1 argument, got {len(args)}")
+    source: Any = args[0] if args else {}
+    if type(source) is not dict:
+        source = collect(runtime, source)
+    result = dict(source, **kwargs)
+    runtime.operators.check_length(result)
+    return result
+
+
+def _enumerate(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if not args:
+        return enumerate(*args, **kwargs)
+    return enumerate(runtime.iterate(args[0]), *args[1:], **kwargs)
+
+
+def _zip(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    return zip(*[runtime.iterate(arg) for arg in args], **kwargs)  # noqa: B905 - as CPython
+
+
+def _reversed(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    _no_keywords("reversed", kwargs)
+    if len(args) == 1 and type(args[0]) not in PLAIN_TYPES and runtime.is_surface(args[0]):
+        return reversed(collect(runtime, args[0]))
+    return reversed(*args)
+
+
+def _truth_all(expected: bool) -> BuiltinImpl:
+    name = "all" if expected else "any"
+
+    def check(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> bool:
+        _no_keywords(name, kwargs)
+        if len(args) != 1:
+            raise TypeError(f"{name}() takes exactly one argument ({len(args)} given)")
+        truth = runtime.truth
+        for item in collect(runtime, args[0]):
+            if truth(item) is not expected:
+                return not expected
+        return expected
+
+    return check
+
+
+def _plain(function: Callable[..., Any]) -> BuiltinImpl:
+    def call(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        return function(*args, **kwargs)
+
+    return call
+
+
+def _int(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    result = int(*args, **kwargs)
+    runtime.operators.int_too_big(result.bit_length())
+    return result
+
+
+def _range(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    _no_keywords("range", kwargs)
+    return range(*args)
+
+
+_IMPLEMENTATIONS: dict[str, tuple[Any, BuiltinImpl]] = {
+    "print": (print, _print),
+    "range": (range, _range),
+    "len": (len, _plain(len)),
+    "abs": (abs, _abs),
+    "min": (min, _extreme("min", "<")),
+    "max": (max, _extreme("max", ">")),
+    "sum": (sum, _sum),
+    "round": (round, _plain(round)),
+    "float": (float, _plain(float)),
+    "int": (int, _int),
+    "bool": (bool, _bool),
+    "str": (str, _str),
+    "list": (list, _sequence(list)),
+    "tuple": (tuple, _sequence(tuple)),
+    "dict": (dict, _dict),
+    "enumerate": (enumerate, _enumerate),
+    "zip": (zip, _zip),
+    "isinstance": (isinstance, _plain(isinstance)),
+    "repr": (repr, _repr),
+    "reversed": (reversed, _reversed),
+    "any": (any, _truth_all(False)),
+    "all": (all, _truth_all(True)),
+}
+assert all(getattr(python_builtins, name) is obj for name, (obj, _) in _IMPLEMENTATIONS.items())
+
+# The names every program starts with, bound to the real CPython objects (read-only: shared).
+BUILTIN_NAMES: Mapping[str, Any] = MappingProxyType(
+    {"True": True, "False": False, "None": None}
+    | {name: obj for name, (obj, _) in _IMPLEMENTATIONS.items()}
+)
+# Implementations keyed by the id() of the object a name is bound to; those objects live as long
+# as the process, so an id can never be reused by a program value.
+BUILTIN_CALLS: dict[int, BuiltinImpl] = {
+    id(obj): implementation for obj, implementation in _IMPLEMENTATIONS.values()
+}
 
 
 def builtin_names() -> Iterable[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import islice
 from typing import Any
 
@@ -19,6 +19,7 @@ import torch
 
 from app.sandbox.errors import LimitExceeded, ProgramException, SandboxViolation
 from app.sandbox.functions import Frame, InterpretedFunction
+from app.sandbox.observer import PassiveObserver
 from app.sandbox.python_values import PLAIN_SCALARS, type_name
 from app.sandbox.runtime import Runtime
 from app.sandbox.sanitize import sanitize_message
@@ -154,15 +155,13 @@ class Compiler:
     """Turns statements and expressions into closures bound to one run's runtime and globals."""
 
     def __init__(
-        self, runtime: Runtime, globals_: dict[str, Any], builtins: dict[str, Any]
+        self, runtime: Runtime, globals_: dict[str, Any], builtins: Mapping[str, Any]
     ) -> None:
         self.runtime = runtime
         self.ctx = runtime.ctx
         self.globals = globals_
         self.builtins = builtins
         self.observer = runtime.ctx.observer
-        from app.sandbox.observer import PassiveObserver
-
         # Capture off: statements skip the observer call entirely (the fast path).
         self.notify = not isinstance(self.observer, PassiveObserver)
 
@@ -914,20 +913,14 @@ class Compiler:
 
     def expr_Call(self, node: ast.Call, scope: Scope) -> Expr:
         function = self.expr(node.func, scope)
-        positional = [
-            (isinstance(argument, ast.Starred), self.expr(_unstar(argument), scope))
-            for argument in node.args
-        ]
-        keywords = [
-            (keyword.arg or "", self.expr(keyword.value, scope)) for keyword in node.keywords
-        ]
         call = self.runtime.call
         line, col = _position(node)
         ctx = self.ctx
         convert = to_program_exception
-        runtime = self.runtime
-        if not keywords and not any(starred for starred, _ in positional):
-            arguments = tuple(argument for _, argument in positional)
+        if not node.keywords and not any(
+            isinstance(argument, ast.Starred) for argument in node.args
+        ):
+            arguments = tuple([self.expr(argument, scope) for argument in node.args])
 
             def call_positional(frame: Frame) -> Any:
                 callee = function(frame)
@@ -941,6 +934,14 @@ class Compiler:
 
             return call_positional
 
+        positional = [
+            (isinstance(argument, ast.Starred), self.expr(_unstar(argument), scope))
+            for argument in node.args
+        ]
+        keywords = [
+            (keyword.arg or "", self.expr(keyword.value, scope)) for keyword in node.keywords
+        ]
+        runtime = self.runtime
         from app.sandbox.builtins import collect
 
         def call_general(frame: Frame) -> Any:

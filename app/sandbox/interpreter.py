@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from app.sandbox.builtins import make_builtins
+from app.sandbox.builtins import BUILTIN_NAMES
 from app.sandbox.compiler import Compiler
 from app.sandbox.context import RunContext
 from app.sandbox.errors import LimitExceeded, PlaygroundSignal, ProgramError
@@ -65,7 +65,6 @@ class Interpreter:
         self.ctx = ctx
         self.globals: dict[str, Any] = {}
         self._runtime = Runtime(ctx, load_surface())
-        self._builtins = make_builtins(self._runtime)
         self._warnings: list[dict[str, Any]] = []
         self._seen_warnings: set[tuple[str, str, int]] = set()
         self._warning_calls = 0
@@ -122,7 +121,7 @@ class Interpreter:
         return self._compiler().expression(tree)(Frame(self.globals, None))
 
     def _compiler(self) -> Compiler:
-        return Compiler(self._runtime, self.globals, self._builtins)
+        return Compiler(self._runtime, self.globals, BUILTIN_NAMES)
 
     def _guarded(self, action: Any) -> ProgramError | None:
         """Run `action`, turning every way it can end into a ProgramError (or None)."""

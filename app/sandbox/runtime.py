@@ -96,9 +96,6 @@ class Runtime:
         self.to_str = self.formatter.to_str
         self.to_repr = self.formatter.to_repr
         self.operators = CheckedOperators(ctx)
-        # Builtin implementations keyed by the id() of the object the name is bound to; those
-        # objects live as long as the process, so an id can never be reused by a program value.
-        self.builtin_calls: dict[int, Callable[[list[Any], dict[str, Any]], Any]] = {}
         # One implementation per operator symbol: it depends only on this runtime, and the
         # compiler asks for it at every operator in the program.
         self._binaries: dict[str, Callable[[Any, Any], Any]] = {}
@@ -203,9 +200,9 @@ class Runtime:
             return function.invoke(args, kwargs)
         if kind is PlainMethod:
             return function.call(args, kwargs)
-        builtin = self.builtin_calls.get(id(function))
+        builtin = BUILTIN_CALLS.get(id(function))
         if builtin is not None:
-            return builtin(args, kwargs)
+            return builtin(self, args, kwargs)
         if self.is_surface(function):
             return self.surface.call(function, args, kwargs, self.ctx)
         raise TypeError(f"'{type_name(function)}' object is not callable")
@@ -244,4 +241,4 @@ class Runtime:
         self.surface.set_item(target, key, value, self.ctx)
 
 
-from app.sandbox.builtins import PlainMethod, plain_method  # noqa: E402  (cycle: builtins uses Runtime)
+from app.sandbox.builtins import BUILTIN_CALLS, PlainMethod, plain_method  # noqa: E402  (cycle: builtins uses Runtime)

@@ -116,6 +116,17 @@ def test_interpreted_functions_are_callable_from_python_under_the_same_budget() 
     assert repr(double) == "<function double>"
 
 
+def test_builtins_shared_by_all_runs_act_on_the_calling_run() -> None:
+    # The builtin tables are built once per process; each call must still print to, and be
+    # limited by, the run whose code made it.
+    first = interpreter_after("def say(text):\n    print(text)\n", Limits(stdout_bytes=10))
+    interpreter_after("print('second')\n")  # a later run in the same process
+    first.evaluate("say('first')")  # 6 of the first run's 10 bytes
+    with pytest.raises(EvaluationError) as exceeded:
+        first.evaluate("say('more')")  # 5 more: over the limit only if both went to the first run
+    assert exceeded.value.error.limit == "stdout_bytes"
+
+
 @pytest.mark.parametrize(
     "name",
     ["hook", "jacobian"],
