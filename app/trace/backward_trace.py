@@ -188,17 +188,18 @@ class BackwardTracer:
         """Post-hooks for one call: each records what flowed through its node, as JSON data.
 
         The gradients are encoded on the spot (later in-place changes, e.g. by a program's
-        tensor hook, cannot alter the record), each tensor once per call: most flow out of one
-        node into the next. `seen` (returned, cleared when the call ends) holds the tensors
-        until then, so an id() cannot be reused meanwhile; holding them also keeps the engine
-        from accumulating into them in place. Hooks only read and return None: nothing the
+        tensor hook, cannot alter the record), each tensor once per call (most flow out of one
+        node into the next), again when such a hook changed it in place: its version tells.
+        `seen` (returned, cleared when the call ends) holds the tensors until then, so an id()
+        cannot be reused meanwhile; holding them also keeps the engine from accumulating into
+        them in place. Hooks only read and return None: nothing the
         program can observe changes.
         """
         tracer = self
         steps = record.steps
         limit = self.value_elements
         max_steps = self.max_steps
-        seen: dict[int, tuple[torch.Tensor, JsonData, bool]] = {}
+        seen: dict[int, tuple[torch.Tensor, int, JsonData, bool]] = {}
         known = seen.get
 
         def make_hook(function: FunctionRecord) -> Callable[[Sequence[Any], Sequence[Any]], None]:
@@ -217,11 +218,11 @@ class BackwardTracer:
                             encoded.append(None)
                             continue
                         entry = known(id(grad))
-                        if entry is None:
+                        if entry is None or entry[1] != grad._version:
                             data, cut = tensor_data(grad, limit)
-                            seen[id(grad)] = (grad, data, cut)
+                            seen[id(grad)] = (grad, grad._version, data, cut)
                         else:
-                            data, cut = entry[1], entry[2]
+                            data, cut = entry[2], entry[3]
                         encoded.append(data)
                         if cut:
                             truncated = True

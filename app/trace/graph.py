@@ -16,14 +16,16 @@ from app.trace.encode import dtype_name, tensor_data
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
 Record = TensorRecord | FunctionRecord
-# (source id, target id, kind, consumer, position in next_functions, input_nr)
-Edge = tuple[str, str, str, FunctionRecord | None, int, int]
 
 
-def build_edges(registry: NodeRegistry, records: list[Record] | None = None) -> list[Edge]:
-    """Every edge between captured nodes, in creation order of the records.
+def build_edges(
+    registry: NodeRegistry, records: list[Record] | None = None
+) -> list[dict[str, Any]]:
+    """Every edge between captured nodes as `graph.edges`, in creation order of the records.
 
     Also sets `next_edges` of every function (the edge id per position in next_functions).
+    A next edge carries the gradient that flowed along it (target → source) in the last
+    backward call that ran its consumer, so this runs after every backward call.
     `records` is `registry.records_in_order()` when the caller already has it.
     """
     registry.discover_all()
@@ -36,71 +38,96 @@ def build_edges(registry: NodeRegistry, records: list[Record] | None = None) -> 
             constants[function] = [constant]
         elif constant not in fed:
             fed.append(constant)
-    edges: list[Edge] = []
+    edges: list[dict[str, Any]] = []
     append = edges.append
-    known_function = registry.known_function
+    producer_of = registry.known_function
     for record in records:
         if type(record) is TensorRecord:
-            if record.grad_fn is not None:
-                producer = known_function(record.grad_fn)
-                if producer is not None:
-                    append((producer.id, record.id, "output", None, 0, 0))
+            producer = None if record.grad_fn is None else producer_of(record.grad_fn)
+            if producer is not None:
+                append(
+                    {
+                        "id": f"e{len(edges)}",
+                        "source": producer.id,
+                        "target": record.id,
+                        "kind": "output",
+                    }
+                )
             continue
         assert type(record) is FunctionRecord
+        target = record.id
         variable = record.variable
         if variable is not None:
-            append((variable.id, record.id, "variable", None, 0, 0))
+            append(
+                {
+                    "id": f"e{len(edges)}",
+                    "source": variable.id,
+                    "target": target,
+                    "kind": "variable",
+                }
+            )
         ids: list[str | None] = []
+        grads_out = record.grads_out
+        sent = len(grads_out)
         for position, (child, input_nr) in enumerate(record.next or ()):
             if child is None:
                 ids.append(None)
-            else:
-                ids.append(f"e{len(edges)}")
-                append((child.id, record.id, "next", record, position, input_nr))
+                continue
+            edge_id = f"e{len(edges)}"
+            ids.append(edge_id)
+            append(
+                {
+                    "id": edge_id,
+                    "source": child.id,
+                    "target": target,
+                    "kind": "next",
+                    "input_nr": input_nr,
+                    "position": position,
+                    "grad": grads_out[position] if position < sent else None,
+                }
+            )
         record.next_edges = ids
         fed_constants = constants.get(record)
         if fed_constants is not None:
             for constant in fed_constants:
-                append((constant.id, record.id, "constant", None, 0, 0))
+                append(
+                    {
+                        "id": f"e{len(edges)}",
+                        "source": constant.id,
+                        "target": target,
+                        "kind": "constant",
+                    }
+                )
     return edges
 
 
-def _function_node(record: FunctionRecord, registry: NodeRegistry, limit: int) -> dict[str, Any]:
-    saved: list[dict[str, Any]] | None = None
-    if record.saved is not None:  # None: not read (see read_saved)
-        saved = []
-        for name, tensor in record.saved:
-            known = registry.known_tensor(tensor)
-            if known is None and name == "result" and record.outputs:
-                known = record.outputs[0]  # a saved output unpacks to a new tensor object
-            value, truncated = tensor_data(tensor, limit)
-            saved.append(
-                {
-                    "name": name,
-                    "node": None if known is None else known.id,
-                    "shape": list(tensor.shape),
-                    "dtype": dtype_name(tensor.dtype),
-                    "value": value,
-                    "truncated": truncated,
-                }
-            )
-    outputs = record.outputs
-    owner = record.variable or (outputs[0] if outputs else None)
-    return {
-        "id": record.id,
-        "kind": "function",
-        "name": record.name,
-        "line": record.line,
-        "step": record.step,
-        "tensor": None if owner is None else owner.id,
-        "outputs": [output.id for output in outputs],
-        "saved": saved,
-    }
+def _saved_tensors(
+    record: FunctionRecord, registry: NodeRegistry, limit: int
+) -> list[dict[str, Any]] | None:
+    if record.saved is None:  # not read (see read_saved)
+        return None
+    saved = []
+    for name, tensor in record.saved:
+        known = registry.known_tensor(tensor)
+        if known is None and name == "result" and record.outputs:
+            known = record.outputs[0]  # a saved output unpacks to a new tensor object
+        value, truncated = tensor_data(tensor, limit)
+        saved.append(
+            {
+                "name": name,
+                "node": None if known is None else known.id,
+                "shape": list(tensor.shape),
+                "dtype": dtype_name(tensor.dtype),
+                "value": value,
+                "truncated": truncated,
+            }
+        )
+    return saved
 
 
 def build_graph(
     registry: NodeRegistry,
-    edges: list[Edge],
+    edges: list[dict[str, Any]],
     names: dict[str, list[str]],
     value_elements: int,
     records: list[Record] | None = None,
@@ -110,29 +137,41 @@ def build_graph(
     if records is None:
         records = registry.records_in_order()
     constants = {id(constant) for constant, _ in registry.constant_edges}
-    # leaf → its (newest) AccumulateGrad; tensor → the function it is an output of
+    # leaf → its (newest) AccumulateGrad
     accumulators = {
         id(function.variable): function
         for function in registry.functions
         if function.variable is not None
     }
-    producers = {
-        id(output): function for function in registry.functions for output in function.outputs
-    }
+    producer_of = registry.known_function
     limit = value_elements
     nodes: list[dict[str, Any]] = []
     append = nodes.append
     for record in records:
         if type(record) is FunctionRecord:
-            append(_function_node(record, registry, limit))
+            outputs = record.outputs
+            owner = record.variable or (outputs[0] if outputs else None)
+            append(
+                {
+                    "id": record.id,
+                    "kind": "function",
+                    "name": record.name,
+                    "line": record.line,
+                    "step": record.step,
+                    "tensor": None if owner is None else owner.id,
+                    "outputs": [output.id for output in outputs],
+                    "saved": _saved_tensors(record, registry, limit),
+                }
+            )
             continue
         assert type(record) is TensorRecord
         tensor = record.tensor
         grad_fn = record.grad_fn
-        producer = producers.get(id(record)) if grad_fn is not None else None
+        producer = None if grad_fn is None else producer_of(grad_fn)
+        requires_grad = tensor.requires_grad
         if grad_fn is not None:
             role = "intermediate"
-        elif tensor.requires_grad:
+        elif requires_grad:
             role = "leaf"
         elif id(record) in constants:
             role = "constant"
@@ -152,6 +191,10 @@ def build_graph(
         if captured is not None and captured[0] > best_call:
             reached = captured[1]
         value, truncated = tensor_data(tensor, limit)  # a gradient has the same shape: cut alike
+        if producer is not None:
+            grad_fn_name: str | None = producer.name
+        else:
+            grad_fn_name = None if grad_fn is None else type(grad_fn).__name__
         append(
             {
                 "id": record.id,
@@ -162,33 +205,14 @@ def build_graph(
                 "role": role,
                 "shape": list(tensor.shape),
                 "dtype": dtype_name(tensor.dtype),
-                "requires_grad": tensor.requires_grad,
+                "requires_grad": requires_grad,
                 "is_leaf": grad_fn is None,
                 "retains_grad": tensor.retains_grad,
-                "grad_fn": None if grad_fn is None else type(grad_fn).__name__,
+                "grad_fn": grad_fn_name,
                 "grad_fn_node": None if producer is None else producer.id,
                 "value": value,
                 "grad": reached,
                 "truncated": truncated,
             }
         )
-    rendered_edges: list[dict[str, Any]] = []
-    append = rendered_edges.append
-    for number, (source, target, kind, consumer, position, input_nr) in enumerate(edges):
-        if consumer is None:
-            append({"id": f"e{number}", "source": source, "target": target, "kind": kind})
-        else:
-            grads_out = consumer.grads_out
-            append(
-                {
-                    "id": f"e{number}",
-                    "source": source,
-                    "target": target,
-                    "kind": kind,
-                    "input_nr": input_nr,
-                    "position": position,
-                    # the gradient that flowed along it (target → source) in its last backward
-                    "grad": grads_out[position] if position < len(grads_out) else None,
-                }
-            )
-    return {"nodes": nodes, "edges": rendered_edges}
+    return {"nodes": nodes, "edges": edges}

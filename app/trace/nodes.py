@@ -78,7 +78,8 @@ class NodeRegistry:
         self.step = 0  # the statement being executed; nodes created now belong to it
         self._saved_read = 0
         self._sequence = 0
-        self._tensor_by_object: dict[int, TensorRecord] = {}
+        # The current record of each captured tensor, by id() (records keep the tensors alive).
+        self.records_by_tensor_id: dict[int, TensorRecord] = {}
         self._function_by_object: dict[int, FunctionRecord] = {}
         self.tensors: list[TensorRecord] = []
         self.functions: list[FunctionRecord] = []
@@ -92,30 +93,33 @@ class NodeRegistry:
 
     def known_tensor(self, tensor: torch.Tensor) -> TensorRecord | None:
         """The current record of `tensor`, if it was captured."""
-        return self._tensor_by_object.get(id(tensor))
+        return self.records_by_tensor_id.get(id(tensor))
 
     def tensor_id(self, tensor: torch.Tensor) -> str | None:
-        record = self._tensor_by_object.get(id(tensor))
+        record = self.records_by_tensor_id.get(id(tensor))
         return None if record is None else record.id
 
     def record_tensor(self, tensor: torch.Tensor, line: int | None) -> TensorRecord | None:
         """Return the record of `tensor`, creating it (and its grad_fn's) when new or changed."""
         # Called for every op result and input: kept flat on purpose (no helper calls).
-        record = self._tensor_by_object.get(id(tensor))
+        by_object = self.records_by_tensor_id
+        record = by_object.get(id(tensor))
         try:
             grad_fn = tensor.grad_fn
         except RuntimeError:  # see encode.grad_fn_of; inlined: this is the hot path
             grad_fn = None
         if record is not None and record.grad_fn is grad_fn:
             return record
-        if self._sequence >= self.max_nodes:
+        sequence = self._sequence + 1
+        if sequence > self.max_nodes:
             self.truncated = True
             return record
-        self._sequence += 1
+        self._sequence = sequence
         step = self.step
-        record = TensorRecord(f"t{len(self.tensors)}", tensor, line, step, self._sequence, grad_fn)
-        self.tensors.append(record)
-        self._tensor_by_object[id(tensor)] = record
+        tensors = self.tensors
+        record = TensorRecord(f"t{len(tensors)}", tensor, line, step, sequence, grad_fn)
+        tensors.append(record)
+        by_object[id(tensor)] = record
         if grad_fn is not None:
             function = self._function_by_object.get(id(grad_fn))
             if function is None:
@@ -231,7 +235,7 @@ class NodeRegistry:
 
     def release(self) -> None:
         """Drop every record (after rendering): frees the tensors and nodes they hold at once."""
-        self._tensor_by_object.clear()
+        self.records_by_tensor_id.clear()
         self._function_by_object.clear()
         self.tensors.clear()
         self.functions.clear()

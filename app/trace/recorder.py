@@ -67,14 +67,14 @@ class Recorder:
             return
         else:
             return
-        known = registry.known_tensor
+        known = registry.records_by_tensor_id
         for value in inputs:
             kind = type(value)
             if kind in _PLAIN_SCALARS:
                 continue
             if kind is Tensor or isinstance(value, Tensor):
                 # Seen before and requiring grad (the usual case): nothing to do.
-                if not value.requires_grad or known(value) is None:
+                if not value.requires_grad or id(value) not in known:
                     self._record_input(value, line, produced)
             elif kind is tuple or kind is list:
                 for item in value:

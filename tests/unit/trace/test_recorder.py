@@ -184,6 +184,39 @@ def test_user_tensor_hook_runs_once_and_the_jacobian_is_skipped() -> None:
     assert recorder.render({})["backward_trace"][0]["jacobians"] == []
 
 
+def test_a_hook_changing_a_gradient_in_place_is_seen_before_and_after() -> None:
+    """The edge shows what the node sent; the next node what arrived after the program's hook."""
+
+    def build(record: Recorder | None, hooked: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.ones(2, requires_grad=True)
+        y = x * 3
+        z = y * 2
+        if record is not None:
+            record.op_result(x, (), 1)
+            record.op_result(y, (x, 3), 2)
+            record.op_result(z, (y, 2), 3)
+        if hooked:
+            y.register_hook(lambda grad: grad.mul_(10))
+        return y, z
+
+    # Plain torch: what z's node sends (no hook), and what y's node receives once it ran.
+    plain_y, plain_z = build(None, hooked=False)
+    sent_by_z = torch.autograd.grad(plain_z, plain_y, torch.ones(2))[0]
+    received: list[torch.Tensor] = []
+    twin_y, twin_z = build(None, hooked=True)
+    twin_y.register_hook(lambda grad: received.append(grad.clone()))
+    twin_z.backward(torch.ones(2))
+
+    recorder = Recorder(Limits())
+    _, z = build(recorder, hooked=True)
+    recorder.backward([z], [torch.ones(2)], None, False, None, 4)
+    steps = recorder.render({})["backward_trace"][0]["steps"]
+    z_step, y_step = steps[0], steps[1]
+    assert z_step["grads_out"][0] == sent_by_z.tolist()  # before the hook's mul_
+    assert y_step["grads_in"][0] == received[0].tolist()  # after it
+    assert y_step["grads_in"][0] != z_step["grads_out"][0]
+
+
 def vector_seed(record: Recorder | None, seed: int) -> dict[str, torch.Tensor]:
     """The seed's third program, as the interpreter would report it."""
 
