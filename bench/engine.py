@@ -7,6 +7,10 @@ nodes, raw and net of the fixed cost of a run (an empty program), which should s
 
     python bench/engine.py [--repeat N]
 
+Programs run as a worker runs them (app/workers): after a warm-up the existing objects are
+frozen, the collector is off during a run and one collection follows each run; every time
+includes that collection, the baseline's too.
+
 Targets: full capture ≤ 3×, capture off ≤ 1.5×, per-node time flat within 2×.
 """
 
@@ -51,7 +55,8 @@ def best_times(actions: list[Callable[[], object]], repeat: int) -> list[float]:
     """Fastest CPU seconds of each action over `repeat` interleaved rounds, after a warm-up.
 
     The machine is shared: interleaving exposes every variant to the same background load,
-    and the minimum is the run least disturbed by it.
+    and the minimum is the run least disturbed by it. Each time includes the garbage
+    collection after the action, as a worker collects after each answer (see main).
     """
     for action in actions:
         action()
@@ -60,6 +65,7 @@ def best_times(actions: list[Callable[[], object]], repeat: int) -> list[float]:
         for position, action in enumerate(actions):
             started = time.process_time()
             action()
+            gc.collect()
             best[position] = min(best[position], time.process_time() - started)
     return best
 
@@ -132,10 +138,16 @@ def main() -> None:
     torch.set_num_threads(1)
     if not arguments.no_freeze:
         # As app/workers/zygote.py does before forking workers: what exists after the imports
-        # is never collected, so a full collection walks only what runs create (without this
-        # a full collection walks torch's ~170k objects, ~100 ms, every few capture runs).
+        # and a first run of every program is never collected, so a full collection walks
+        # only what runs create (without this it walks torch's ~170k objects, ~100 ms).
+        for source in [*SEEDS.values(), loop_program(2000)]:
+            plain_exec(source)()
+            run_program(source)
         gc.collect()
         gc.freeze()
+    # As app/workers/worker.py runs jobs: no automatic collection, one full collection after
+    # each run (counted in every time above, the baseline's included).
+    gc.disable()
     ratios(arguments.repeat)
     per_node(arguments.repeat)
 

@@ -279,3 +279,35 @@ def test_a_rendered_recorder_can_be_released() -> None:
     assert recorder.graph_tensors() == []
     assert recorder.tensor_id(x) is None
     assert rendered["timeline"][0]["bindings"] == {"y": "t1"}
+
+
+def test_a_finished_run_frees_its_tensors_without_the_collector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Workers run with the collector off and collect between jobs (app/workers/worker.py);
+    # records that referred to each other in a cycle would keep every captured tensor alive
+    # until then. After run_program returns, reference counting alone must free them.
+    import gc
+    import weakref
+
+    from app.trace.recorder import Recorder
+
+    captured: list[weakref.ref[torch.Tensor]] = []
+    original = Recorder.render
+
+    def render_and_watch(self: Recorder, variables: Any) -> Any:
+        captured.extend(weakref.ref(tensor) for tensor in self.graph_tensors())
+        return original(self, variables)
+
+    monkeypatch.setattr(Recorder, "render", render_and_watch)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = run_program(SEEDS["vector-backward"])
+        alive = [ref for ref in captured if ref() is not None]  # before any collection
+    finally:
+        if collecting:
+            gc.enable()
+    assert result["ok"], result["error"]
+    assert len(captured) > 5
+    assert alive == []
