@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
-from itertools import chain
+import reprlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
 from math import isfinite
 from types import ModuleType
 from typing import Any
@@ -185,7 +187,13 @@ def encode_tensor(
 
 
 def encode_value(obj: Any, limit: int, node_id: TensorNodeId | None = None) -> dict[str, Any]:
-    """The `Value` of any final or bound value; containers keep at most `limit` items."""
+    """The `Value` of any final or bound value; at most `limit` elements in all, nested ones too."""
+    if type(obj) in _CONTAINERS:
+        return _encode_container(obj, limit, node_id)
+    return _encode_single(obj, limit, node_id)
+
+
+def _encode_single(obj: Any, limit: int, node_id: TensorNodeId | None) -> dict[str, Any]:
     if isinstance(obj, torch.Tensor):
         return encode_tensor(obj, limit, node_id)
     if obj is None:
@@ -203,22 +211,126 @@ def encode_value(obj: Any, limit: int, node_id: TensorNodeId | None = None) -> d
         return {"kind": "str", "value": text}
     if isinstance(obj, ModuleType):  # repr would show the server's file path
         return {"kind": "module", "repr": f"<module '{obj.__name__}'>"}
-    if type(obj) in (list, tuple):
-        items = [encode_value(item, limit, node_id) for item in obj[:limit]]
-        encoded: dict[str, Any] = {"kind": type(obj).__name__, "items": items}
-        if len(obj) > limit:
-            encoded["truncated"] = True
-        return encoded
-    if type(obj) is dict:
-        entries = [
-            {"key": encode_value(key, limit, node_id), "value": encode_value(val, limit, node_id)}
-            for key, val in list(obj.items())[:limit]
-        ]
-        encoded = {"kind": "dict", "entries": entries, "repr": safe_repr(obj)}
-        if len(obj) > limit:
-            encoded["truncated"] = True
-        return encoded
     return {"kind": _kind_name(obj), "repr": safe_repr(obj)}
+
+
+_CONTAINERS = (list, tuple, dict)
+# Deeper containers are shown empty and truncated: JSON encoders and decoders recurse.
+_MAX_DEPTH = 100
+
+
+@dataclass(slots=True)
+class _OpenContainer:
+    """A list, tuple or dict whose items are being encoded."""
+
+    obj: list[Any] | tuple[Any, ...] | dict[Any, Any]
+    encoded: dict[str, Any]
+    items: list[dict[str, Any]]  # a dict's keys and values alternate
+    rest: Iterator[Any]
+    truncated: bool = False  # an item was left out here
+    cut: bool = False  # ... or further in: then a dict cannot show its full repr
+
+
+def _open(obj: list[Any] | tuple[Any, ...] | dict[Any, Any]) -> _OpenContainer:
+    items: list[dict[str, Any]] = []
+    if type(obj) is dict:
+        return _OpenContainer(obj, {"kind": "dict"}, items, chain.from_iterable(obj.items()))
+    return _OpenContainer(obj, {"kind": type(obj).__name__, "items": items}, items, iter(obj))
+
+
+def _encode_container(
+    obj: list[Any] | tuple[Any, ...] | dict[Any, Any], limit: int, node_id: TensorNodeId | None
+) -> dict[str, Any]:
+    # One budget for the whole value, walked depth first without recursion: per nesting level,
+    # a dict of 1000 lists of 1000 ints would keep a million of them.
+    budget = limit
+    top = _open(obj)
+    stack = [top]
+    while stack:
+        current = stack[-1]
+        too_deep = len(stack) > _MAX_DEPTH
+        inner = None
+        for item in current.rest:  # resumed where it stopped when an inner container is done
+            if budget <= 0 or too_deep:
+                current.truncated = current.cut = True
+                break
+            budget -= 1
+            if type(item) in _CONTAINERS:
+                inner = _open(item)
+                current.items.append(inner.encoded)
+                break
+            encoded = _encode_single(item, limit, node_id)
+            current.items.append(encoded)
+            kind = encoded["kind"]
+            if kind == "tensor":  # it costs the elements it keeps (its own cut, as on its own)
+                budget -= max(1, min(item.numel(), limit)) - 1
+            elif kind == "str" and "truncated" in encoded:
+                current.cut = True  # the full repr would hold the whole string
+        if inner is not None:
+            stack.append(inner)
+            continue
+        stack.pop()
+        _close(current)
+        if current.cut and stack:
+            stack[-1].cut = True
+    return top.encoded
+
+
+def _close(container: _OpenContainer) -> None:
+    """Finish the Value: a dict's keys paired with their values and its repr; the cut flag."""
+    encoded = container.encoded
+    if type(container.obj) is dict:
+        items = container.items
+        # A key whose value did not fit in the budget is left out with it.
+        entries = [{"key": items[i], "value": items[i + 1]} for i in range(0, len(items) - 1, 2)]
+        encoded["entries"] = entries
+        if container.cut:
+            encoded["repr"] = _cut_dict_repr(container.obj, len(entries))
+        else:
+            encoded["repr"] = safe_repr(container.obj)
+    if container.truncated:
+        encoded["truncated"] = True
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib's bounded repr, with dicts in insertion order as Python prints them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3  # with at most 6 items a level, one entry shows at most 216 leaves
+
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        return self.first_entries(x, self.maxdict, level)
+
+    def first_entries(self, x: dict[Any, Any], count: int, level: int) -> str:
+        """The repr of the first `count` entries of `x`, ending with "..." if it has more."""
+        pieces = [
+            f"{self.repr1(key, level - 1)}: {self.repr1(value, level - 1)}"
+            for key, value in islice(x.items(), count)
+        ]
+        if len(x) > count:
+            pieces.append("...")
+        return "{" + ", ".join(pieces) + "}"
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        text = safe_repr(x)  # tensors and the sandbox's wrappers as the language shows them
+        if len(text) > self.maxother:
+            head = (self.maxother - 3) // 2
+            tail = self.maxother - 3 - head
+            text = text[:head] + "..." + text[len(text) - tail :]
+        return text
+
+
+_SHORT_REPR = _ShortRepr()
+
+
+def _cut_dict_repr(obj: dict[Any, Any], kept: int) -> str:
+    """A short repr of a dict that was cut, from its kept entries (the full one can be huge)."""
+    return _ADDRESS.sub("", _SHORT_REPR.first_entries(obj, kept, _SHORT_REPR.maxlevel))
 
 
 # The sandbox's wrapper values, named as a reader of Python knows them.

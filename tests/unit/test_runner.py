@@ -311,3 +311,14 @@ def test_a_finished_run_frees_its_tensors_without_the_collector(
     assert result["ok"], result["error"]
     assert len(captured) > 5
     assert alive == []
+
+
+def test_a_dict_of_long_lists_gives_a_small_result_with_the_real_outcome() -> None:
+    # The timeline encodes the bindings of every statement: each Value has one element budget,
+    # however deeply its containers nest, or this result would be tens of megabytes.
+    source = "d = {}\nfor k in range(40):\n    d[k] = [k] * 10000\nprint(len(d), d[39][-3:])\n"
+    result = run_program(source)
+    assert result["ok"], result["error"]
+    assert result["stdout"] == "40 [39, 39, 39]\n"
+    assert result["variables"]["d"]["truncated"] is True
+    assert len(json.dumps(result)) < 5_000_000

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 import warnings
+from typing import Any
 
 import pytest
 import torch
@@ -134,3 +136,138 @@ def test_an_error_message_with_a_lone_surrogate_survives_utf8_json() -> None:
     assert result["error"]["type"] == "AssertionError"
     assert result["error"]["message"] == "\\ud800"
     json.dumps(result, ensure_ascii=False).encode("utf-8")
+
+
+def _decoded(value: dict[str, Any]) -> Any:
+    """The Python value a Value of plain data (numbers, strings, containers) stands for."""
+    kind = value["kind"]
+    if kind == "list":
+        return [_decoded(item) for item in value["items"]]
+    if kind == "tuple":
+        return tuple(_decoded(item) for item in value["items"])
+    if kind == "dict":
+        return {_decoded(entry["key"]): _decoded(entry["value"]) for entry in value["entries"]}
+    return value["value"]
+
+
+def _values_inside(value: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Value nested in `value`, at any depth."""
+    found: list[dict[str, Any]] = []
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        inner = list(current.get("items", []))
+        for entry in current.get("entries", []):
+            inner += [entry["key"], entry["value"]]
+        found += inner
+        stack += inner
+    return found
+
+
+def _leaves(obj: Any) -> list[Any]:
+    """Non-container items of `obj` in the order repr shows them (dict keys included)."""
+    if isinstance(obj, dict):
+        return [leaf for pair in obj.items() for part in pair for leaf in _leaves(part)]
+    if isinstance(obj, list | tuple):
+        return [leaf for item in obj for leaf in _leaves(item)]
+    return [obj]
+
+
+NESTED = {
+    "dict of lists": {k: [k] * 50 for k in range(30)},
+    "list of lists": [[i] * 50 for i in range(30)],
+    "list of dicts": [{"i": i, "square": (i, i * i)} for i in range(100)],
+    "lists of empty lists": [[[]] * 50] * 50,
+}
+
+
+@pytest.mark.parametrize("value", NESTED.values(), ids=NESTED.keys())
+def test_nested_containers_share_one_budget(value: Any) -> None:
+    limit = 100
+    encoded = encode_value(value, limit)
+    assert len(_values_inside(encoded)) <= limit
+    assert encoded["truncated"] is True
+    kept = _leaves(_decoded(encoded))
+    assert kept == _leaves(value)[: len(kept)]  # the start of the value, depth first
+    json.dumps(encoded)
+
+
+def test_a_nested_tensor_costs_the_elements_it_keeps() -> None:
+    tensor = torch.arange(60.0)
+    limit = 100
+    encoded = encode_value([tensor] * 5, limit)
+    # Items are added while the budget lasts; each tensor keeps its own cut.
+    assert [item["value"] for item in encoded["items"]] == [tensor.tolist()] * math.ceil(limit / 60)
+    assert encoded["truncated"] is True
+
+
+def test_a_cut_dict_shows_a_short_repr_of_its_kept_entries() -> None:
+    value = {k: [k] * 50 for k in range(30)}
+    encoded = encode_value(value, 100)
+    kept = _decoded(encoded)
+    assert 0 < len(kept) < len(value)
+    # reprlib's text for the kept entries, then "..." for those left out.
+    style = reprlib.Repr()
+    style.maxdict = len(kept)
+    assert encoded["repr"] == style.repr(kept).removesuffix("}") + ", ...}"
+    assert len(encoded["repr"]) < len(repr(kept))
+
+
+def test_a_cut_dict_never_reprs_the_entries_it_left_out() -> None:
+    shown: list[int] = []
+
+    class Loud:
+        def __init__(self, number: int) -> None:
+            self.number = number
+
+        def __repr__(self) -> str:
+            shown.append(self.number)
+            return f"Loud({self.number})"
+
+    encoded = encode_value({n: Loud(n) for n in range(50)}, 10)
+    kept = [entry["key"]["value"] for entry in encoded["entries"]]
+    assert encoded["truncated"] is True
+    assert set(shown) == set(kept)
+    assert encoded["repr"] == "{" + ", ".join(f"{n}: Loud({n})" for n in kept) + ", ...}"
+
+
+def test_a_dict_whose_inner_list_was_cut_has_no_full_repr() -> None:
+    encoded = encode_value({"a": list(range(5000))}, 100)
+    assert "truncated" not in encoded  # its one entry is there
+    assert encoded["entries"][0]["value"]["truncated"] is True
+    assert encoded["repr"] == reprlib.repr({"a": list(range(5000))})
+
+
+SMALL = {
+    "dict": {"a": [1, 2.5], "b": None, (1, "x"): {"c": "d"}, "e": {}},
+    "list": [[1, 2], (3, "x"), {"k": [True]}, []],
+    "exactly the limit": {i: (i, -i) for i in range(250)},  # 250 * (key, tuple, 2 ints)
+}
+
+
+@pytest.mark.parametrize("value", SMALL.values(), ids=SMALL.keys())
+def test_small_containers_encode_whole_with_pythons_repr(value: Any) -> None:
+    encoded = encode_value(value, 1000)
+    assert "truncated" not in json.dumps(encoded)
+    assert _decoded(encoded) == value
+    for inner in [encoded, *_values_inside(encoded)]:
+        if inner["kind"] == "dict":
+            assert inner["repr"] == repr(_decoded(inner))
+            assert list(inner) == ["kind", "entries", "repr"]  # the same JSON bytes as ever
+
+
+def test_one_more_value_than_the_limit_cuts() -> None:
+    value = {i: (i, -i) for i in range(251)}
+    encoded = encode_value(value, 1000)
+    assert list(encoded) == ["kind", "entries", "repr", "truncated"]
+    assert len(_values_inside(encoded)) == 1000
+    assert encoded["repr"].endswith(", ...}")
+
+
+def test_deeply_nested_values_encode_without_recursion() -> None:
+    value: list[Any] = []
+    for _ in range(5000):
+        value = [value]
+    encoded = encode_value(value, 10_000)
+    json.dumps(encoded)  # decoders and encoders of JSON recurse: the depth is capped
+    assert any(inner.get("truncated") for inner in _values_inside(encoded))
