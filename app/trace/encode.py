@@ -24,6 +24,8 @@ JsonData = Any
 TensorNodeId = Callable[[torch.Tensor], str | None]
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+# A string may hold this many characters per element of the limit: text is cheap to send.
+CHARS_PER_ELEMENT = 10
 
 
 def json_float(number: float) -> float | str:
@@ -189,8 +191,23 @@ def encode_tensor(
 def encode_value(obj: Any, limit: int, node_id: TensorNodeId | None = None) -> dict[str, Any]:
     """The `Value` of any final or bound value; at most `limit` elements in all, nested ones too."""
     if type(obj) in _CONTAINERS:
-        return _encode_container(obj, limit, node_id)
+        return _encode_container(obj, limit, node_id)[0]
     return _encode_single(obj, limit, node_id)
+
+
+def encode_value_counted(
+    obj: Any, limit: int, node_id: TensorNodeId | None = None
+) -> tuple[dict[str, Any], int]:
+    """`encode_value` and the elements its Value holds (text: one per CHARS_PER_ELEMENT chars)."""
+    if type(obj) in _CONTAINERS:
+        return _encode_container(obj, limit, node_id)
+    encoded = _encode_single(obj, limit, node_id)
+    if isinstance(obj, torch.Tensor):
+        return encoded, max(1, min(obj.numel(), limit))
+    text = encoded["repr"] if "repr" in encoded else encoded["value"]
+    if type(text) is str:
+        return encoded, 1 + len(text) // CHARS_PER_ELEMENT
+    return encoded, 1
 
 
 def _encode_single(obj: Any, limit: int, node_id: TensorNodeId | None) -> dict[str, Any]:
@@ -206,8 +223,8 @@ def _encode_single(obj: Any, limit: int, node_id: TensorNodeId | None) -> dict[s
         return {"kind": "float", "value": json_float(obj)}
     if isinstance(obj, str):
         text = json_safe_text(obj)
-        if len(text) > limit * 10:
-            return {"kind": "str", "value": text[: limit * 10], "truncated": True}
+        if len(text) > limit * CHARS_PER_ELEMENT:
+            return {"kind": "str", "value": text[: limit * CHARS_PER_ELEMENT], "truncated": True}
         return {"kind": "str", "value": text}
     if isinstance(obj, ModuleType):  # repr would show the server's file path
         return {"kind": "module", "repr": f"<module '{obj.__name__}'>"}
@@ -240,7 +257,7 @@ def _open(obj: list[Any] | tuple[Any, ...] | dict[Any, Any]) -> _OpenContainer:
 
 def _encode_container(
     obj: list[Any] | tuple[Any, ...] | dict[Any, Any], limit: int, node_id: TensorNodeId | None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], int]:
     # One budget for the whole value, walked depth first without recursion: per nesting level,
     # a dict of 1000 lists of 1000 ints would keep a million of them.
     budget = limit
@@ -273,7 +290,7 @@ def _encode_container(
         _close(current)
         if current.cut and stack:
             stack[-1].cut = True
-    return top.encoded
+    return top.encoded, limit - budget
 
 
 def _close(container: _OpenContainer) -> None:

@@ -7,21 +7,34 @@ from typing import Any
 
 import torch
 
-from app.trace.encode import encode_tensor, encode_value
+from app.trace.encode import encode_tensor, encode_value, encode_value_counted
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
 Tensor = torch.Tensor
 # (step, line, bindings: name -> tensor node id or a Value, stdout_len); one per statement.
 TimelineEntry = tuple[int, int, dict[str, Any], int]
 
+# Each Value holds at most `value_elements` elements, but the timeline repeats a container at
+# every statement that rebinds or changes it: 2000 entries of a full dict of lists are 60 MB.
+# So the timeline's Values share one budget of this many full Values (a few MB of JSON);
+# after it, containers, strings and tensors outside the graph are sent empty and truncated.
+TIMELINE_VALUES = 50
+# Once the budget is spent, longer reprs (a big nn.Sequential, say) are cut to this length.
+_SPENT_REPR_CHARS = 80
+
 
 class Timeline:
-    """Statement entries, capped at `max_entries` (then `truncated`)."""
+    """Statement entries, capped at `max_entries` (then `truncated`).
+
+    Ints, floats, bools, None and tensors in the graph are cheap and always shown in full; the
+    other Values draw on `elements_left` (TIMELINE_VALUES full Values) and are cut once it is spent.
+    """
 
     def __init__(self, registry: NodeRegistry, *, max_entries: int, value_elements: int) -> None:
         self.registry = registry
         self.max_entries = max_entries
         self.value_elements = value_elements
+        self.elements_left = TIMELINE_VALUES * value_elements
         self.entries: list[TimelineEntry] = []
         self.truncated = False
 
@@ -43,14 +56,40 @@ class Timeline:
                 encoded[name] = {"kind": "int", "value": value}
             elif kind is Tensor or isinstance(value, Tensor):
                 record = registry.record_tensor(value, line)
-                encoded[name] = (
-                    record.id
-                    if record is not None
-                    else encode_tensor(value, self.value_elements, registry.tensor_id)
+                encoded[name] = record.id if record is not None else self._tensor_value(value)
+            elif kind is float or kind is bool or value is None:
+                encoded[name] = encode_value(value, self.value_elements)
+            elif self.elements_left > 0:
+                encoded[name], used = encode_value_counted(
+                    value, self.value_elements, registry.tensor_id
                 )
+                self.elements_left -= used
             else:
-                encoded[name] = encode_value(value, self.value_elements, registry.tensor_id)
+                encoded[name] = self._spent_value(value)
         self.entries.append((registry.step, line, encoded, stdout_len))
+
+    def _tensor_value(self, tensor: Tensor) -> dict[str, Any]:
+        """A tensor past the graph's cap has no node id to show: its Value, if the budget lasts."""
+        if self.elements_left > 0:
+            self.elements_left -= max(1, min(tensor.numel(), self.value_elements))
+            return encode_tensor(tensor, self.value_elements, self.registry.tensor_id)
+        return encode_tensor(tensor, 1, self.registry.tensor_id)  # shape and flags stay
+
+    def _spent_value(self, value: Any) -> dict[str, Any]:
+        """The Value of a binding once the budget is spent: same kind, nothing inside."""
+        kind = type(value)
+        if kind is dict and value:
+            return {"kind": "dict", "entries": [], "repr": "{...}", "truncated": True}
+        if (kind is list or kind is tuple) and value:
+            return {"kind": kind.__name__, "items": [], "truncated": True}
+        if kind is str and value:
+            return {"kind": "str", "value": "", "truncated": True}
+        encoded = encode_value(value, self.value_elements, self.registry.tensor_id)
+        text = encoded.get("repr")
+        if text is not None and len(text) > _SPENT_REPR_CHARS:
+            encoded["repr"] = text[: _SPENT_REPR_CHARS - 3] + "..."
+            encoded["truncated"] = True
+        return encoded
 
     def render(
         self, records: list[TensorRecord | FunctionRecord] | None = None

@@ -4,10 +4,12 @@ import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
 import { formatCompact, formatShape } from './tensor-format.js';
 
+// A Value the server cut (`truncated`) ends in "…": an empty list or string would mislead.
 function describeValue(value) {
   if (value === null || typeof value !== 'object') return String(value);
-  if ('value' in value) return String(value.value);
-  if (value.items) return `[${value.items.map(describeValue).join(', ')}]`;
+  const more = value.truncated ? '…' : '';
+  if ('value' in value) return `${String(value.value)}${more}`;
+  if (value.items) return `[${[...value.items.map(describeValue), ...(more ? [more] : [])].join(', ')}]`;
   return value.repr ?? value.kind ?? '';
 }
 

@@ -322,3 +322,28 @@ def test_a_dict_of_long_lists_gives_a_small_result_with_the_real_outcome() -> No
     assert result["stdout"] == "40 [39, 39, 39]\n"
     assert result["variables"]["d"]["truncated"] is True
     assert len(json.dumps(result)) < 5_000_000
+
+
+def test_a_dict_rebound_at_every_statement_shares_one_timeline_budget() -> None:
+    # Each Value is capped, but the timeline repeats `d` at each of its 300 changes: the Values
+    # of the whole timeline share one budget, after which `d` is sent empty and truncated.
+    from app.trace.encode import encode_value
+    from app.trace.timeline import TIMELINE_VALUES
+
+    source = "d = {}\nfor k in range(300):\n    d[k] = [k] * 10000\nprint(len(d))\n"
+    stdout, namespace = plain_run(source)
+    result = run_program(source)
+    assert result["ok"], result["error"]
+    assert result["stdout"] == stdout
+    assert len(json.dumps(result)) < 2_000_000  # 8.8 MB when every entry held the whole dict
+
+    limit = Limits().value_elements
+    shown = [entry["bindings"]["d"] for entry in result["timeline"] if "d" in entry["bindings"]]
+    assert shown[0] == encode_value({}, limit)
+    # Statement k + 1 shows d as it was then, exactly as before, while the budget lasts.
+    first = {k: [k] * 10000 for k in range(3)}
+    assert shown[1:4] == [encode_value(dict(list(first.items())[: k + 1]), limit) for k in range(3)]
+    full = [value for value in shown if value["entries"]]
+    assert len(full) == TIMELINE_VALUES  # each list alone is longer than one Value holds
+    assert shown[-1] == {"kind": "dict", "entries": [], "repr": "{...}", "truncated": True}
+    assert result["variables"]["d"] == encode_value(namespace["d"], limit)
