@@ -8,8 +8,8 @@ nodes, raw and net of the fixed cost of a run (an empty program), which should s
     python bench/engine.py [--repeat N]
 
 Programs run as a worker runs them (app/workers): after a warm-up the existing objects are
-frozen, the collector is off during a run and one collection follows each run; every time
-includes that collection, the baseline's too.
+frozen, the collector is off during a run and one full collection follows each run, counted in
+the core's time; plain exec runs with CPython's automatic collector, as a program normally does.
 
 Targets: full capture ≤ 3×, capture off ≤ 1.5×, per-node time flat within 2×.
 """
@@ -55,8 +55,7 @@ def best_times(actions: list[Callable[[], object]], repeat: int) -> list[float]:
     """Fastest CPU seconds of each action over `repeat` interleaved rounds, after a warm-up.
 
     The machine is shared: interleaving exposes every variant to the same background load,
-    and the minimum is the run least disturbed by it. Each time includes the garbage
-    collection after the action, as a worker collects after each answer (see main).
+    and the minimum is the run least disturbed by it.
     """
     for action in actions:
         action()
@@ -65,7 +64,6 @@ def best_times(actions: list[Callable[[], object]], repeat: int) -> list[float]:
         for position, action in enumerate(actions):
             started = time.process_time()
             action()
-            gc.collect()
             best[position] = min(best[position], time.process_time() - started)
     return best
 
@@ -75,10 +73,15 @@ def plain_exec(source: str) -> Callable[[], object]:
 
     def run() -> None:
         # Same RNG state as torch.manual_seed(0), without its ~0.5 ms of accelerator bookkeeping
-        # (which would flatter the ratios).
+        # (which would flatter the ratios). CPython's own automatic collector, as a plain
+        # program has it.
         torch.default_generator.manual_seed(0)
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(code, {})
+        gc.enable()
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(code, {})
+        finally:
+            gc.disable()
 
     return run
 
@@ -88,6 +91,8 @@ def through_core(source: str, capture: bool) -> Callable[[], object]:
         result = run_program(source, capture=capture)
         if not result["ok"]:
             raise SystemExit(f"benchmark program failed: {result['error']}")
+        del result
+        gc.collect()  # as a worker does after each answer: part of the core's cost
 
     return run
 
@@ -145,8 +150,8 @@ def main() -> None:
             run_program(source)
         gc.collect()
         gc.freeze()
-    # As app/workers/worker.py runs jobs: no automatic collection, one full collection after
-    # each run (counted in every time above, the baseline's included).
+    # As app/workers/worker.py runs jobs: no automatic collection during a run, one full
+    # collection after it (counted in the core's times; plain exec keeps CPython's collector).
     gc.disable()
     ratios(arguments.repeat)
     per_node(arguments.repeat)
