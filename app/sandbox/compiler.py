@@ -912,7 +912,12 @@ class Compiler:
         return self.runtime.binary(_COMPARE_SYMBOLS[type(node)])
 
     def expr_Call(self, node: ast.Call, scope: Scope) -> Expr:
-        function = self.expr(node.func, scope)
+        method = node.func
+        if type(method) is ast.Attribute:
+            tensor_method = self.runtime.surface.tensor_method(method.attr)
+            if tensor_method is not None and not _unpacks(node):
+                return self._tensor_method_call(node, method, tensor_method, scope)
+        function = self.expr(method, scope)
         call = self.runtime.call
         line, col = _position(node)
         ctx = self.ctx
@@ -965,6 +970,68 @@ class Compiler:
                 raise convert(error, line, col) from None
 
         return call_general
+
+    def _tensor_method_call(
+        self,
+        node: ast.Call,
+        method: ast.Attribute,
+        tensor_method: Callable[..., Any],
+        scope: Scope,
+    ) -> Expr:
+        """`obj.name(args)` where `name` is an allowed tensor method: on a tensor, call the method
+        through the surface directly (no bound method object per call); on anything else, read
+        the attribute and call it as `expr_Call` does. Positions, checks, costs and errors are
+        those of reading the attribute and then calling it."""
+        owner = self.expr(method.value, scope)
+        name = method.attr
+        arguments = tuple([self.expr(argument, scope) for argument in node.args])
+        keywords = tuple(
+            [
+                (keyword.arg, self.expr(keyword.value, scope))
+                for keyword in node.keywords
+                if keyword.arg is not None  # `**mapping` does not come here
+            ]
+        )
+        get_attribute = self.runtime.get_attribute
+        call = self.runtime.call
+        attribute_line, attribute_col = _position(method)
+        line, col = _position(node)
+        ctx = self.ctx
+        convert = to_program_exception
+        tensor_type = torch.Tensor
+
+        def call_method(frame: Frame) -> Any:
+            receiver = owner(frame)
+            if isinstance(receiver, tensor_type):
+                # The allow-list admits `name` on every tensor: nothing to refuse before the
+                # arguments are evaluated.
+                ctx.line = attribute_line
+                ctx.col = attribute_col
+                # `x.sum()` is the common case: skip building the (3.11) comprehensions.
+                values = [argument(frame) for argument in arguments] if arguments else []
+                named = {keyword: value(frame) for keyword, value in keywords} if keywords else {}
+                ctx.line = line
+                ctx.col = col
+                try:
+                    return tensor_method(receiver, values, named, ctx)
+                except Exception as error:
+                    raise convert(error, line, col) from None
+            ctx.line = attribute_line
+            ctx.col = attribute_col
+            try:
+                callee = get_attribute(receiver, name)
+            except Exception as error:
+                raise convert(error, attribute_line, attribute_col) from None
+            values = [argument(frame) for argument in arguments] if arguments else []
+            named = {keyword: value(frame) for keyword, value in keywords} if keywords else {}
+            ctx.line = line
+            ctx.col = col
+            try:
+                return call(callee, values, named)
+            except Exception as error:
+                raise convert(error, line, col) from None
+
+        return call_method
 
     def expr_Attribute(self, node: ast.Attribute, scope: Scope) -> Expr:
         owner = self.expr(node.value, scope)
@@ -1182,6 +1249,14 @@ class Compiler:
                 raise to_program_exception(error, line, col) from None
 
         return format_field
+
+
+def _unpacks(node: ast.Call) -> bool:
+    """True for `f(*args)` and `f(**kwargs)`."""
+    for argument in node.args:
+        if type(argument) is ast.Starred:
+            return True
+    return any(keyword.arg is None for keyword in node.keywords)
 
 
 def _unstar(node: ast.expr) -> ast.expr:

@@ -497,6 +497,12 @@ def _free(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     return 0, 1
 
 
+# Rules under which `tensor.method()` with no arguments is estimated at the tensor's own size,
+# `(numel, max(numel, 1))` (what `_broadcast` and `_view` return for it): the surface computes
+# that inline for the hottest calls (`x.sum()`, `y.norm()`, `x.t()`).
+SELF_SIZED_RULES: frozenset[CostRule] = frozenset({CostRule.BROADCAST, CostRule.VIEW})
+
+
 def estimator_for(rule: CostRule, target: Callable[..., Any] | None) -> Estimator:
     """The estimating function of `rule`, resolved once per table entry (the hot path then
     skips the rule lookup). Estimation never raises: odd arguments fall back to meta tensors,

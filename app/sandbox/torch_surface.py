@@ -26,6 +26,7 @@ from app.sandbox import allowlist
 from app.sandbox.allowlist import Entry, Kind
 from app.sandbox.context import RunContext
 from app.sandbox.costs import (
+    SELF_SIZED_RULES,
     CostRule,
     Estimate,
     Estimator,
@@ -321,8 +322,7 @@ def _prepare_value(value: Any, ctx: RunContext) -> Any:
 
 def _pay(estimated: Estimate, what: str, ctx: RunContext) -> None:
     elements, cost = estimated
-    ctx.check_elements(elements, what)
-    ctx.charge(cost, what)
+    ctx.pay(elements, cost, what)
     if elements >= memory.TRACKED_ELEMENTS:
         memory.check_room(elements, what, ctx)
 
@@ -392,15 +392,7 @@ def _call_tensor_method(
     kwargs: dict[str, Any],
     ctx: RunContext,
 ) -> Any:
-    name = method.name
-    special = _SPECIAL_TENSOR_METHODS.get(name)
-    if special is not None:
-        return special(tensor, args, kwargs, ctx)
-    args, kwargs = _prepare_arguments(args, kwargs, ctx)
-    if method.entry.cost is not CostRule.FREE:
-        _pay(_TENSOR_ESTIMATORS[name]((tensor, *args), kwargs), f"Tensor.{name}", ctx)
-    result = getattr(tensor, name)(*args, **kwargs)
-    return _finish(result, (tensor, *args, *kwargs.values()), ctx)
+    return _TENSOR_METHOD_CALLS[method.name](tensor, args, kwargs, ctx)
 
 
 def _call_module_method(
@@ -539,6 +531,52 @@ _SPECIAL_TENSOR_METHODS: dict[str, SpecialMethod] = {
     "tolist": _tolist,
     "to": _to,
 }
+
+
+def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
+    """`tensor.name(*args, **kwargs)`: estimator and message resolved once per method name."""
+    special = _SPECIAL_TENSOR_METHODS.get(name)
+    if special is not None:
+        return special
+    estimator = None if entry.cost is CostRule.FREE else _TENSOR_ESTIMATORS[name]
+    self_sized = entry.cost in SELF_SIZED_RULES
+    what = f"Tensor.{name}"
+
+    def call_tensor_method(
+        tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+    ) -> Any:
+        if args or kwargs:
+            args, kwargs = _prepare_arguments(args, kwargs, ctx)
+            if estimator is not None:
+                _pay(estimator((tensor, *args), kwargs), what, ctx)
+        elif self_sized:  # `x.sum()`: the estimator's answer without calling it
+            elements = tensor.numel()
+            _pay((elements, max(elements, 1)), what, ctx)
+        elif estimator is not None:
+            _pay(estimator((tensor,), kwargs), what, ctx)
+        result = getattr(tensor, name)(*args, **kwargs)
+        # _finish, inlined: this is the hottest call of the language.
+        memory.track(result, ctx)
+        ctx.observer.op_result(result, (tensor, *args, *kwargs.values()), ctx.line)
+        return result
+
+    return call_tensor_method
+
+
+_TENSOR_METHOD_CALLS: dict[str, SpecialMethod] = {
+    name: _tensor_method_call(name, entry)
+    for name, entry in allowlist.TENSOR.items()
+    if entry.kind is Kind.METHOD
+}
+
+
+def tensor_method(name: str) -> SpecialMethod | None:
+    """How to call allowed tensor method `name` on a tensor, without a bound method in between.
+
+    The compiler resolves it once per `obj.name(...)` call site; None for any other name, which
+    then goes through `get_attribute` (and is refused there unless the table lists it).
+    """
+    return _TENSOR_METHOD_CALLS.get(name)
 
 
 # ---- operators ------------------------------------------------------------------------------

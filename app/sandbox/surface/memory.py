@@ -49,7 +49,8 @@ def _track_one(tensor: torch.Tensor, ctx: RunContext) -> None:
 def track(result: Any, ctx: RunContext) -> None:
     """Count the tensors of an op's result (one tensor or a tuple of them)."""
     if isinstance(result, torch.Tensor):
-        _track_one(result, ctx)
+        if result.numel() >= TRACKED_ELEMENTS:  # the common small result: no call at all
+            _track_one(result, ctx)
     elif isinstance(result, tuple):
         for item in result:
             if isinstance(item, torch.Tensor):

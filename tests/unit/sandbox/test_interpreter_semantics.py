@@ -225,6 +225,19 @@ PROGRAMS: dict[str, str] = {
         print(isinstance(a, torch.Tensor), round(torch.tensor(1.26), 1))
     """,
     "tensor-unpack-0d": "import torch\na, b = torch.tensor(1.0)\n",
+    # `obj.name(...)` with a tensor method's name: compiled to a direct call on tensors, the
+    # generic attribute-then-call path on anything else.
+    "method-calls-on-tensors-and-others": """
+        import torch
+        from torch import nn
+        x = torch.tensor([3.0, 4.0], requires_grad=True)
+        print(x.norm(), x.sum(dim=0), x.max(dim=0), x.pow(2).mean().item(), x.view(2, 1).t())
+        w = nn.Linear(2, 1).weight
+        print(w.sum().shape, torch.sum(x), [3, 1, 2].index(1), 'a-b'.split('-'))
+        print(x.add(print('argument first') or 1), x.clamp(min=3.5))
+    """,
+    "method-call-error-position": "import torch\nx = torch.ones(3)\ny = (x + x).view(2, 2)\n",
+    "method-call-on-non-tensor-error": "import torch\ny = 2\nprint(y.sum())\n",
     "grad-mode-restored-after-error": """
         import torch
         with torch.no_grad():
