@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.examples import get_example
 from app.runner import run_program
+from app.sandbox.limits import Limits
 
 # The seed blog post's three programs, verbatim, as the built-in examples ship them.
 SEEDS = {
@@ -86,9 +87,9 @@ def plain_exec(source: str) -> Callable[[], object]:
     return run
 
 
-def through_core(source: str, capture: bool) -> Callable[[], object]:
+def through_core(source: str, capture: bool, limits: Limits | None = None) -> Callable[[], object]:
     def run() -> None:
-        result = run_program(source, capture=capture)
+        result = run_program(source, capture=capture, limits=limits)
         if not result["ok"]:
             raise SystemExit(f"benchmark program failed: {result['error']}")
         del result

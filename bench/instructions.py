@@ -40,6 +40,8 @@ def child(program: str, variant: str, runs: int) -> None:
     import torch
     from engine import SEEDS, loop_program, plain_exec, through_core
 
+    from app.sandbox.limits import Limits
+
     torch.set_num_threads(1)
     source = loop_program(2000) if program == "2000-op loop" else SEEDS[program]
     if variant == "nothing":  # what switching the counting on and off costs: subtracted
@@ -50,7 +52,8 @@ def child(program: str, variant: str, runs: int) -> None:
     elif variant == "plain":
         action = plain_exec(source)
     else:
-        action = through_core(source, variant == "full")
+        # Under valgrind a run is ~50 times slower: a longer deadline, the same instructions.
+        action = through_core(source, variant == "full", Limits(seconds=600.0))
     action()
     action()
     gc.collect()
