@@ -19,10 +19,9 @@ from app.sandbox.errors import ProgramError
 from app.sandbox.limits import Limits
 from app.trace.encode import grad_fn_of, tensor_data
 
-# One batched autograd.grad (vmap over the rows) costs about half of one call per row already
-# at 3 rows. vmap's first use in a process costs about a second: the zygote's warm-up pays it
-# (the examples include non-scalar backward calls) and workers inherit it. One row needs none.
-_ROWS_WITHOUT_VMAP = 1
+# Below this many rows one autograd.grad per row is faster than starting vmap (which costs
+# about a second the first time in a process).
+_ROWS_WITHOUT_VMAP = 256
 
 
 class _UseLoop(Exception):
