@@ -7,12 +7,16 @@ a change of 2 % shows. Instructions are not time (torch's kernels and Python's b
 at different speeds), but on these programs the two ratios agree within about 10 %.
 
     python bench/instructions.py [--programs NAME ...] [--jobs N]
+    python bench/instructions.py --per-node [--jobs N]
 
 For the three seed programs and the 2,000-op loop of bench/engine.py: instructions per run of
 plain `exec` (the baseline), the core with capture off, and with full capture, each run as
-bench/engine.py runs it (as in a worker). Needs valgrind (`apt-get install -y valgrind`); each
-measurement takes about a minute, the subprocess calls that switch counting on and off included
-(a few hundred thousand instructions, the same for every variant).
+bench/engine.py runs it (as in a worker). With --per-node: full-capture instructions per graph
+node from 10 to 5,000 nodes, marginal over the same loop run 0 times.
+
+Needs valgrind (`apt-get install -y valgrind`). Each measurement takes about a minute, the
+subprocess calls that switch counting on and off included (a few hundred thousand
+instructions, the same for every variant).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = ("plain", "off", "full")
@@ -43,7 +48,7 @@ def child(program: str, variant: str, runs: int) -> None:
     from app.sandbox.limits import Limits
 
     torch.set_num_threads(1)
-    source = loop_program(2000) if program == "2000-op loop" else SEEDS[program]
+    source = _source(program, loop_program, SEEDS)
     if variant == "nothing":  # what switching the counting on and off costs: subtracted
 
         def action() -> None:
@@ -64,6 +69,15 @@ def child(program: str, variant: str, runs: int) -> None:
     for _ in range(runs):
         action()
     subprocess.run([*toggle, "off", str(os.getpid())], check=True, capture_output=True)
+
+
+def _source(program: str, loop_program: Any, seeds: dict[str, str]) -> str:
+    """The program's source: a seed, the 2,000-op loop, or "loop:N" (the loop with N ops)."""
+    if program == "2000-op loop":
+        return str(loop_program(2000))
+    if program.startswith("loop:"):
+        return str(loop_program(int(program.removeprefix("loop:"))))
+    return seeds[program]
 
 
 def count(program: str, variant: str, runs: int) -> int:
@@ -93,13 +107,52 @@ def count(program: str, variant: str, runs: int) -> int:
 
 
 def _runs(program: str, variant: str) -> int:
-    return 1 if program == "2000-op loop" or variant == "nothing" else 3
+    return 1 if "loop" in program or variant == "nothing" else 3
+
+
+def _measure(cases: list[tuple[str, str]], jobs: int) -> dict[tuple[str, str], float]:
+    """Instructions per run of each (program, variant), net of switching the counting."""
+    nothing = (cases[0][0], "nothing")
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        totals = pool.map(lambda case: count(*case, runs=_runs(*case)), [*cases, nothing])
+        measured = dict(zip([*cases, nothing], totals, strict=True))
+    switching = measured.pop(nothing)
+    return {case: (total - switching) / _runs(*case) for case, total in measured.items()}
+
+
+def per_node(jobs: int) -> None:
+    """Full-capture instructions per graph node, marginal over the same loop run 0 times."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from engine import loop_program
+
+    from app.runner import run_program
+
+    sizes = (10, 100, 1000, 5000)
+    programs = ["loop:0", *(f"loop:{(nodes - 4) // 2}" for nodes in sizes)]
+    counts = _measure([(program, "full") for program in programs], jobs)
+    nodes = {
+        program: len(run_program(loop_program(int(program[5:])))["graph"]["nodes"])
+        for program in programs
+    }
+    base = counts["loop:0", "full"]
+    print(f"\nfull capture, the loop run 0 times ({nodes['loop:0']} nodes): {base / 1e6:.2f} M")
+    print(f"{'nodes':>6}{'total':>12}{'per node':>12}{'marginal per node':>20}")
+    for program in programs[1:]:
+        total = counts[program, "full"]
+        extra = nodes[program] - nodes["loop:0"]
+        print(
+            f"{nodes[program]:>6}{total / 1e6:>10.2f} M{total / nodes[program] / 1e3:>10.1f} k"
+            f"{(total - base) / extra / 1e3:>18.1f} k"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--programs", nargs="+", choices=PROGRAMS, default=list(PROGRAMS))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--per-node", action="store_true", help="instructions per graph node, 10 to 5,000 nodes"
+    )
     parser.add_argument("--child", nargs=3, metavar=("PROGRAM", "VARIANT", "RUNS"))
     arguments = parser.parse_args()
     if arguments.child:
@@ -108,13 +161,11 @@ def main() -> None:
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed: apt-get install -y valgrind")
+    if arguments.per_node:
+        per_node(arguments.jobs)
+        return
     cases = [(program, variant) for program in arguments.programs for variant in VARIANTS]
-    cases.append((arguments.programs[0], "nothing"))
-    with ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
-        totals = pool.map(lambda case: count(*case, runs=_runs(case[0], case[1])), cases)
-        measured = dict(zip(cases, totals, strict=True))
-    switching = measured.pop((arguments.programs[0], "nothing"))
-    counts = {case: (total - switching) / _runs(*case) for case, total in measured.items()}
+    counts = _measure(cases, arguments.jobs)
     print(f"{'program':<18}{'plain exec':>14}{'capture off':>21}{'full capture':>21}")
     for program in arguments.programs:
         plain, off, full = (counts[program, variant] for variant in VARIANTS)

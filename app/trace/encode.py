@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 import reprlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
 from math import isfinite
@@ -97,19 +97,47 @@ def tensor_data(tensor: torch.Tensor, limit: int) -> tuple[JsonData, bool]:
         truncated = False
     values: Any = tensor.tolist()
     if tensor.is_floating_point():
-        dim = tensor.dim()
-        if dim == 1:
-            if not isfinite(sum(values)):
-                values = _replace_non_finite(values)
-        elif dim == 0:
-            if not isfinite(values):
-                values = json_float(values)
-        elif not _all_finite(dim, values):
-            values = _replace_non_finite(values)
-    elif tensor.is_complex():
+        return _finite_floats(values, tensor.dim()), truncated
+    if tensor.is_complex():
         # The language has no complex dtypes; stay readable rather than fail if one appears.
         values = _replace_complex(values)
     return values, truncated
+
+
+def _finite_floats(values: Any, dim: int) -> Any:
+    """`tolist()` of a floating tensor of `dim` dimensions, NaN and infinities as strings."""
+    if dim == 1:
+        if not isfinite(sum(values)):
+            return _replace_non_finite(values)
+    elif dim == 0:
+        if not isfinite(values):
+            return json_float(values)
+    elif not _all_finite(dim, values):
+        return _replace_non_finite(values)
+    return values
+
+
+def tensors_data(
+    tensors: Sequence[torch.Tensor],
+    limit: int,
+    shapes: Sequence[torch.Size],
+    dtypes: Sequence[torch.dtype],
+) -> list[tuple[JsonData, bool]]:
+    """`tensor_data` of each tensor, whose shape and dtype the caller has read already.
+
+    A capture encodes thousands of small tensors; knowing their shapes and dtypes saves three
+    calls into torch per tensor.
+    """
+    encoded: list[tuple[JsonData, bool]] = []
+    append = encoded.append
+    for tensor, shape, dtype in zip(tensors, shapes, dtypes, strict=True):
+        if dtype.is_complex or math.prod(shape) > limit:
+            append(tensor_data(tensor, limit))
+        elif dtype.is_floating_point:
+            append((_finite_floats(tensor.tolist(), len(shape)), False))
+        else:
+            append((tensor.tolist(), False))
+    return encoded
 
 
 def _replace_complex(values: Any) -> Any:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.trace.encode import dtype_name, tensor_data
+import torch
+
+from app.trace.encode import dtype_name, tensors_data
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
 Record = TensorRecord | FunctionRecord
@@ -40,10 +42,9 @@ def build_edges(
             fed.append(constant)
     edges: list[dict[str, Any]] = []
     append = edges.append
-    producer_of = registry.known_function
     for record in records:
         if type(record) is TensorRecord:
-            producer = None if record.grad_fn is None else producer_of(record.grad_fn)
+            producer = record.producer
             if producer is not None:
                 append(
                     {
@@ -87,41 +88,56 @@ def build_edges(
                 }
             )
         record.next_edges = ids
-        fed_constants = constants.get(record)
-        if fed_constants is not None:
-            for constant in fed_constants:
-                append(
-                    {
-                        "id": f"e{len(edges)}",
-                        "source": constant.id,
-                        "target": target,
-                        "kind": "constant",
-                    }
-                )
+        if constants:
+            fed_constants = constants.get(record)
+            if fed_constants is not None:
+                for constant in fed_constants:
+                    append(
+                        {
+                            "id": f"e{len(edges)}",
+                            "source": constant.id,
+                            "target": target,
+                            "kind": "constant",
+                        }
+                    )
     return edges
 
 
 def _saved_tensors(
-    record: FunctionRecord, registry: NodeRegistry, limit: int
-) -> list[dict[str, Any]] | None:
-    if record.saved is None:  # not read (see read_saved)
-        return None
-    saved = []
-    for name, tensor in record.saved:
-        known = registry.known_tensor(tensor)
-        if known is None and name == "result" and record.outputs:
-            known = record.outputs[0]  # a saved output unpacks to a new tensor object
-        value, truncated = tensor_data(tensor, limit)
-        saved.append(
-            {
-                "name": name,
-                "node": None if known is None else known.id,
-                "shape": list(tensor.shape),
-                "dtype": dtype_name(tensor.dtype),
-                "value": value,
-                "truncated": truncated,
-            }
-        )
+    registry: NodeRegistry, limit: int
+) -> dict[FunctionRecord, list[dict[str, Any]]]:
+    """The `saved` list of every function whose saved tensors were read (see read_saved)."""
+    owners: list[tuple[FunctionRecord, str, torch.Tensor]] = [
+        (record, name, tensor)
+        for record in registry.functions
+        if record.saved
+        for name, tensor in record.saved
+    ]
+    tensors = [tensor for _, _, tensor in owners]
+    shapes = [tensor.shape for tensor in tensors]
+    dtypes = [tensor.dtype for tensor in tensors]
+    values = tensors_data(tensors, limit, shapes, dtypes)
+    saved: dict[FunctionRecord, list[dict[str, Any]]] = {}
+    known = registry.records_by_tensor_id.get
+    for (record, name, tensor), shape, dtype, (value, truncated) in zip(
+        owners, shapes, dtypes, values, strict=True
+    ):
+        node = known(id(tensor))
+        if node is None and name == "result" and record.outputs:
+            node = record.outputs[0]  # a saved output unpacks to a new tensor object
+        entry = {
+            "name": name,
+            "node": None if node is None else node.id,
+            "shape": [*shape],
+            "dtype": dtype_name(dtype),
+            "value": value,
+            "truncated": truncated,
+        }
+        entries = saved.get(record)
+        if entries is None:
+            saved[record] = [entry]
+        else:
+            entries.append(entry)
     return saved
 
 
@@ -143,8 +159,13 @@ def build_graph(
         for function in registry.functions
         if function.variable is not None
     }
-    producer_of = registry.known_function
-    limit = value_elements
+    saved = _saved_tensors(registry, value_elements)
+    # Aligned with registry.tensors, which is in creation order like `records`.
+    tensors = [record.tensor for record in registry.tensors]
+    shapes = [tensor.shape for tensor in tensors]
+    dtypes = [tensor.dtype for tensor in tensors]
+    values = tensors_data(tensors, value_elements, shapes, dtypes)
+    tensor_number = 0
     nodes: list[dict[str, Any]] = []
     append = nodes.append
     for record in records:
@@ -160,14 +181,15 @@ def build_graph(
                     "step": record.step,
                     "tensor": None if owner is None else owner.id,
                     "outputs": [output.id for output in outputs],
-                    "saved": _saved_tensors(record, registry, limit),
+                    # None: not read (see read_saved)
+                    "saved": None if record.saved is None else saved.get(record, []),
                 }
             )
             continue
         assert type(record) is TensorRecord
         tensor = record.tensor
         grad_fn = record.grad_fn
-        producer = None if grad_fn is None else producer_of(grad_fn)
+        producer = record.producer
         requires_grad = tensor.requires_grad
         if grad_fn is not None:
             role = "intermediate"
@@ -190,7 +212,7 @@ def build_graph(
         captured = record.captured_grad
         if captured is not None and captured[0] > best_call:
             reached = captured[1]
-        value, truncated = tensor_data(tensor, limit)  # a gradient has the same shape: cut alike
+        value, truncated = values[tensor_number]  # a gradient has the same shape: cut alike
         if producer is not None:
             grad_fn_name: str | None = producer.name
         else:
@@ -203,8 +225,8 @@ def build_graph(
                 "line": record.line,
                 "step": record.step,
                 "role": role,
-                "shape": list(tensor.shape),
-                "dtype": dtype_name(tensor.dtype),
+                "shape": [*shapes[tensor_number]],
+                "dtype": dtype_name(dtypes[tensor_number]),
                 "requires_grad": requires_grad,
                 "is_leaf": grad_fn is None,
                 "retains_grad": tensor.retains_grad,
@@ -215,4 +237,5 @@ def build_graph(
                 "truncated": truncated,
             }
         )
+        tensor_number += 1
     return {"nodes": nodes, "edges": edges}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 import torch
@@ -27,8 +26,8 @@ class TensorRecord:
     tensor: torch.Tensor
     line: int | None
     step: int
-    sequence: int
     grad_fn: Any  # the grad_fn when recorded: None for leaves and tensors without grad
+    producer: FunctionRecord | None = None  # the record of grad_fn (None past the node cap)
     # Gradient captured for this tensor as an input of autograd.grad: (call index, JSON data).
     captured_grad: tuple[int, Any] | None = None
 
@@ -42,7 +41,6 @@ class FunctionRecord:
     name: str
     line: int | None
     step: int
-    sequence: int
     outputs: list[TensorRecord]  # the tensors whose grad_fn this is
     variable: TensorRecord | None = None  # for AccumulateGrad: the leaf it accumulates into
     next: list[tuple[FunctionRecord | None, int]] | None = None
@@ -56,7 +54,6 @@ class FunctionRecord:
 
 
 _saved_names_by_type: dict[type, tuple[str, ...]] = {}
-_sequence_of = attrgetter("sequence")
 
 
 def _saved_attribute_names(node: Any) -> tuple[str, ...]:
@@ -77,16 +74,16 @@ class NodeRegistry:
         self.truncated = False
         self.step = 0  # the statement being executed; nodes created now belong to it
         self._saved_read = 0
-        self._sequence = 0
         # The current record of each captured tensor, by id() (records keep the tensors alive).
         self.records_by_tensor_id: dict[int, TensorRecord] = {}
         self._function_by_object: dict[int, FunctionRecord] = {}
         self.tensors: list[TensorRecord] = []
         self.functions: list[FunctionRecord] = []
+        self.records: list[TensorRecord | FunctionRecord] = []  # both, in order of creation
         self.constant_edges: list[tuple[TensorRecord, FunctionRecord]] = []
 
     def _has_room(self) -> bool:
-        if self._sequence < self.max_nodes:  # one sequence number per node
+        if len(self.records) < self.max_nodes:
             return True
         self.truncated = True
         return False
@@ -110,15 +107,14 @@ class NodeRegistry:
             grad_fn = None
         if record is not None and record.grad_fn is grad_fn:
             return record
-        sequence = self._sequence + 1
-        if sequence > self.max_nodes:
+        if len(self.records) >= self.max_nodes:
             self.truncated = True
             return record
-        self._sequence = sequence
         step = self.step
         tensors = self.tensors
-        record = TensorRecord(f"t{len(tensors)}", tensor, line, step, sequence, grad_fn)
+        record = TensorRecord(f"t{len(tensors)}", tensor, line, step, grad_fn)
         tensors.append(record)
+        self.records.append(record)
         by_object[id(tensor)] = record
         if grad_fn is not None:
             function = self._function_by_object.get(id(grad_fn))
@@ -126,6 +122,7 @@ class NodeRegistry:
                 function = self.record_function(grad_fn, line, step)
             if function is not None:
                 function.outputs.append(record)
+                record.producer = function
         return record
 
     def known_function(self, node: Any) -> FunctionRecord | None:
@@ -136,11 +133,11 @@ class NodeRegistry:
         record = self._function_by_object.get(id(node))
         if record is not None or not self._has_room():
             return record
-        self._sequence += 1
         record = FunctionRecord(
-            f"f{len(self.functions)}", node, type(node).__name__, line, step, self._sequence, []
+            f"f{len(self.functions)}", node, type(node).__name__, line, step, []
         )
         self.functions.append(record)
+        self.records.append(record)
         self._function_by_object[id(node)] = record
         if record.name == ACCUMULATE_GRAD:
             variable = self.record_tensor(node.variable, line)
@@ -206,10 +203,8 @@ class NodeRegistry:
                 self.read_saved(function)
 
     def records_in_order(self) -> list[TensorRecord | FunctionRecord]:
-        """Tensors and functions in order of creation (both lists already are: one merge)."""
-        records: list[TensorRecord | FunctionRecord] = [*self.tensors, *self.functions]
-        records.sort(key=_sequence_of)
-        return records
+        """Tensors and functions in order of creation."""
+        return self.records
 
     def read_saved(self, record: FunctionRecord) -> None:
         """Keep the tensors a node saved for backward; must happen before backward frees them.
@@ -235,8 +230,13 @@ class NodeRegistry:
 
     def release(self) -> None:
         """Drop every record (after rendering): frees the tensors and nodes they hold at once."""
+        for function in self.functions:
+            # A function and its outputs point at each other (outputs / producer): without
+            # this, only the collector could free them.
+            function.outputs.clear()
         self.records_by_tensor_id.clear()
         self._function_by_object.clear()
         self.tensors.clear()
         self.functions.clear()
+        self.records.clear()
         self.constant_edges.clear()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import torch
 
+from app.runner import run_program
 from app.sandbox.limits import Limits
 from app.trace.recorder import Recorder
 
@@ -215,6 +216,23 @@ def test_a_hook_changing_a_gradient_in_place_is_seen_before_and_after() -> None:
     assert z_step["grads_out"][0] == sent_by_z.tolist()  # before the hook's mul_
     assert y_step["grads_in"][0] == received[0].tolist()  # after it
     assert y_step["grads_in"][0] != z_step["grads_out"][0]
+
+
+def test_a_program_hook_changing_a_gradient_in_place_is_seen_before_and_after() -> None:
+    """The same through the sandbox: the program's lambda runs inside the backward pass."""
+    result = run_program(
+        "import torch\n"
+        "x = torch.ones(2, requires_grad=True)\n"
+        "y = x * 3\n"
+        "y.register_hook(lambda g: g.mul_(10))\n"
+        "z = y * 2\n"
+        "z.backward(torch.ones(2))\n"
+    )
+    assert result["ok"], result["error"]
+    steps = result["backward_trace"][0]["steps"]
+    assert [step["name"] for step in steps[:2]] == ["MulBackward0", "MulBackward0"]
+    assert steps[0]["grads_out"][0] == [2.0, 2.0]  # what z's node sent, before the hook
+    assert steps[1]["grads_in"][0] == [20.0, 20.0]  # what y's node got, after it
 
 
 def vector_seed(record: Recorder | None, seed: int) -> dict[str, torch.Tensor]:
