@@ -60,6 +60,8 @@ _COMPARE_SYMBOLS: dict[type[ast.AST], str] = {
 }
 _UNARY_SYMBOLS: dict[type[ast.AST], str] = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
 _FORMAT_NUMBERS = re.compile(r"\d+")
+# An isinstance() that never matches: a fast path the site does not have.
+_NO_TYPES: tuple[type, ...] = ()
 
 
 def to_program_exception(error: BaseException, line: int | None, col: int | None) -> BaseException:
@@ -468,6 +470,9 @@ class Compiler:
         a comparison, whose jump is fused with it and reported at the comparison.
         """
         truth = self.runtime.truth
+        tensor_truth = self.runtime.surface.truth
+        tensor_type = torch.Tensor
+        ctx = self.ctx
         line, col = _position(test if isinstance(test, ast.Compare) else owner)
 
         def truth_here(value: Any) -> bool:
@@ -476,6 +481,8 @@ class Compiler:
             if value is False:
                 return False
             try:
+                if isinstance(value, tensor_type):  # `while y.norm() < 1000:`
+                    return tensor_truth(value, ctx)
                 return truth(value)
             except Exception as error:
                 raise to_program_exception(error, line, col) from None
@@ -506,11 +513,19 @@ class Compiler:
         body = self.block(node.body, scope)
         orelse = self.block(node.orelse, scope) if node.orelse else None
         line, col = _position(node)
-        tick = self.tick()
+        ctx = self.ctx
+        max_steps = ctx.limits.steps
+        seconds = ctx.limits.seconds
+        monotonic = time.monotonic
 
         def while_statement(frame: Frame) -> int | None:
             while True:
-                tick(line, col)
+                # tick(line, col), inlined: a loop's test runs once per iteration.
+                ctx.line = line
+                ctx.col = col
+                ctx.steps += 1
+                if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
+                    ctx.step()
                 if not truth(test(frame)):
                     break
                 control = body(frame)
@@ -712,9 +727,6 @@ class Compiler:
 
         return constant
 
-    def expr_Name(self, node: ast.Name, scope: Scope) -> Expr:
-        return self.load_name(node, scope)
-
     def load_name(self, node: ast.Name, scope: Scope) -> Expr:
         name = node.id
         line, col = _position(node)
@@ -770,26 +782,41 @@ class Compiler:
 
         return load_free
 
+    expr_Name = load_name  # the most frequent node: no call in between
+
     def expr_BinOp(self, node: ast.BinOp, scope: Scope) -> Expr:
-        operation = self.runtime.binary(_BINARY_SYMBOLS[type(node.op)])
-        left = self.expr(node.left, scope)
-        right = self.expr(node.right, scope)
+        symbol = _BINARY_SYMBOLS[type(node.op)]
+        return self._operator(node, symbol, self.expr(node.left, scope), node.right, scope)
+
+    def _operator(
+        self, node: ast.expr, symbol: str, left: Expr, right_node: ast.expr, scope: Scope
+    ) -> Expr:
+        """`left symbol right` (arithmetic or one comparison). With a tensor on either side it
+        calls the surface's operator for `symbol` directly, as the generic path would end up
+        doing; anything else takes the runtime's generic path."""
+        operation = self.runtime.binary(symbol)
+        on_tensor = self.runtime.surface.tensor_operator(symbol)
+        tensor_type = torch.Tensor
         line, col = _position(node)
         ctx = self.ctx
         convert = to_program_exception
-        if isinstance(node.right, ast.Constant):
-            constant = node.right.value
+        if isinstance(right_node, ast.Constant):
+            constant = right_node.value
+            if type(constant) in PLAIN_SCALARS:  # never a tensor: only the left side can be
 
-            def binary_constant(frame: Frame) -> Any:
-                a = left(frame)
-                ctx.line = line
-                ctx.col = col
-                try:
-                    return operation(a, constant)
-                except Exception as error:
-                    raise convert(error, line, col) from None
+                def binary_constant(frame: Frame) -> Any:
+                    a = left(frame)
+                    ctx.line = line
+                    ctx.col = col
+                    try:
+                        if isinstance(a, tensor_type):
+                            return on_tensor(a, constant, ctx)
+                        return operation(a, constant)
+                    except Exception as error:
+                        raise convert(error, line, col) from None
 
-            return binary_constant
+                return binary_constant
+        right = self.expr(right_node, scope)
 
         def binary(frame: Frame) -> Any:
             a = left(frame)
@@ -797,6 +824,8 @@ class Compiler:
             ctx.line = line
             ctx.col = col
             try:
+                if isinstance(a, tensor_type) or isinstance(b, tensor_type):
+                    return on_tensor(a, b, ctx)
                 return operation(a, b)
             except Exception as error:
                 raise convert(error, line, col) from None
@@ -855,6 +884,9 @@ class Compiler:
 
     def expr_Compare(self, node: ast.Compare, scope: Scope) -> Expr:
         first = self.expr(node.left, scope)
+        if len(node.ops) == 1 and type(node.ops[0]) in _COMPARE_SYMBOLS:
+            symbol = _COMPARE_SYMBOLS[type(node.ops[0])]
+            return self._operator(node, symbol, first, node.comparators[0], scope)
         steps: list[tuple[Callable[[Any, Any], Any], Expr]] = []
         for operator_node, comparator in zip(node.ops, node.comparators, strict=True):
             steps.append((self._comparison(operator_node), self.expr(comparator, scope)))
@@ -1039,12 +1071,18 @@ class Compiler:
         get_attribute = self.runtime.get_attribute
         line, col = _position(node)
         ctx = self.ctx
+        # `y.data`, `x.grad`: a tensor's data attribute is read through the surface directly;
+        # methods, `grad_fn`, `T` and refused names take the generic path.
+        on_tensor = self.runtime.surface.tensor_attribute(name)
+        tensor_type = torch.Tensor if on_tensor is not None else _NO_TYPES
 
         def attribute(frame: Frame) -> Any:
             value = owner(frame)
             ctx.line = line
             ctx.col = col
             try:
+                if isinstance(value, tensor_type):
+                    return on_tensor(value)
                 return get_attribute(value, name)
             except Exception as error:
                 raise to_program_exception(error, line, col) from None

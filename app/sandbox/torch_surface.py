@@ -204,6 +204,16 @@ def _table_attribute(obj: Any, name: str, table: dict[str, Entry], ctx: RunConte
     return getattr(obj, name)  # real AttributeError for e.g. ReLU().weight
 
 
+def tensor_attribute(name: str) -> Callable[[torch.Tensor], Any] | None:
+    """How to read data attribute `name` of a tensor (`x.data`, `x.grad`, `x.shape`), for the
+    compiler to resolve once per `obj.name` site; None for methods, `grad_fn`, `T` and names
+    outside the table, which go through `get_attribute`."""
+    entry = allowlist.TENSOR.get(name)
+    if entry is None or entry.kind is Kind.METHOD or name in ("grad_fn", "T"):
+        return None
+    return operator.attrgetter(name)  # what _tensor_attribute ends with, without a frame
+
+
 def _tensor_attribute(tensor: torch.Tensor, name: str, ctx: RunContext) -> Any:
     entry = allowlist.TENSOR.get(name)
     if entry is None:
@@ -350,7 +360,8 @@ def call(fn: Any, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) 
 
 def _finish(result: Any, inputs: Sequence[Any], ctx: RunContext) -> Any:
     memory.track(result, ctx)
-    ctx.observer.op_result(result, inputs, ctx.line)
+    if ctx.reports_ops:
+        ctx.observer.op_result(result, inputs, ctx.line)
     return result
 
 
@@ -541,6 +552,8 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
     estimator = None if entry.cost is CostRule.FREE else _TENSOR_ESTIMATORS[name]
     self_sized = entry.cost in SELF_SIZED_RULES
     what = f"Tensor.{name}"
+    tensor_type = torch.Tensor
+    tracked = memory.TRACKED_ELEMENTS
 
     def call_tensor_method(
         tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
@@ -551,13 +564,26 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
                 _pay(estimator((tensor, *args), kwargs), what, ctx)
         elif self_sized:  # `x.sum()`: the estimator's answer without calling it
             elements = tensor.numel()
-            _pay((elements, max(elements, 1)), what, ctx)
+            cost = elements if elements else 1
+            limits = ctx.limits
+            if (
+                elements >= tracked
+                or elements > limits.tensor_elements
+                or cost > limits.op_cost
+                or ctx.cost_spent + cost > limits.run_cost
+            ):
+                _pay((elements, cost), what, ctx)  # as in operators (_tensor_operator)
+            else:
+                ctx.cost_spent += cost
         elif estimator is not None:
             _pay(estimator((tensor,), kwargs), what, ctx)
         result = getattr(tensor, name)(*args, **kwargs)
-        # _finish, inlined: this is the hottest call of the language.
-        memory.track(result, ctx)
-        ctx.observer.op_result(result, (tensor, *args, *kwargs.values()), ctx.line)
+        # _finish, inlined: this is the hottest call of the language. memory.track ignores a
+        # small plain tensor: skip calling it.
+        if type(result) is not tensor_type or result.numel() >= tracked:
+            memory.track(result, ctx)
+        if ctx.reports_ops:
+            ctx.observer.op_result(result, (tensor, *args, *kwargs.values()), ctx.line)
         return result
 
     return call_tensor_method
@@ -621,6 +647,57 @@ def _operator_estimate(op: str, left: Any, right: Any) -> Estimate:
 # What a refused or too costly operator is called in messages, formatted once.
 _OPERATOR_WHAT: dict[str, str] = {op: f"The {op} operator" for op in _BINARY}
 
+TensorOperator = Callable[[Any, Any, RunContext], Any]
+
+
+def _tensor_operator(op: str) -> TensorOperator:
+    """`left op right` with a tensor on either side: pay, run, track, report. The function and
+    message are resolved once per operator."""
+    function = _BINARY[op]
+    what = _OPERATOR_WHAT[op]
+    estimate_first = op in ("@", "@=")
+    tensor_type = torch.Tensor
+    tracked = memory.TRACKED_ELEMENTS
+
+    def apply_to_tensor(left: Any, right: Any, ctx: RunContext) -> Any:
+        if not estimate_first and isinstance(left, tensor_type) and type(right) in _NUMBER_TYPES:
+            # `y * 2`, `x.norm() < 1000`: the estimate of _operator_estimate, without the call.
+            elements = left.numel()
+            cost = elements if elements else 1
+        else:
+            elements, cost = _operator_estimate(op, left, right)
+        limits = ctx.limits
+        if (
+            elements >= tracked
+            or elements > limits.tensor_elements
+            or cost > limits.op_cost
+            or ctx.cost_spent + cost > limits.run_cost
+        ):
+            _pay((elements, cost), what, ctx)  # a limit's own error, or the live-bytes check
+        else:
+            ctx.cost_spent += cost  # _pay, inlined for the small op within every limit
+        result = function(left, right)
+        # _finish, inlined as in tensor method calls: operators are as hot.
+        if type(result) is not tensor_type or result.numel() >= tracked:
+            memory.track(result, ctx)
+        if ctx.reports_ops:
+            ctx.observer.op_result(result, (left, right), ctx.line)
+        return result
+
+    return apply_to_tensor
+
+
+_TENSOR_OPERATORS: dict[str, TensorOperator] = {op: _tensor_operator(op) for op in BINARY_OPERATORS}
+
+
+def tensor_operator(op: str) -> TensorOperator | None:
+    """How to apply operator `op` when either operand is a tensor (None for `in` and `is`).
+
+    The compiler resolves it once per operator site, as `tensor_method` for calls; the result
+    is the same as `binary_op`'s, which goes through it too.
+    """
+    return _TENSOR_OPERATORS.get(op)
+
 
 def binary_op(op: str, left: Any, right: Any, ctx: RunContext) -> Any:
     """`left op right` when either side is a surface value; torch's own errors come through."""
@@ -630,8 +707,7 @@ def binary_op(op: str, left: Any, right: Any, ctx: RunContext) -> Any:
     if op in ("is", "is not", "in", "not in"):
         return function(left, right)
     if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
-        _pay(_operator_estimate(op, left, right), _OPERATOR_WHAT[op], ctx)
-        return _finish(function(left, right), (left, right), ctx)
+        return _TENSOR_OPERATORS[op](left, right, ctx)
     if op in ("*", "*=") and isinstance(left, torch.Size | tuple) and isinstance(right, int):
         _check_repeat(len(left) * right, ctx)
     if op in ("*", "*=") and isinstance(right, torch.Size | tuple) and isinstance(left, int):
