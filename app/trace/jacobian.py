@@ -45,6 +45,9 @@ def _vector_jacobian_rows(
     output: torch.Tensor, inputs: Sequence[torch.Tensor], deadline: float | None
 ) -> list[torch.Tensor]:
     rows = output.numel()
+    if rows == 0:
+        # No rows: an empty matrix (torch.autograd.functional.jacobian fails to stack here).
+        return [torch.zeros(0, tensor.numel(), dtype=tensor.dtype) for tensor in inputs]
     basis = torch.eye(rows, dtype=output.dtype).reshape(rows, *output.shape)
     with warnings.catch_warnings():
         # vmap's "no batching rule" performance warnings are ours, not the program's.

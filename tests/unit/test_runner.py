@@ -198,6 +198,14 @@ def test_requested_jacobian_matches_torch_functional() -> None:
     assert (result["jacobian"]["output"], result["jacobian"]["input"]) == ("y", "x")
 
 
+def test_requested_jacobian_of_an_empty_output_is_an_empty_matrix() -> None:
+    source = "import torch\nx = torch.ones(3, requires_grad=True)\ny = (x * 2)[:0]\n"
+    result = run_program(source, jacobian={"output": "y", "input": "x"})
+    assert result["ok"], result["error"]
+    assert result["jacobian"]["shape"] == [0, 3]
+    assert result["jacobian"]["matrix"] == []
+
+
 def test_requested_jacobian_refusals() -> None:
     source = "import torch\nx = torch.ones(200, requires_grad=True)\ny = x * 2\nn = 1\n"
     too_big = run_program(
