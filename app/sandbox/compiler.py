@@ -92,6 +92,38 @@ def _position(node: ast.AST) -> tuple[int, int]:
     return getattr(node, "lineno", 0), getattr(node, "col_offset", -1) + 1
 
 
+# CPython 3.11 compiles a call with this many arguments or more as a plain call.
+_METHOD_CALL_MAX_ARGUMENTS = 30
+
+
+def _attribute_position(node: ast.Attribute, line: int, col: int) -> tuple[int, int]:
+    """Where CPython 3.11 places reading `node` (or calling it as a method) when the code at
+    (line, col) starts the expression: at the attribute's name if that sits on a later line,
+    as in `(x\n .sum())` (compile.c: update_start_location_to_match_attr)."""
+    end_line, end_col = node.end_lineno, node.end_col_offset
+    if end_line is None or end_col is None or end_line == line or len(node.attr) > end_col:
+        return line, col
+    return end_line, end_col - len(node.attr) + 1
+
+
+def _module_imports(tree: ast.Module) -> frozenset[str]:
+    """Names bound by imports in the module's own scope (function bodies excluded).
+
+    Imports are statements, so only statement lists are walked (compiling runs once per run).
+    """
+    names: set[str] = set()
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                names.add(alias.asname or alias.name.partition(".")[0])
+        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                pending.extend(getattr(node, field, ()))
+    return frozenset(names)
+
+
 class Scope:
     """Which names a function (or comprehension, or the module) binds, for name resolution."""
 
@@ -161,6 +193,8 @@ class Compiler:
     ) -> None:
         self.runtime = runtime
         self.ctx = runtime.ctx
+        # Names the module imports (see _call_position); set when a module is compiled.
+        self.imported: frozenset[str] = frozenset()
         self.globals = globals_
         self.builtins = builtins
         self.observer = runtime.ctx.observer
@@ -189,7 +223,24 @@ class Compiler:
 
     def module(self, tree: ast.Module) -> Stmt:
         scope = Scope("module", set(), None, "")
+        self.imported = _module_imports(tree)
         return self.block(tree.body, scope)
+
+    def _call_position(self, node: ast.Call) -> tuple[int, int]:
+        """Where CPython 3.11 places a call: a method call (`obj.name(...)` with plain
+        arguments, `obj` not an imported module) sits where `name` does; see
+        _attribute_position. Everything else sits where the call starts."""
+        line, col = _position(node)
+        method = node.func
+        if (
+            type(method) is not ast.Attribute
+            or (type(method.value) is ast.Name and method.value.id in self.imported)
+            or _unpacks(node)
+            or len(node.args) + len(node.keywords) + bool(node.keywords)
+            >= _METHOD_CALL_MAX_ARGUMENTS
+        ):
+            return line, col
+        return _attribute_position(method, line, col)
 
     def expression(self, tree: ast.Expression) -> Expr:
         return self.expr(tree.body, Scope("module", set(), None, ""))
@@ -951,7 +1002,7 @@ class Compiler:
                 return self._tensor_method_call(node, method, tensor_method, scope)
         function = self.expr(method, scope)
         call = self.runtime.call
-        line, col = _position(node)
+        line, col = self._call_position(node)
         ctx = self.ctx
         convert = to_program_exception
         if not node.keywords and not any(
@@ -1026,8 +1077,8 @@ class Compiler:
         )
         get_attribute = self.runtime.get_attribute
         call = self.runtime.call
-        attribute_line, attribute_col = _position(method)
-        line, col = _position(node)
+        attribute_line, attribute_col = _attribute_position(method, *_position(method))
+        line, col = self._call_position(node)
         ctx = self.ctx
         convert = to_program_exception
         tensor_type = torch.Tensor
@@ -1069,7 +1120,7 @@ class Compiler:
         owner = self.expr(node.value, scope)
         name = node.attr
         get_attribute = self.runtime.get_attribute
-        line, col = _position(node)
+        line, col = _attribute_position(node, *_position(node))
         ctx = self.ctx
         # `y.data`, `x.grad`: a tensor's data attribute is read through the surface directly;
         # methods, `grad_fn`, `T` and refused names take the generic path.

@@ -1330,6 +1330,45 @@ SEMANTICS_CASES = [
         """,
         "RuntimeError",
     ),
+    # CPython 3.11 places a method call, or an attribute read, whose name sits on a later line
+    # at that name; a call on an imported module stays where the call starts.
+    _case(
+        "error-method-on-next-line",
+        """
+        import torch
+        x = torch.ones(3)
+        y = (x
+             .sum(dim=5))
+        """,
+        "IndexError",
+    ),
+    _case(
+        "error-method-on-next-line-in-function",
+        """
+        import torch
+        def total(t):
+            return (t
+                .view(
+                    5))
+        total(torch.ones(2))
+        """,
+        "RuntimeError",
+    ),
+    _case(
+        "error-list-method-on-next-line",
+        "xs = [1]\nxs = (xs\n  .index(5))\n",
+        "ValueError",
+    ),
+    _case(
+        "error-attribute-on-next-line",
+        "import torch\nimport torch.nn as nn\nm = nn.ReLU()\nw = (m\n    .weight)\n",
+        "AttributeError",
+    ),
+    _case(
+        "error-module-function-on-next-line",
+        "import torch\ny = (torch\n     .tensor([1, 2], requires_grad=True))\n",
+        "RuntimeError",
+    ),
     _case(
         "error-deep-in-functions",
         """
