@@ -564,17 +564,7 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
                 _pay(estimator((tensor, *args), kwargs), what, ctx)
         elif self_sized:  # `x.sum()`: the estimator's answer without calling it
             elements = tensor.numel()
-            cost = elements if elements else 1
-            limits = ctx.limits
-            if (
-                elements >= tracked
-                or elements > limits.tensor_elements
-                or cost > limits.op_cost
-                or ctx.cost_spent + cost > limits.run_cost
-            ):
-                _pay((elements, cost), what, ctx)  # as in operators (_tensor_operator)
-            else:
-                ctx.cost_spent += cost
+            _pay((elements, elements if elements else 1), what, ctx)
         elif estimator is not None:
             _pay(estimator((tensor,), kwargs), what, ctx)
         result = getattr(tensor, name)(*args, **kwargs)
@@ -666,16 +656,7 @@ def _tensor_operator(op: str) -> TensorOperator:
             cost = elements if elements else 1
         else:
             elements, cost = _operator_estimate(op, left, right)
-        limits = ctx.limits
-        if (
-            elements >= tracked
-            or elements > limits.tensor_elements
-            or cost > limits.op_cost
-            or ctx.cost_spent + cost > limits.run_cost
-        ):
-            _pay((elements, cost), what, ctx)  # a limit's own error, or the live-bytes check
-        else:
-            ctx.cost_spent += cost  # _pay, inlined for the small op within every limit
+        _pay((elements, cost), what, ctx)
         result = function(left, right)
         # _finish, inlined as in tensor method calls: operators are as hot.
         if type(result) is not tensor_type or result.numel() >= tracked:
