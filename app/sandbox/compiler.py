@@ -106,19 +106,23 @@ def _attribute_position(node: ast.Attribute, line: int, col: int) -> tuple[int, 
     return end_line, end_col - len(node.attr) + 1
 
 
+_IMPORTS = (ast.Import, ast.ImportFrom)
+_NEW_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def _module_imports(tree: ast.Module) -> frozenset[str]:
     """Names bound by imports in the module's own scope (function bodies excluded).
 
-    Imports are statements, so only statement lists are walked (compiling runs once per run).
+    Imports are statements, so only statement lists are walked.
     """
     names: set[str] = set()
     pending: list[ast.stmt] = list(tree.body)
     while pending:
         node = pending.pop()
-        if isinstance(node, ast.Import | ast.ImportFrom):
+        if isinstance(node, _IMPORTS):
             for alias in node.names:
                 names.add(alias.asname or alias.name.partition(".")[0])
-        elif not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        elif not isinstance(node, _NEW_SCOPES):
             for field in ("body", "orelse", "finalbody", "handlers"):
                 pending.extend(getattr(node, field, ()))
     return frozenset(names)
@@ -193,8 +197,10 @@ class Compiler:
     ) -> None:
         self.runtime = runtime
         self.ctx = runtime.ctx
-        # Names the module imports (see _call_position); set when a module is compiled.
-        self.imported: frozenset[str] = frozenset()
+        # The module being compiled, and the names it imports (see _call_position; read
+        # only for a method call spread over lines, so computed on first use).
+        self.tree: ast.Module | None = None
+        self.imported: frozenset[str] | None = None
         self.globals = globals_
         self.builtins = builtins
         self.observer = runtime.ctx.observer
@@ -223,8 +229,14 @@ class Compiler:
 
     def module(self, tree: ast.Module) -> Stmt:
         scope = Scope("module", set(), None, "")
-        self.imported = _module_imports(tree)
+        self.tree = tree
+        self.imported = None
         return self.block(tree.body, scope)
+
+    def _imported(self) -> frozenset[str]:
+        if self.imported is None:
+            self.imported = frozenset() if self.tree is None else _module_imports(self.tree)
+        return self.imported
 
     def _call_position(self, node: ast.Call) -> tuple[int, int]:
         """Where CPython 3.11 places a call: a method call (`obj.name(...)` with plain
@@ -234,7 +246,8 @@ class Compiler:
         method = node.func
         if (
             type(method) is not ast.Attribute
-            or (type(method.value) is ast.Name and method.value.id in self.imported)
+            or method.end_lineno == line  # the common case: nothing to move
+            or (type(method.value) is ast.Name and method.value.id in self._imported())
             or _unpacks(node)
             or len(node.args) + len(node.keywords) + bool(node.keywords)
             >= _METHOD_CALL_MAX_ARGUMENTS
@@ -1077,7 +1090,11 @@ class Compiler:
         )
         get_attribute = self.runtime.get_attribute
         call = self.runtime.call
-        attribute_line, attribute_col = _attribute_position(method, *_position(method))
+        attribute_line, attribute_col = _position(method)
+        if method.end_lineno != attribute_line:  # rare: spread over lines
+            attribute_line, attribute_col = _attribute_position(
+                method, attribute_line, attribute_col
+            )
         line, col = self._call_position(node)
         ctx = self.ctx
         convert = to_program_exception
@@ -1120,7 +1137,9 @@ class Compiler:
         owner = self.expr(node.value, scope)
         name = node.attr
         get_attribute = self.runtime.get_attribute
-        line, col = _attribute_position(node, *_position(node))
+        line, col = _position(node)
+        if node.end_lineno != line:  # rare: spread over lines
+            line, col = _attribute_position(node, line, col)
         ctx = self.ctx
         # `y.data`, `x.grad`: a tensor's data attribute is read through the surface directly;
         # methods, `grad_fn`, `T` and refused names take the generic path.
