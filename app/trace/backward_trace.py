@@ -16,11 +16,14 @@ from typing import Any, TypeVar
 
 import torch
 
-from app.trace.encode import JsonData, grad_fn_of, tensor_data
+from app.trace.encode import ElementBudget, JsonData, grad_fn_of, tensor_data
 from app.trace.jacobian import jacobian_matrices
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
 Result = TypeVar("Result")
+# The gradients of a run's trace (every step, root and leaf, over all calls) share a budget of
+# this many full Values (see ElementBudget); the graph shows the same gradients.
+TRACE_VALUES = 100
 HookMaker = Callable[[FunctionRecord], Callable[[Sequence[Any], Sequence[Any]], None]]
 
 
@@ -55,7 +58,7 @@ class BackwardCall:
     error: str | None = None
 
 
-def encode_grads(grads: Sequence[Any], limit: int) -> tuple[list[JsonData], bool]:
+def encode_grads(grads: Sequence[Any], budget: ElementBudget) -> tuple[list[JsonData], bool]:
     """Gradients as JSON data (None stays None), and whether any was cut."""
     encoded: list[JsonData] = []
     truncated = False
@@ -63,7 +66,7 @@ def encode_grads(grads: Sequence[Any], limit: int) -> tuple[list[JsonData], bool
         if grad is None:
             encoded.append(None)
         else:
-            data, cut = tensor_data(grad, limit)
+            data, cut = tensor_data(grad, budget.take(grad.numel()))
             encoded.append(data)
             truncated = truncated or cut
     return encoded, truncated
@@ -120,6 +123,8 @@ class BackwardTracer:
     ) -> None:
         self.registry = registry
         self.value_elements = value_elements
+        # Every gradient the trace shows, over all calls (see ElementBudget).
+        self.budget = ElementBudget(TRACE_VALUES, value_elements)
         self.jacobian_cells = jacobian_cells
         self.max_steps = max_steps
         self.calls: list[BackwardCall] = []
@@ -162,7 +167,7 @@ class BackwardTracer:
             source=source,
             call=call,
             roots=root_records,
-            root_grads=encode_grads(_root_gradients(roots, root_grads), self.value_elements)[0],
+            root_grads=encode_grads(_root_gradients(roots, root_grads), self.budget)[0],
             inputs=input_records,
         )
         record.jacobians = self._jacobians(roots, root_records, walked, inputs, input_records)
@@ -197,7 +202,7 @@ class BackwardTracer:
         """
         tracer = self
         steps = record.steps
-        limit = self.value_elements
+        take = self.budget.take
         max_steps = self.max_steps
         seen: dict[int, tuple[torch.Tensor, int, JsonData, bool]] = {}
         known = seen.get
@@ -219,7 +224,7 @@ class BackwardTracer:
                             continue
                         entry = known(id(grad))
                         if entry is None or entry[1] != grad._version:
-                            data, cut = tensor_data(grad, limit)
+                            data, cut = tensor_data(grad, take(grad.numel()))
                             seen[id(grad)] = (grad, grad._version, data, cut)
                         else:
                             data, cut = entry[2], entry[3]
@@ -291,11 +296,10 @@ class BackwardTracer:
         for function in walked:
             leaf = function.variable
             if leaf is not None:
-                grad = leaf.tensor.grad
-                data = None if grad is None else tensor_data(grad, self.value_elements)[0]
+                data = encode_grads([leaf.tensor.grad], self.budget)[0][0]
                 record.leaf_grads.append((leaf, data))
         if isinstance(result, tuple):
-            record.results = encode_grads(result, self.value_elements)[0]
+            record.results = encode_grads(result, self.budget)[0]
             for target, grad in zip(record.inputs, record.results, strict=False):
                 if target is not None:
                     target.captured_grad = (record.index, grad)

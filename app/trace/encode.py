@@ -117,13 +117,36 @@ def _finite_floats(values: Any, dim: int) -> Any:
     return values
 
 
+class ElementBudget:
+    """The elements one part of a result (graph, trace) may still show in full.
+
+    Each Value holds at most `value_elements` elements, but a graph of 2,000 nodes of
+    1,000-element tensors would put 120 MB of values into one result. So a part shares a budget
+    of `full_values` full Values; past it, tensors are cut to their first element (and marked
+    truncated), as large tensors are cut.
+    """
+
+    __slots__ = ("left", "value_elements")
+
+    def __init__(self, full_values: int, value_elements: int) -> None:
+        self.value_elements = value_elements
+        self.left = full_values * value_elements
+
+    def take(self, elements: int) -> int:
+        """The element limit of a tensor of `elements` elements, counted against the budget."""
+        limit = self.value_elements if self.left > 0 else 1
+        self.left -= min(elements, limit)
+        return limit
+
+
 def tensors_data(
     tensors: Sequence[torch.Tensor],
-    limit: int,
+    budget: ElementBudget,
     shapes: Sequence[torch.Size],
     dtypes: Sequence[torch.dtype],
 ) -> list[tuple[JsonData, bool]]:
-    """`tensor_data` of each tensor, whose shape and dtype the caller has read already.
+    """`tensor_data` of each tensor (whose shape and dtype the caller has read already), each
+    with the limit `budget` gives it, in order.
 
     A capture encodes thousands of small tensors; knowing their shapes and dtypes saves three
     calls into torch per tensor.
@@ -131,7 +154,9 @@ def tensors_data(
     encoded: list[tuple[JsonData, bool]] = []
     append = encoded.append
     for tensor, shape, dtype in zip(tensors, shapes, dtypes, strict=True):
-        if dtype.is_complex or math.prod(shape) > limit:
+        elements = math.prod(shape)
+        limit = budget.take(elements)
+        if dtype.is_complex or elements > limit:
             append(tensor_data(tensor, limit))
         elif dtype.is_floating_point:
             append((_finite_floats(tensor.tolist(), len(shape)), False))

@@ -14,10 +14,13 @@ from typing import Any
 
 import torch
 
-from app.trace.encode import dtype_name, tensors_data
+from app.trace.encode import ElementBudget, dtype_name, tensors_data
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
 Record = TensorRecord | FunctionRecord
+# The graph's tensor and saved values share a budget of this many full Values (see
+# ElementBudget): a few MB of JSON at the default 1,000 elements per Value.
+GRAPH_VALUES = 100
 
 
 def build_edges(
@@ -104,7 +107,7 @@ def build_edges(
 
 
 def _saved_tensors(
-    registry: NodeRegistry, limit: int
+    registry: NodeRegistry, budget: ElementBudget
 ) -> dict[FunctionRecord, list[dict[str, Any]]]:
     """The `saved` list of every function whose saved tensors were read (see read_saved)."""
     owners: list[tuple[FunctionRecord, str, torch.Tensor]] = [
@@ -116,7 +119,7 @@ def _saved_tensors(
     tensors = [tensor for _, _, tensor in owners]
     shapes = [tensor.shape for tensor in tensors]
     dtypes = [tensor.dtype for tensor in tensors]
-    values = tensors_data(tensors, limit, shapes, dtypes)
+    values = tensors_data(tensors, budget, shapes, dtypes)
     saved: dict[FunctionRecord, list[dict[str, Any]]] = {}
     known = registry.records_by_tensor_id.get
     for (record, name, tensor), shape, dtype, (value, truncated) in zip(
@@ -159,12 +162,13 @@ def build_graph(
         for function in registry.functions
         if function.variable is not None
     }
-    saved = _saved_tensors(registry, value_elements)
+    budget = ElementBudget(GRAPH_VALUES, value_elements)
     # Aligned with registry.tensors, which is in creation order like `records`.
     tensors = [record.tensor for record in registry.tensors]
     shapes = [tensor.shape for tensor in tensors]
     dtypes = [tensor.dtype for tensor in tensors]
-    values = tensors_data(tensors, value_elements, shapes, dtypes)
+    values = tensors_data(tensors, budget, shapes, dtypes)
+    saved = _saved_tensors(registry, budget)  # what the budget leaves, after the tensors
     tensor_number = 0
     nodes: list[dict[str, Any]] = []
     append = nodes.append

@@ -22,8 +22,8 @@ export function nodeCaption(node) {
 
 function tensorLabel(node, grad) {
   const lines = [`${nodeCaption(node)}  ${formatShape(node.shape)}`];
-  lines.push(`= ${formatCompact(node.value, 3)}`);
-  if (grad !== null && grad !== undefined) lines.push(`∇ ${formatCompact(grad, 3)}`);
+  lines.push(`= ${formatCompact(node.value, 3, node.shape)}`);
+  if (grad !== null && grad !== undefined) lines.push(`∇ ${formatCompact(grad, 3, node.shape)}`);
   return lines.join('\n');
 }
 

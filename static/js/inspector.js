@@ -36,7 +36,7 @@ function savedTensors(node, nodesById) {
         'li',
         {},
         h('code', { text: `${saved.name}${where} ${formatShape(saved.shape)}` }),
-        h('pre', { class: 'tensor small', text: formatPretty(saved.value) }),
+        h('pre', { class: 'tensor small', text: formatPretty(saved.value, 0, saved.shape) }),
       );
     }),
   );
@@ -152,13 +152,13 @@ export function renderInspector(panel, { result, nodeId, grad, collapsedGroup })
     if (gradFn) details.append(...row(t('inspector.saved'), savedTensors(gradFn, nodesById)));
     children.push(details);
     children.push(h('h4', { text: t('inspector.value') }));
-    children.push(h('pre', { class: 'tensor', dataset: { testid: 'inspector-value' }, text: formatPretty(node.value, 0) }));
+    children.push(h('pre', { class: 'tensor', dataset: { testid: 'inspector-value' }, text: formatPretty(node.value, 0, node.shape) }));
     children.push(h('h4', { text: t('inspector.grad') }));
     children.push(
       h('pre', {
         class: 'tensor',
         dataset: { testid: 'inspector-grad' },
-        text: grad === null || grad === undefined ? t('inspector.gradNone') : formatPretty(grad, 0),
+        text: grad === null || grad === undefined ? t('inspector.gradNone') : formatPretty(grad, 0, node.shape),
       }),
     );
     if (node.requires_grad) children.push(whyGradient(result, node));

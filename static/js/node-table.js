@@ -65,8 +65,8 @@ export function createNodeTable(container, { onSelect }) {
           h('td', { text: t(`kind.${node.kind}`) }),
           h('td', {}, h('code', { text: labelOf(node) })),
           h('td', {}, h('code', { text: node.kind === 'tensor' ? formatShape(node.shape) : '' })),
-          h('td', { dataset: { col: 'value' } }, h('code', { text: node.kind === 'tensor' ? formatCompact(node.value, 6) : '' })),
-          h('td', { dataset: { col: 'grad' } }, h('code', { text: node.kind === 'tensor' ? formatCompact(grad, 6) : '' })),
+          h('td', { dataset: { col: 'value' } }, h('code', { text: node.kind === 'tensor' ? formatCompact(node.value, 6, node.shape) : '' })),
+          h('td', { dataset: { col: 'grad' } }, h('code', { text: node.kind === 'tensor' ? formatCompact(grad, 6, node.shape) : '' })),
         );
       }),
     );

@@ -26,8 +26,22 @@ export function shapeOf(value) {
   return shape;
 }
 
-// One line, at most maxItems numbers, nesting kept: for node labels and table cells.
-export function formatCompact(value, maxItems = 4) {
+// True when `value` holds fewer numbers than a tensor of `shape`: the server cut it (a large
+// tensor, or a value past the result's budget, keeps only its first elements).
+export function isCut(value, shape) {
+  if (!Array.isArray(shape) || value === null || value === undefined) return false;
+  return flatten(value).length < shape.reduce((count, size) => count * size, 1);
+}
+
+// One line, at most maxItems numbers, nesting kept: for node labels and table cells. With the
+// tensor's `shape`, a value the server cut ends in "…" even when every number it kept shows.
+export function formatCompact(value, maxItems = 4, shape = undefined) {
+  const text = compact(value, maxItems);
+  if (!isCut(value, shape) || text.includes('…')) return text;
+  return text.endsWith(']') ? `${text.slice(0, -1)}, …]` : `${text} …`;
+}
+
+function compact(value, maxItems) {
   if (value === null || value === undefined) return '—';
   if (!Array.isArray(value)) return formatNumber(value);
   let budget = maxItems;
@@ -49,8 +63,14 @@ export function formatCompact(value, maxItems = 4) {
   return render(value);
 }
 
-// Multi-line, rows aligned, like torch's own printing: for the inspector.
-export function formatPretty(value, indent = 0) {
+// Multi-line, rows aligned, like torch's own printing: for the inspector. With the tensor's
+// `shape`, a value the server cut gets a last line "…".
+export function formatPretty(value, indent = 0, shape = undefined) {
+  const text = pretty(value, indent);
+  return isCut(value, shape) ? `${text}\n…` : text;
+}
+
+function pretty(value, indent) {
   if (value === null || value === undefined) return 'None';
   if (!Array.isArray(value)) return formatNumber(value);
   const width = Math.max(1, ...flatten(value).map((item) => formatNumber(item).length));

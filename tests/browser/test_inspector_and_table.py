@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.page_helpers import node_row, numbers, open_and_run, row_grad, row_value
+from tests.browser.page_helpers import (
+    node_row,
+    numbers,
+    open_and_run,
+    permalink_hash,
+    row_grad,
+    row_value,
+)
 from tests.browser.torch_oracle import run_with_torch
 
 pytestmark = pytest.mark.browser
@@ -64,3 +71,19 @@ def test_table_is_keyboard_navigable(page: Page, live_server: str) -> None:
     second = rows.nth(1).get_attribute("data-node-id")
     expect(page.locator("body")).to_have_attribute("data-selected-node", second or "")
     expect(rows.nth(1)).to_be_focused()
+
+
+def test_values_cut_by_the_result_budget_end_in_an_ellipsis(page: Page, live_server: str) -> None:
+    """Past the graph's budget a tensor keeps its first element: the page must not show it as
+    the whole tensor."""
+    source = (
+        "import torch\nx = torch.ones(1000, requires_grad=True)\ny = x\n"
+        "for i in range(300):\n    y = y * 1.001\n"
+    )
+    first = run_with_torch(source, seed=0).namespace["y"][0].item()
+    assert open_and_run(page, f"{live_server}/{permalink_hash(source, 0)}") == "done"
+    cell = node_row(page, "y").locator("[data-col=value]").inner_text()
+    assert numbers(cell) == [pytest.approx(first, rel=1e-4)] and cell.endswith("…]")
+    node_row(page, "y").click()
+    value = page.locator("[data-testid=inspector] [data-testid=inspector-value]").inner_text()
+    assert value.splitlines()[-1] == "…"

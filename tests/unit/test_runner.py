@@ -14,6 +14,8 @@ import torch
 import app.runner as runner
 from app.runner import execute_program, run_program
 from app.sandbox.limits import Limits
+from app.trace.backward_trace import TRACE_VALUES
+from app.trace.graph import GRAPH_VALUES
 
 SEED_POST = Path(__file__).resolve().parents[3] / "shared" / "seed" / "autograd-blog-ko.txt"
 
@@ -355,3 +357,26 @@ def test_a_dict_rebound_at_every_statement_shares_one_timeline_budget() -> None:
     assert len(full) == TIMELINE_VALUES  # each list alone is longer than one Value holds
     assert shown[-1] == {"kind": "dict", "entries": [], "repr": "{...}", "truncated": True}
     assert result["variables"]["d"] == encode_value(namespace["d"], limit)
+
+
+def test_the_graph_and_trace_values_of_a_run_share_one_budget() -> None:
+    """2,000 nodes of 1,000-element tensors: the first values in full, then cut to one element."""
+    source = (
+        "import torch\nx = torch.ones(1000, requires_grad=True)\ny = x\n"
+        "for i in range(1000):\n    y = y * 1.0001\ny.sum().backward()\n"
+    )
+    result = run_program(source)
+    assert result["ok"], result["error"]
+    nodes = result["graph"]["nodes"]
+    tensors = [node for node in nodes if node["kind"] == "tensor" and node["shape"] == [1000]]
+    full = [node for node in tensors if len(node["value"]) == 1000]
+    assert not any(node["truncated"] for node in full)
+    assert len(full) == GRAPH_VALUES  # in creation order: x and the first products
+    assert tensors[0] is full[0] and tensors[GRAPH_VALUES - 1] is full[-1]
+    assert all(node["value"] == [node["value"][0]] for node in tensors[GRAPH_VALUES:])
+    assert all(node["truncated"] for node in tensors[GRAPH_VALUES:])
+    steps = result["backward_trace"][0]["steps"]
+    assert len(steps) == 1002  # every node still ran and shows its step
+    sent = [grad for step in steps for grad in step["grads_out"] if grad is not None]
+    assert sum(len(grad) == 1000 for grad in sent) <= TRACE_VALUES
+    assert len(json.dumps(result)) < 20_000_000  # was 100 MB before the budgets
