@@ -19,7 +19,6 @@ import torch
 
 from app.sandbox.errors import LimitExceeded, ProgramException, SandboxViolation
 from app.sandbox.functions import Frame, InterpretedFunction
-from app.sandbox.observer import PassiveObserver
 from app.sandbox.python_values import PLAIN_SCALARS, type_name
 from app.sandbox.runtime import Runtime
 from app.sandbox.sanitize import sanitize_message
@@ -205,7 +204,7 @@ class Compiler:
         self.builtins = builtins
         self.observer = runtime.ctx.observer
         # Capture off: statements skip the observer call entirely (the fast path).
-        self.notify = not isinstance(self.observer, PassiveObserver)
+        self.notify = runtime.ctx.reports_ops
 
     # ----------------------------------------------------------------- steps and statements
 

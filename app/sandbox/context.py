@@ -38,8 +38,8 @@ class RunContext:
     # Items and characters of every list, tuple and string the run built, by the interpreter or
     # by torch (`tolist`): one `[0] * 10**5` is fine, 10**5 of them would hold gigabytes.
     python_items: int = 0
-    # False with capture off (the PassiveObserver itself, not a subclass that records): the
-    # hot op paths then skip its do-nothing op_result.
+    # False with capture off (the PassiveObserver itself, not a subclass that records): ops
+    # and statements then skip its do-nothing calls.
     reports_ops: bool = field(init=False)
 
     def __post_init__(self) -> None:

@@ -564,10 +564,7 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
                 _pay(estimator((tensor, *args), kwargs), what, ctx)
         elif self_sized:  # `x.sum()`: the estimator's answer without calling it
             elements = tensor.numel()
-            # _pay, inlined (one call less on the hottest path); the limits stay in ctx.pay.
-            ctx.pay(elements, elements if elements else 1, what)
-            if elements >= tracked:
-                memory.check_room(elements, what, ctx)
+            _pay((elements, elements if elements else 1), what, ctx)
         elif estimator is not None:
             _pay(estimator((tensor,), kwargs), what, ctx)
         result = getattr(tensor, name)(*args, **kwargs)
@@ -659,10 +656,7 @@ def _tensor_operator(op: str) -> TensorOperator:
             cost = elements if elements else 1
         else:
             elements, cost = _operator_estimate(op, left, right)
-        # _pay, inlined as in tensor method calls.
-        ctx.pay(elements, cost, what)
-        if elements >= tracked:
-            memory.check_room(elements, what, ctx)
+        _pay((elements, cost), what, ctx)
         result = function(left, right)
         # _finish, inlined as in tensor method calls: operators are as hot.
         if type(result) is not tensor_type or result.numel() >= tracked:

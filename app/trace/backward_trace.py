@@ -202,8 +202,7 @@ class BackwardTracer:
         """
         tracer = self
         steps = record.steps
-        budget = self.budget
-        full = budget.value_elements
+        take = self.budget.take
         max_steps = self.max_steps
         seen: dict[int, tuple[torch.Tensor, int, JsonData, bool]] = {}
         known = seen.get
@@ -225,12 +224,7 @@ class BackwardTracer:
                             continue
                         entry = known(id(grad))
                         if entry is None or entry[1] != grad._version:
-                            # budget.take, inlined: this runs for every gradient.
-                            if budget.left > 0:
-                                data, cut = tensor_data(grad, full)
-                                budget.left -= min(grad.numel(), full)
-                            else:
-                                data, cut = tensor_data(grad, 1)
+                            data, cut = tensor_data(grad, take(grad.numel()))
                             seen[id(grad)] = (grad, grad._version, data, cut)
                         else:
                             data, cut = entry[2], entry[3]

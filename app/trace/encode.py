@@ -153,22 +153,15 @@ def tensors_data(
     """
     encoded: list[tuple[JsonData, bool]] = []
     append = encoded.append
-    full = budget.value_elements
-    left = budget.left
     for tensor, shape, dtype in zip(tensors, shapes, dtypes, strict=True):
         elements = math.prod(shape)
-        if left > 0:  # budget.take, inlined: this runs for every tensor of the graph
-            limit = full
-            left -= min(elements, full)
-        else:
-            limit = 1
+        limit = budget.take(elements)
         if dtype.is_complex or elements > limit:
             append(tensor_data(tensor, limit))
         elif dtype.is_floating_point:
             append((_finite_floats(tensor.tolist(), len(shape)), False))
         else:
             append((tensor.tolist(), False))
-    budget.left = left
     return encoded
 
 
