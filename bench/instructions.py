@@ -8,11 +8,13 @@ at different speeds), but on these programs the two ratios agree within about 10
 
     python bench/instructions.py [--programs NAME ...] [--jobs N]
     python bench/instructions.py --per-node [--jobs N]
+    python bench/instructions.py --floor [--jobs N]
 
 For the three seed programs and the 2,000-op loop of bench/engine.py: instructions per run of
 plain `exec` (the baseline), the core with capture off, and with full capture, each run as
 bench/engine.py runs it (as in a worker). With --per-node: full-capture instructions per graph
-node from 10 to 5,000 nodes, marginal over the same loop run 0 times.
+node from 10 to 5,000 nodes, marginal over the same loop run 0 times. With --floor: the 2,000-op
+loop's full capture against bench/capture_floor.py, the least work that capture needs.
 
 Needs valgrind (`apt-get install -y valgrind`). Each measurement takes about a minute, the
 subprocess calls that switch counting on and off included (a few hundred thousand
@@ -56,6 +58,10 @@ def child(program: str, variant: str, runs: int) -> None:
 
     elif variant == "plain":
         action = plain_exec(source)
+    elif variant == "floor":
+        from capture_floor import floor_action
+
+        action = floor_action(int(program.removeprefix("loop:")))
     else:
         # Under valgrind a run is ~50 times slower: a longer deadline, the same instructions.
         action = through_core(source, variant == "full", Limits(seconds=600.0))
@@ -146,12 +152,34 @@ def per_node(jobs: int) -> None:
         )
 
 
+def floor(jobs: int) -> None:
+    """The loop's full capture next to the least work capture needs (bench/capture_floor.py).
+
+    The floor runs torch directly, so what the sandbox adds (capture off) is added to it: the
+    sum is what the core would cost with no overhead of its own beyond interpreting.
+    """
+    program = "loop:2000"
+    counts = _measure([(program, variant) for variant in (*VARIANTS, "floor")], jobs)
+    plain, off, full, least = (counts[program, variant] for variant in (*VARIANTS, "floor"))
+    print(f"2,000-op loop, instructions per run (ratio to plain exec, {plain / 1e6:.1f} M)")
+    print(f"{'full capture':<40}{full / 1e6:>9.1f} M {full / plain:>6.2f}x")
+    print(f"{'capture floor (torch directly)':<40}{least / 1e6:>9.1f} M {least / plain:>6.2f}x")
+    with_sandbox = least + off - plain
+    print(
+        f"{'floor + capture off interpreting':<40}{with_sandbox / 1e6:>9.1f} M"
+        f" {with_sandbox / plain:>6.2f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--programs", nargs="+", choices=PROGRAMS, default=list(PROGRAMS))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
         "--per-node", action="store_true", help="instructions per graph node, 10 to 5,000 nodes"
+    )
+    parser.add_argument(
+        "--floor", action="store_true", help="the loop's full capture against its least work"
     )
     parser.add_argument("--child", nargs=3, metavar=("PROGRAM", "VARIANT", "RUNS"))
     arguments = parser.parse_args()
@@ -163,6 +191,9 @@ def main() -> None:
         raise SystemExit("valgrind is not installed: apt-get install -y valgrind")
     if arguments.per_node:
         per_node(arguments.jobs)
+        return
+    if arguments.floor:
+        floor(arguments.jobs)
         return
     cases = [(program, variant) for program in arguments.programs for variant in VARIANTS]
     counts = _measure(cases, arguments.jobs)
