@@ -32,6 +32,9 @@ from app.trace.jacobian import JacobianRequestError, requested_jacobian
 from app.trace.recorder import HEAVY_PARTS, Recorder
 
 API_VERSION = "1"
+# The limits of a run given none: frozen, so one instance serves every such run (and its hash,
+# which each run needs, is computed once).
+_DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -90,7 +93,7 @@ def _execute(
     keep_records: bool,
 ) -> Execution:
     started = time.perf_counter()
-    limits = limits or Limits()
+    limits = limits or _DEFAULT_LIMITS
     parts = HEAVY_PARTS if include is None else tuple(p for p in HEAVY_PARTS if p in include)
     run = _Run(source, seed, limits, parts if capture else ())
     # Capture keeps thousands of small records alive; with the collector on, each full

@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from app.sandbox.builtins import collect
 from app.sandbox.errors import LimitExceeded, ProgramException, SandboxViolation
 from app.sandbox.functions import Frame, InterpretedFunction
 from app.sandbox.python_values import PLAIN_SCALARS, type_name
@@ -87,8 +88,9 @@ _CPYTHON_NAME_OF = {
 _CPYTHON_TYPE_NAMES = re.compile(r"\b(InterpretedFunction|PlainMethod)\b")
 
 
-def _position(node: ast.AST) -> tuple[int, int]:
-    return getattr(node, "lineno", 0), getattr(node, "col_offset", -1) + 1
+def _position(node: ast.stmt | ast.expr) -> tuple[int, int]:
+    # The parser gives every statement and expression a position.
+    return node.lineno, node.col_offset + 1
 
 
 # CPython 3.11 compiles a call with this many arguments or more as a plain call.
@@ -258,9 +260,14 @@ class Compiler:
         return self.expr(tree.body, Scope("module", set(), None, ""))
 
     def block(self, body: list[ast.stmt], scope: Scope) -> Stmt:
-        statements = tuple(self.stmt(node, scope) for node in body)
-        if len(statements) == 1:
-            return statements[0]
+        # Loops rather than comprehensions here and in `exprs`: in CPython 3.11 each
+        # comprehension is a function object made and called, on every node compiled.
+        compiled: list[Stmt] = []
+        for node in body:
+            compiled.append(self.stmt(node, scope))
+        if len(compiled) == 1:
+            return compiled[0]
+        statements = tuple(compiled)
 
         def run_block(frame: Frame) -> int | None:
             for statement in statements:
@@ -271,10 +278,16 @@ class Compiler:
 
         return run_block
 
-    def _notifier(self, line: int, names: list[str], scope: Scope) -> Callable[[], None] | None:
-        """The observer call made after a statement, or None when capture is off."""
-        if not self.notify:
-            return None
+    def exprs(self, nodes: list[ast.expr], scope: Scope) -> tuple[Expr, ...]:
+        """Compile each of `nodes` (arguments, elements, defaults), in order."""
+        compiled: list[Expr] = []
+        for node in nodes:
+            compiled.append(self.expr(node, scope))
+        return tuple(compiled)
+
+    def _notifier(self, line: int, names: list[str], scope: Scope) -> Callable[[], None]:
+        """The observer call made after a statement; only asked for when capture is on (its
+        cells and the statement's names cost the capture-off compile nothing)."""
         observer = self.observer
         stdout = self.runtime.stdout
         globals_ = self.globals
@@ -304,9 +317,8 @@ class Compiler:
         # during the run.
         seconds = ctx.limits.seconds
         monotonic = time.monotonic
-        notify = self._notifier(line, names, scope)
 
-        if notify is None:
+        if not self.notify:
 
             def simple(frame: Frame) -> None:
                 ctx.line = line
@@ -317,6 +329,8 @@ class Compiler:
                 action(frame)
 
             return simple
+
+        notify = self._notifier(line, names, scope)
 
         def simple_observed(frame: Frame) -> None:
             ctx.line = line
@@ -337,25 +351,33 @@ class Compiler:
 
     def stmt_Assign(self, node: ast.Assign, scope: Scope) -> Stmt:
         value = self.expr(node.value, scope)
-        names = _target_names(node.targets)
+        target = node.targets[0]
+        if (
+            len(node.targets) == 1
+            and isinstance(target, ast.Name)
+            and scope.kind == "module"
+            and not self.notify
+        ):
+            return self._assign_global_fast(node, target.id, value)
+        return self._assign(node, scope, value)
+
+    def _assign(self, node: ast.Assign, scope: Scope, value: Expr) -> Stmt:
+        """Any assignment (the closures' cells are made here, not on the fast path)."""
         if len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name) and scope.kind == "module" and not self.notify:
-                return self._assign_global_fast(node, target.id, value)
-            store = self.store(target, scope)
+            store = self.store(node.targets[0], scope)
 
             def assign_one(frame: Frame) -> None:
                 store(frame, value(frame))
 
-            return self._simple(node, scope, names, assign_one)
-        stores = tuple(self.store(target, scope) for target in node.targets)
+            return self._simple(node, scope, _target_names(node.targets), assign_one)
+        stores = tuple([self.store(target, scope) for target in node.targets])
 
         def assign_many(frame: Frame) -> None:
             result = value(frame)
             for store in stores:
                 store(frame, result)
 
-        return self._simple(node, scope, names, assign_many)
+        return self._simple(node, scope, _target_names(node.targets), assign_many)
 
     def _assign_global_fast(self, node: ast.stmt, name: str, value: Expr) -> Stmt:
         """`name = value` at top level with capture off: the hottest statement, one closure."""
@@ -495,7 +517,7 @@ class Compiler:
         value = self.expr(node.value, scope) if node.value is not None else None
         line, col = _position(node)
         tick = self.tick()
-        notify = self._notifier(line, [], scope)
+        notify = self._notifier(line, [], scope) if self.notify else None
 
         def do_return(frame: Frame) -> int:
             tick(line, col)
@@ -515,7 +537,7 @@ class Compiler:
     def _control(self, node: ast.stmt, scope: Scope, code: int) -> Stmt:
         line, col = _position(node)
         tick = self.tick()
-        notify = self._notifier(line, [], scope)
+        notify = self._notifier(line, [], scope) if self.notify else None
 
         def control(frame: Frame) -> int:
             tick(line, col)
@@ -525,7 +547,7 @@ class Compiler:
 
         return control
 
-    def truth_at(self, test: ast.expr, owner: ast.AST) -> Callable[[Any], bool]:
+    def truth_at(self, test: ast.expr, owner: ast.stmt | ast.expr) -> Callable[[Any], bool]:
         """Truth of `test`'s value, errors (a multi-element tensor) reported where CPython does.
 
         CPython's conditional jump carries the position of the construct that owns the test
@@ -617,7 +639,7 @@ class Compiler:
         monotonic = time.monotonic
         iterate = self.runtime.iterate
         tick = self.tick()
-        notify = self._notifier(line, _target_names([node.target]), scope)
+        notify = self._notifier(line, _target_names([node.target]), scope) if self.notify else None
 
         def for_statement(frame: Frame) -> int | None:
             tick(line, col)
@@ -676,7 +698,7 @@ class Compiler:
         qualname = scope.child_prefix() + node.name
         inner = Scope("function", set(parameters) | assigned_names(node.body), scope, qualname)
         body = self.block(node.body, inner)
-        defaults = tuple(self.expr(default, scope) for default in node.args.defaults)
+        defaults = self.exprs(node.args.defaults, scope)
         store = self.store_name(node.name, scope)
         name = node.name
         ctx = self.ctx
@@ -1012,37 +1034,49 @@ class Compiler:
             tensor_method = self.runtime.surface.tensor_method(method.attr)
             if tensor_method is not None and not _unpacks(node):
                 return self._tensor_method_call(node, method, tensor_method, scope)
+        # The closures are made by helpers: a function's cells are all created on entry, and
+        # each kind of call needs only its own.
         function = self.expr(method, scope)
-        call = self.runtime.call
         line, col = self._call_position(node)
+        if not node.keywords and not _unpacks(node):
+            return self._positional_call(function, self.exprs(node.args, scope), line, col)
+        return self._general_call(node, function, line, col, scope)
+
+    def _positional_call(
+        self, function: Expr, arguments: tuple[Expr, ...], line: int, col: int
+    ) -> Expr:
+        """`f(a, b)`: no keywords, nothing unpacked."""
+        call = self.runtime.call
         ctx = self.ctx
         convert = to_program_exception
-        if not node.keywords and not any(
-            isinstance(argument, ast.Starred) for argument in node.args
-        ):
-            arguments = tuple([self.expr(argument, scope) for argument in node.args])
 
-            def call_positional(frame: Frame) -> Any:
-                callee = function(frame)
-                values = [argument(frame) for argument in arguments]
-                ctx.line = line
-                ctx.col = col
-                try:
-                    return call(callee, values, {})
-                except Exception as error:
-                    raise convert(error, line, col) from None
+        def call_positional(frame: Frame) -> Any:
+            callee = function(frame)
+            values = [argument(frame) for argument in arguments]
+            ctx.line = line
+            ctx.col = col
+            try:
+                return call(callee, values, {})
+            except Exception as error:
+                raise convert(error, line, col) from None
 
-            return call_positional
+        return call_positional
 
-        positional = [
-            (isinstance(argument, ast.Starred), self.expr(_unstar(argument), scope))
-            for argument in node.args
-        ]
-        keywords = [
-            (keyword.arg or "", self.expr(keyword.value, scope)) for keyword in node.keywords
-        ]
+    def _general_call(
+        self, node: ast.Call, function: Expr, line: int, col: int, scope: Scope
+    ) -> Expr:
+        """`f(*args, key=value, **kwargs)`: any call."""
+        positional: list[tuple[bool, Expr]] = []
+        for argument in node.args:
+            starred = isinstance(argument, ast.Starred)
+            positional.append((starred, self.expr(_unstar(argument), scope)))
+        keywords: list[tuple[str, Expr]] = []
+        for keyword in node.keywords:
+            keywords.append((keyword.arg or "", self.expr(keyword.value, scope)))
+        call = self.runtime.call
+        ctx = self.ctx
+        convert = to_program_exception
         runtime = self.runtime
-        from app.sandbox.builtins import collect
 
         def call_general(frame: Frame) -> Any:
             callee = function(frame)
@@ -1079,14 +1113,12 @@ class Compiler:
         those of reading the attribute and then calling it."""
         owner = self.expr(method.value, scope)
         name = method.attr
-        arguments = tuple([self.expr(argument, scope) for argument in node.args])
-        keywords = tuple(
-            [
-                (keyword.arg, self.expr(keyword.value, scope))
-                for keyword in node.keywords
-                if keyword.arg is not None  # `**mapping` does not come here
-            ]
-        )
+        arguments = self.exprs(node.args, scope)
+        named_values: list[tuple[str, Expr]] = []
+        for keyword in node.keywords:
+            if keyword.arg is not None:  # `**mapping` does not come here
+                named_values.append((keyword.arg, self.expr(keyword.value, scope)))
+        keywords = tuple(named_values)
         get_attribute = self.runtime.get_attribute
         call = self.runtime.call
         attribute_line, attribute_col = _position(method)
@@ -1194,7 +1226,7 @@ class Compiler:
         return make_slice
 
     def expr_Tuple(self, node: ast.Tuple, scope: Scope) -> Expr:
-        elements = tuple(self.expr(element, scope) for element in node.elts)
+        elements = self.exprs(node.elts, scope)
 
         def make_tuple(frame: Frame) -> tuple[Any, ...]:
             return tuple([element(frame) for element in elements])
@@ -1202,7 +1234,7 @@ class Compiler:
         return make_tuple
 
     def expr_List(self, node: ast.List, scope: Scope) -> Expr:
-        elements = tuple(self.expr(element, scope) for element in node.elts)
+        elements = self.exprs(node.elts, scope)
 
         def make_list(frame: Frame) -> list[Any]:
             return [element(frame) for element in elements]
@@ -1235,7 +1267,7 @@ class Compiler:
         qualname = scope.child_prefix() + "<lambda>"
         inner = Scope("function", set(parameters), scope, qualname)
         body = self.expr(node.body, inner)
-        defaults = tuple(self.expr(default, scope) for default in node.args.defaults)
+        defaults = self.exprs(node.args.defaults, scope)
         ctx = self.ctx
 
         def make_lambda(frame: Frame) -> InterpretedFunction:
@@ -1295,7 +1327,7 @@ class Compiler:
         return comprehension
 
     def expr_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> Expr:
-        parts = tuple(self.expr(value, scope) for value in node.values)
+        parts = self.exprs(node.values, scope)
         ctx = self.ctx
         limit = ctx.limits.str_length
 
@@ -1363,7 +1395,8 @@ def _unpacks(node: ast.Call) -> bool:
     for argument in node.args:
         if type(argument) is ast.Starred:
             return True
-    return any(keyword.arg is None for keyword in node.keywords)
+    # Most calls have no keywords: no generator made for them.
+    return bool(node.keywords) and any(keyword.arg is None for keyword in node.keywords)
 
 
 def _unstar(node: ast.expr) -> ast.expr:

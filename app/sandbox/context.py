@@ -84,17 +84,6 @@ class RunContext:
                 "in total.",
             )
 
-    def pay(self, elements: int, cost: int, what: str) -> None:
-        """`check_elements` then `charge`, in one call: every torch op pays through here, and
-        those two are called only when they raise."""
-        limits = self.limits
-        if elements > limits.tensor_elements:
-            self.check_elements(elements, what)
-        if cost > limits.op_cost or self.cost_spent + cost > limits.run_cost:
-            self.charge(cost, what)
-        else:
-            self.cost_spent += cost
-
     def charge_python_items(self, count: int) -> None:
         """Count `count` new list items or string characters against the run's total."""
         self.python_items += count

@@ -79,10 +79,16 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
+# What a size or a tensor's data may be given as. Tuples, not `list | tuple`: a union in an
+# isinstance call is built anew at every evaluation, on the path of every creation op.
+_SIZE_SEQUENCES = (list, tuple, torch.Size)
+_DATA_SEQUENCES = (list, tuple, range)  # torch reads any sequence, range included
+
+
 def size_from_args(args: Sequence[Any], kwargs: dict[str, Any]) -> list[int] | None:
     """The shape that `torch.ones(2, 3)`, `torch.ones((2, 3))` or `size=(2, 3)` describe."""
     spec: Any = kwargs.get("size", args)
-    if len(spec) == 1 and isinstance(spec[0], list | tuple | torch.Size):
+    if len(spec) == 1 and isinstance(spec[0], _SIZE_SEQUENCES):
         spec = spec[0]
     if isinstance(spec, int):
         spec = (spec,)
@@ -99,7 +105,7 @@ def nested_data_shape(data: Any) -> list[int]:
     """Shape of nested lists/tuples following first elements (torch rejects ragged data)."""
     shape: list[int] = []
     node = data
-    while isinstance(node, list | tuple | range):  # torch reads any sequence, range included
+    while isinstance(node, _DATA_SEQUENCES):
         shape.append(len(node))
         if not node:
             break
@@ -182,7 +188,7 @@ def _full(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 def _randint(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     size = kwargs.get("size")
     if size is None:
-        size = next((a for a in args if isinstance(a, list | tuple | torch.Size)), ())
+        size = next((a for a in args if isinstance(a, _SIZE_SEQUENCES)), ())
     return _size((size,), {})
 
 

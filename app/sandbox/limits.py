@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,20 @@ class Limits:
     jacobian_cells: int = 10_000
     value_elements: int = 1_000
     seconds: float = 5.0
+
+    # The hash of the fields, set per instance by __post_init__ (a ClassVar to the dataclass, so
+    # that it is no field: not compared, not reported).
+    _hash: ClassVar[int]
+
+    def __post_init__(self) -> None:
+        # Each run hashes its Limits (the tree cache's key, the cached limits dict), and the
+        # generated __hash__ hashes a tuple of all the fields every time: frozen fields, one hash.
+        # Set like the fields are, so that reading them (on every op) stays as fast.
+        fields = tuple(getattr(self, field.name) for field in dataclasses.fields(self))
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def as_dict(self) -> dict[str, int | float]:
         """Return the limits as plain data, as reported in every RunResult."""

@@ -17,9 +17,13 @@ def reset_global_state(seed: int) -> None:
     # every call); the CPU generator is the only one a run can use.
     torch.random.default_generator.manual_seed(seed)
     random.seed(seed)
-    torch.set_grad_enabled(True)
-    torch.set_default_dtype(torch.float32)
-    torch.set_printoptions(profile="default")
-    # `profile="default"` leaves sci_mode alone; None is torch's automatic choice.
-    torch.set_printoptions(sci_mode=None)
-    torch.autograd.set_detect_anomaly(False)
+    # These setters cost microseconds each and nearly always find the default in place (only
+    # `torch.set_grad_enabled(False)` left in force changes one): the getters are cheap.
+    if not torch.is_grad_enabled():
+        torch.set_grad_enabled(True)
+    if torch.get_default_dtype() is not torch.float32:
+        torch.set_default_dtype(torch.float32)
+    # A profile does not cover sci_mode; None is torch's automatic choice.
+    torch.set_printoptions(profile="default", sci_mode=None)
+    if torch.is_anomaly_enabled() or not torch.is_anomaly_check_nan_enabled():
+        torch.autograd.set_detect_anomaly(False)

@@ -153,6 +153,18 @@ _SIZED = (list, tuple, str, dict, range)
 _COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
+# The method of CheckedOperators that checks an operator's result size before it runs, by
+# symbol (by name: each run binds only the ones its program uses).
+_SIZE_CHECKS = {
+    "+": "_check_add",
+    "-": "_check_sub",
+    "*": "_check_mul",
+    "%": "_check_mod",
+    "**": "_check_pow",
+    "<<": "_check_lshift",
+}
+
+
 def _checked(
     check: Callable[[Any, Any], None] | None, function: Callable[[Any, Any], Any]
 ) -> Callable[[Any, Any], Any]:
@@ -183,16 +195,9 @@ class CheckedOperators:
         """The checked implementation of binary operator `symbol` ("+", "+=", "<", ...)."""
         if symbol == "+=":
             return self._iadd
-        checks: dict[str, Callable[[Any, Any], None]] = {
-            "+": self._check_add,
-            "-": self._check_sub,
-            "*": self._check_mul,
-            "%": self._check_mod,
-            "**": self._check_pow,
-            "<<": self._check_lshift,
-        }
         base = symbol.removesuffix("=") if symbol not in _COMPARISONS else symbol
-        return _checked(checks.get(base), BINARY_OPERATORS[symbol])
+        check = _SIZE_CHECKS.get(base)
+        return _checked(None if check is None else getattr(self, check), BINARY_OPERATORS[symbol])
 
     def int_too_big(self, bits: int) -> None:
         if bits > self._int_bits:

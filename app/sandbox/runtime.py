@@ -7,6 +7,7 @@ paths as the program's own operators.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -45,6 +46,7 @@ NUMERIC_FAST_PATH: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
+@functools.cache  # an import statement costs microseconds even when the module is loaded
 def load_surface() -> ModuleType:
     """The torch surface module (`torch_surface.py`), the only way values reach torch."""
     from app.sandbox import torch_surface

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import torch
@@ -100,12 +101,14 @@ _RETURN_TYPES: tuple[type, ...] = tuple(
 _INDEXABLE_TYPES: tuple[type, ...] = (torch.Size, nn.Sequential, *_RETURN_TYPES)
 
 _SURFACE_TYPES: tuple[type, ...] = (
+    # The wrappers (torch.ones, torch.nn, ...) first: isinstance against torch.Tensor costs a
+    # call of its metaclass's __instancecheck__ for anything but a tensor.
+    SurfaceValue,
     torch.Tensor,
     torch.Size,
     torch.dtype,
     nn.Module,
     torch.optim.Optimizer,
-    SurfaceValue,
     GradFnView,
     *_RETURN_TYPES,
 )
@@ -163,13 +166,15 @@ def import_module(dotted: str, ctx: RunContext) -> Namespace:
 
 def get_attribute(obj: Any, name: str, ctx: RunContext) -> Any:
     """Read `obj.name` for a surface value; refused unless the table lists it."""
-    if isinstance(obj, torch.Tensor):
-        return _tensor_attribute(obj, name, ctx)
+    # `torch.ones`: namespaces first, sparing them the isinstance against torch.Tensor (see
+    # _SURFACE_TYPES); the compiler reads most tensor attributes without coming here.
     if type(obj) is Namespace:
         members = _MEMBERS[obj.path]
         if name in members:
             return members[name]
         raise _refuse_attribute(obj, name, ctx)
+    if isinstance(obj, torch.Tensor):
+        return _tensor_attribute(obj, name, ctx)
     if isinstance(obj, nn.Module):
         return _table_attribute(obj, name, allowlist.MODULE, ctx)
     if isinstance(obj, torch.optim.Optimizer):
@@ -281,20 +286,22 @@ def _prepare_arguments(
     args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
 ) -> tuple[Sequence[Any], dict[str, Any]]:
     """Refuse dangerous keywords and callables; turn parameter generators into lists."""
-    if not kwargs:
-        for arg in args:
-            if not isinstance(arg, _INERT_TYPES):
-                break
-        else:
-            return args, kwargs  # the common case: tensors and numbers only
-    for key, value in kwargs.items():
-        if key in allowlist.REFUSED_KEYWORDS:
-            reason = allowlist.REFUSED_KEYWORDS[key]
-            raise _refuse(
-                f"The keyword {key}= is not available in the playground: it {reason}.", ctx
-            )
-        if key == "device":
-            _check_device(value, ctx)
+    values: Iterable[Any] = args
+    if kwargs:
+        for key, value in kwargs.items():
+            if key in allowlist.REFUSED_KEYWORDS:
+                reason = allowlist.REFUSED_KEYWORDS[key]
+                raise _refuse(
+                    f"The keyword {key}= is not available in the playground: it {reason}.", ctx
+                )
+            if key == "device":
+                _check_device(value, ctx)
+        values = chain(args, kwargs.values())
+    for value in values:
+        if not isinstance(value, _INERT_TYPES):
+            break
+    else:
+        return args, kwargs  # the common case: tensors, numbers and dtypes only
     prepared_args = tuple(_prepare_value(a, ctx) for a in args)
     if not kwargs:
         return prepared_args, kwargs
@@ -331,8 +338,17 @@ def _prepare_value(value: Any, ctx: RunContext) -> Any:
 
 
 def _pay(estimated: Estimate, what: str, ctx: RunContext) -> None:
+    """Pay for an op before it runs; every torch op pays through here, in one call (the hottest
+    of the surface): the element limit and the per-op and per-run costs (`check_elements` and
+    `charge` are called only when they raise), then room for the result's bytes."""
     elements, cost = estimated
-    ctx.pay(elements, cost, what)
+    limits = ctx.limits
+    if elements > limits.tensor_elements:
+        ctx.check_elements(elements, what)
+    if cost > limits.op_cost or ctx.cost_spent + cost > limits.run_cost:
+        ctx.charge(cost, what)
+    else:
+        ctx.cost_spent += cost
     if elements >= memory.TRACKED_ELEMENTS:
         memory.check_room(elements, what, ctx)
 
