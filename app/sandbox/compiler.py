@@ -1174,7 +1174,7 @@ class Compiler:
         ctx = self.ctx
         # `y.data`, `x.grad`: a tensor's data attribute is read through the surface directly;
         # methods, `grad_fn`, `T` and refused names take the generic path.
-        on_tensor = self.runtime.surface.tensor_attribute(name)
+        on_tensor = self.runtime.surface.tensor_attribute(name, self.ctx)
         tensor_type = torch.Tensor if on_tensor is not None else _NO_TYPES
 
         def attribute(frame: Frame) -> Any:
