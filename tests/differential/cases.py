@@ -884,6 +884,15 @@ PYTHON_CASES = [
         """,
     ),
     _case(
+        "python-fstring-ascii-conversion",
+        """
+        import torch
+        word = "café"
+        print(f"{'é'!a} {word!a} {word!a:>12}|{['ü', 'x', 3]!a} {'€ 😀'!a} {'plain'!a}")
+        print(f"{torch.tensor([1.5])!a} {torch.float32!a} {(1, 'ß')!a}")
+        """,
+    ),
+    _case(
         "python-fstrings",
         """
         import torch
