@@ -85,6 +85,9 @@ def _member(path: str, name: str, entry: Entry) -> Any:
     return as_python_type(SurfaceFunction, type(real).__name__)(qualified, real, entry)
 
 
+# torch's once-per-process warnings, for the interpreter to show once per run (warn_once.py).
+ONCE_PER_PROCESS_WARNINGS: frozenset[str] = warn_once.ONCE_PER_PROCESS
+
 _NAMESPACE_VIEWS: dict[str, Namespace] = {path: Namespace(path) for path in allowlist.NAMESPACES}
 _MEMBERS: dict[str, dict[str, Any]] = {
     path: {name: _member(path, name, entry) for name, entry in members.items()}
