@@ -631,6 +631,40 @@ TORCH_CASES = [
         """,
     ),
     _case(
+        "data-assignment-of-a-saved-tensor-same-shape",
+        """
+        import torch
+        x = torch.zeros(3, 4, requires_grad=True)
+        idx = torch.tensor([[0, 1], [2, 3], [1, 0]])
+        y = x.gather(1, idx)
+        idx.data = torch.tensor([[3, 3], [0, 0], [1, 2]])
+        y.sum().backward()
+        print(x.grad)
+        w = torch.tensor([1.0, -2.0], requires_grad=True)
+        loss = (w * w).sum()
+        w.data = torch.tensor([10.0, 20.0])
+        loss.backward()
+        print(w.grad)
+        for step in range(3):
+            w.grad = None
+            (w * w).sum().backward()
+            w.data = w.data - 0.1 * w.grad
+        print(w)
+        """,
+    ),
+    _case(
+        "data-assignment-out-of-range-index-is-checked",
+        """
+        import torch
+        x = torch.zeros(2, 4, requires_grad=True)
+        idx = torch.tensor([[0, 1], [2, 3]])
+        y = x.gather(1, idx)
+        idx.data = torch.tensor([[0, 100000], [2, 3]])
+        y.sum().backward()
+        """,
+        "RuntimeError",
+    ),
+    _case(
         "inplace-methods",
         """
         import torch
