@@ -25,7 +25,7 @@ ensure_venv() {
 
 ensure_libseccomp() {
   # The workers' seccomp filter loads the system's libseccomp (app/workers/syscall_filter.py).
-  if ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then return; fi
+  if { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libseccomp\.so\.2'; then return; fi
   local sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
