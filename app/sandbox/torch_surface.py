@@ -209,7 +209,10 @@ def _table_attribute(obj: Any, name: str, table: dict[str, Entry], ctx: RunConte
     if entry.kind is Kind.METHOD:
         method_class = _BUILTIN_METHOD if isinstance(obj, GradFnView) else _PYTHON_METHOD
         return method_class(obj, name, entry)
-    return getattr(obj, name)  # real AttributeError for e.g. ReLU().weight
+    value = getattr(obj, name)  # real AttributeError for e.g. ReLU().weight
+    # `model.weight`, `grad_fn.variable`, `optimizer.param_groups`: tensors torch holds.
+    dense.check(value, ctx)
+    return value
 
 
 def tensor_attribute(name: str, ctx: RunContext) -> Callable[[torch.Tensor], Any] | None:

@@ -269,3 +269,20 @@ def test_updating_weights_through_data_still_works_like_torch() -> None:
     result = run(source)
     assert result["error"] is None, result["error"]
     assert result["stdout"] == f"{w} {v * 2}\n"
+
+
+def test_tensors_held_by_modules_grad_fns_and_optimizers_are_checked() -> None:
+    p = SurfaceDriver()
+    model = p.call(p.path("torch.nn.Linear"), 3, 1)
+    optimizer = p.call(p.path("torch.optim.SGD"), p.method(model, "parameters"), lr=0.1)
+    leaf = p.torch("ones", 2, requires_grad=True)
+    grad_fn = p.attr(p.op("*", leaf, 2), "grad_fn")
+    accumulate = p.attr(grad_fn, "next_functions")[0][0]
+    assert p.attr(accumulate, "variable") is leaf
+    # A door nobody has found yet puts a sparse tensor where torch holds one.
+    model.bias = torch.nn.Parameter(torch.ones(1).to_sparse())
+    with pytest.raises(SandboxViolation, match="made a sparse tensor"):
+        p.attr(model, "bias")
+    optimizer.param_groups[0]["params"].append(model.bias)
+    with pytest.raises(SandboxViolation, match="made a sparse tensor"):
+        p.attr(optimizer, "param_groups")
