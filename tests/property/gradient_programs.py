@@ -119,6 +119,18 @@ def _unary(b: _Builder) -> None:
         ("torch.sin({a})", a.shape),
         ("{a}.reshape(-1)", (math.prod(a.shape),)),
     ]
+    if a.shape:
+        choices += [
+            ("{a}[0]", a.shape[1:]),
+            ("{a}.unsqueeze(0)", (1, *a.shape)),
+            ("F.softmax({a}, dim=-1)", a.shape),
+            ("{a}.mean()", ()),
+            ("{a}.clone()", a.shape),
+        ]
+        if a.shape[-1] >= 2:
+            choices.append(("{a}[..., 1:]", (*a.shape[:-1], a.shape[-1] - 1)))
+    if len(a.shape) == 1:
+        choices.append(("{a}.expand(2, -1)", (2, *a.shape)))
     if len(a.shape) == 2:
         choices += [("{a}.t()", a.shape[::-1]), ("{a}.sum(dim=0)", a.shape[1:])]
     template, shape = b.draw(st.sampled_from(choices))
