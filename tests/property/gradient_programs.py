@@ -115,7 +115,6 @@ def _unary(b: _Builder) -> None:
         ("torch.tanh({a})", a.shape),
         ("{a}.sigmoid()", a.shape),
         ("{a} * 1.5", a.shape),
-        ("{a}.pow(2)", a.shape),
         ("torch.sin({a})", a.shape),
         ("{a}.reshape(-1)", (math.prod(a.shape),)),
     ]
