@@ -9,10 +9,18 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing_extensions import TypeAliasType
 
 IncludePart = Literal["graph", "timeline", "backward_trace"]
 # A gradient may nest as deep as a tensor may have dimensions, and no deeper.
 MAX_GRADIENT_DEPTH = 64
+# A number, or a list of gradients: the schema says what the validator below enforces. Integers
+# stay integers (torch converts them with the output's dtype, as it would in a program).
+Gradient = TypeAliasType("Gradient", "int | float | list[Gradient]")
+# Requests are validated strictly: `false` is not 0 and `0` is not false, as the schema says.
+# Non-finite numbers never get this far (the body is strict JSON); allow_inf_nan=False is the
+# second line for bodies decoded elsewhere (the offline `check` command).
+REQUEST_CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 def _check_number_tree(value: Any, depth: int = 0) -> None:
@@ -28,10 +36,10 @@ def _check_number_tree(value: Any, depth: int = 0) -> None:
 class BackwardRequest(BaseModel):
     """Run `OUTPUT.backward(gradient=GRADIENT, retain_graph=R)` after the program."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     output: str = Field(description="Name of the variable to call backward on.", min_length=1)
-    gradient: float | list[Any] | None = Field(
+    gradient: Gradient | None = Field(
         None, description="Number or nested list, converted with the output's dtype."
     )
     retain_graph: bool = Field(False, description="Keep the graph for another backward.")
@@ -48,7 +56,7 @@ class BackwardRequest(BaseModel):
 class JacobianRequest(BaseModel):
     """Compute the full Jacobian d`output`/d`input` of the final values."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     output: str = Field(description="Variable name of the output.", min_length=1)
     input: str = Field(description="Variable name of the input.", min_length=1)
@@ -57,7 +65,7 @@ class JacobianRequest(BaseModel):
 class RunRequest(BaseModel):
     """A program to run, and what to compute and return after it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     source: str = Field(description="The program; `import torch` lines are accepted.")
     seed: int = Field(

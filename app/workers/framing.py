@@ -19,6 +19,9 @@ MAX_FRAME_BYTES = 256 * 1024 * 1024
 TAG_JOB = ord("J")
 TAG_RESULT = ord("R")
 TAG_FAILURE = ord("F")
+# Sent by a worker before a job's final frame: which phase of the job it is in (a check job says
+# when the reference program starts), so that a kill or crash can be blamed on the right program.
+TAG_PROGRESS = ord("P")
 
 
 class FrameError(Exception):
