@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         max_body_size=settings.max_request_bytes,
     )
     app.state.settings = settings
-    install_problem_handlers(app, settings.max_request_bytes)
+    install_problem_handlers(app)
     for router_module in ROUTERS:
         app.include_router(router_module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

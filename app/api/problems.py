@@ -1,5 +1,6 @@
-"""HTTP errors: `application/problem+json` for 413, 422 (a job JSON cannot carry), 429, 503, and
-FastAPI's validation format for other 422s; shared by routers and middleware.
+"""HTTP errors: `application/problem+json` for 413 (a program over its cap), 422 (a job JSON
+cannot carry), 429 and 503; FastAPI's validation format for other 422s; Starlette's plain text
+for a body over the cap. Shared by routers and middleware.
 
 Every handler here answers whatever the error holds: a handler that raised would turn a clear
 4xx/503 into a 500 (a NaN in a refused body once did exactly that).
@@ -16,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.schemas import Problem
@@ -26,6 +27,8 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = 1
 # A request that waited this long already: come back a little later than after a full queue.
 QUEUE_TIMEOUT_RETRY_AFTER_SECONDS = 5
+# Starlette's answer to a request body over FastAPI's max_body_size (text/plain).
+BODY_TOO_LARGE = "Content Too Large"
 # How deep `_json_safe` follows a validation error's data before it stops copying.
 MAX_ERROR_DEPTH = 32
 
@@ -96,7 +99,7 @@ def validation_error_body(errors: Any) -> bytes:
         return json.dumps({"detail": [{"type": "invalid", "loc": ["body"], "msg": ""}]}).encode()
 
 
-def install_problem_handlers(app: FastAPI, max_body_bytes: int) -> None:
+def install_problem_handlers(app: FastAPI) -> None:
     """Turn pool and size signals into 503 and 413 answers, and bad bodies into 422."""
 
     async def queue_full(request: Request, error: Exception) -> Response:
@@ -132,13 +135,11 @@ def install_problem_handlers(app: FastAPI, max_body_bytes: int) -> None:
         return problem_response(422, "Unprocessable Content", str(error))
 
     async def http_error(request: Request, error: Exception) -> Response:
-        # Starlette's request body limit (FastAPI's max_body_size) raises a 413 HTTPException.
+        # Starlette's request body limit (FastAPI's max_body_size) answers a body whose
+        # Content-Length is over the cap itself, in plain text; a streamed body that passes the
+        # cap raises this 413 instead, answered the same way (one format for one refusal).
         if isinstance(error, StarletteHTTPException) and error.status_code == 413:
-            return problem_response(
-                413,
-                "Content Too Large",
-                f"The request body is larger than {max_body_bytes} bytes, the most accepted.",
-            )
+            return PlainTextResponse(BODY_TOO_LARGE, status_code=413)
         assert isinstance(error, StarletteHTTPException)
         return await http_exception_handler(request, error)
 
@@ -170,7 +171,14 @@ def _with_retry_after(response: dict[str, Any]) -> dict[str, Any]:
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    413: _problem("Request body or `source` over the configured cap."),
+    413: {
+        "description": "Request body over `max_request_bytes` (Starlette's plain-text answer), "
+        "or `source`/`reference` over `limits.source_bytes` (a problem document).",
+        "content": {
+            "text/plain": {"schema": {"type": "string", "const": BODY_TOO_LARGE}},
+            PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()},
+        },
+    },
     422: {
         "description": "Malformed request: not strict JSON (NaN and Infinity are not JSON), "
         "wrong types, a check without `expected` and no `reference`, a batch too large. "
