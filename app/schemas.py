@@ -6,9 +6,9 @@ models describe them (and the tests validate real results against them).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from typing_extensions import TypeAliasType
 
 IncludePart = Literal["graph", "timeline", "backward_trace"]
@@ -21,6 +21,17 @@ Gradient = TypeAliasType("Gradient", "int | float | list[Gradient]")
 # Non-finite numbers never get this far (the body is strict JSON); allow_inf_nan=False is the
 # second line for bodies decoded elsewhere (the offline `check` command).
 REQUEST_CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+def _integral_number(value: Any) -> Any:
+    # JSON Schema's "integer" is any number with no fractional part: `5.0` is one, `true` and
+    # "5" are not. A strict int alone would refuse `5.0`, which the schema allows.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JSONInteger = Annotated[int, BeforeValidator(_integral_number)]
 
 
 def _check_number_tree(value: Any, depth: int = 0) -> None:
@@ -68,10 +79,12 @@ class RunRequest(BaseModel):
     model_config = REQUEST_CONFIG
 
     source: str = Field(description="The program; `import torch` lines are accepted.")
-    seed: int = Field(
+    seed: JSONInteger = Field(
         0,
         ge=-(2**63),
-        le=2**64 - 1,
+        # lt 2**64 rather than le 2**64 - 1: the same integers, and a bound a JSON Schema
+        # validator comparing doubles reads exactly (2**64 - 1 rounds up to 2**64).
+        lt=2**64,
         description="`torch.manual_seed(seed)` is in force when the program starts.",
     )
     backward: BackwardRequest | None = Field(
@@ -225,6 +238,24 @@ class Health(BaseModel):
 
     status: str
     workers: int | None = None
+
+
+class ValidationError(BaseModel):
+    """One reason a request was refused, in FastAPI's validation format."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] = Field(description='Where: `["body", "checks", 0, "points"]`.')
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class HTTPValidationError(BaseModel):
+    """A 422 in FastAPI's validation format (the same structure FastAPI documents)."""
+
+    detail: list[ValidationError]
 
 
 class Problem(BaseModel):

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.schemas import Problem
+from app.schemas import HTTPValidationError, Problem
 from app.workers import JobNotEncodable, PoolUnavailable, QueueFull, QueueTimeout
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -183,10 +183,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Malformed request: not strict JSON (NaN and Infinity are not JSON), "
         "wrong types, a check without `expected` and no `reference`, a batch too large. "
         "FastAPI's validation format, or a problem document.",
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}},
-            PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()},
-        },
+        "model": HTTPValidationError,
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": Problem.model_json_schema()}},
     },
     429: _with_retry_after(_problem("Rate limit hit (when one is configured).")),
     503: _with_retry_after(

@@ -120,7 +120,7 @@ def test_undecodable_bodies_are_422_never_400_or_500(client: httpx.Client, raw: 
         ("/api/v1/check", check_body(expected=1, rtol=True)),
         ("/api/v1/run", {"source": "x = 1", "backward": {"output": "x", "retain_graph": 0}}),
         ("/api/v1/run", {"source": "x = 1", "backward": {"output": "x", "retain_graph": "no"}}),
-        ("/api/v1/run", {"source": "x = 1", "seed": 1.0}),
+        ("/api/v1/run", {"source": "x = 1", "seed": 1.5}),
         ("/api/v1/run", {"source": "x = 1", "seed": "3"}),
         ("/api/v1/run", {"source": "x = 1", "seed": True}),
         ("/api/v1/run", {"source": "x = 1", "backward": {"output": "x", "gradient": [{}]}}),
@@ -132,7 +132,7 @@ def test_undecodable_bodies_are_422_never_400_or_500(client: httpx.Client, raw: 
         "rtol-true",
         "retain-graph-0",
         "retain-graph-string",
-        "seed-float",
+        "seed-fraction",
         "seed-string",
         "seed-true",
         "gradient-object",
@@ -142,6 +142,17 @@ def test_undecodable_bodies_are_422_never_400_or_500(client: httpx.Client, raw: 
 def test_request_models_are_strict(client: httpx.Client, path: str, body: Any) -> None:
     r = client.post(path, json=body)
     assert r.status_code == 422, r.text
+
+
+def test_an_integral_number_is_an_integer_as_json_schema_says(client: httpx.Client) -> None:
+    program = "import torch\nprint(torch.rand(2))\n"
+    by_int = client.post("/api/v1/run", json={"source": program, "seed": 7, "include": []})
+    by_float = post_raw(
+        client, "/api/v1/run", f'{{"source": {json.dumps(program)}, "seed": 7.0, "include": []}}'
+    )
+    assert by_float.status_code == 200, by_float.text
+    assert by_float.json()["seed"] == 7
+    assert by_float.json()["stdout"] == by_int.json()["stdout"]
 
 
 def test_points_are_bounded_so_their_sum_cannot_overflow(server: LiveServer) -> None:
