@@ -1,0 +1,179 @@
+"""Chaos: random workers SIGKILLed while 16 clients keep the service busy.
+
+The only requests allowed to fail are those whose worker was killed under them, and they must
+get the clear `WorkerCrashed` answer (HTTP 200, `ok: false`): each such request was in flight
+when a kill happened, and no kill accounts for two of them. Every other request gets the right
+answer (checked against real torch), and afterwards the pool is back at full size and ready.
+
+A 10-second run is part of CI; the 60-second one is marked slow. Figures go to
+`artifacts/chaos-<seconds>s.json` and to the test's output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.security.conftest import LiveServer, serve
+from tests.security.test_faults import CHAIN_RULE, chain_rule_grad, worker_pids
+
+CLIENTS = 16
+WORKERS = 2
+SEED = 13
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
+
+@dataclass
+class Answer:
+    kind: str
+    started: float
+    ended: float
+    status: int
+    verdict: str  # "right", "crashed" (WorkerCrashed) or "lost" (anything else)
+    detail: str = ""
+
+
+@dataclass
+class Chaos:
+    answers: list[Answer] = field(default_factory=list)
+    kills: list[float] = field(default_factory=list)
+
+
+def check_request(expected: list[list[float]]) -> dict[str, Any]:
+    return {"source": CHAIN_RULE, "checks": [{"expr": "x.grad", "expected": expected}]}
+
+
+def judge(kind: str, status: int, body: Any, expected: list[list[float]]) -> tuple[str, str]:
+    if status != 200 or not isinstance(body, dict):
+        return "lost", f"HTTP {status}: {str(body)[:200]}"
+    error = body.get("error") if kind == "run" else body.get("run", {}).get("error")
+    if error is not None:
+        verdict = "crashed" if error.get("type") == "WorkerCrashed" else "lost"
+        return verdict, f"{error.get('type')}: {error.get('message')}"
+    if kind == "run":
+        right = body.get("ok") is True and body["variables"]["x"]["grad"] == expected
+    else:
+        right = body.get("ok") is True and body.get("score") == 1.0
+    return ("right", "") if right else ("lost", json.dumps(body)[:200])
+
+
+async def client_loop(
+    http: httpx.AsyncClient, index: int, until: float, expected: list[list[float]], chaos: Chaos
+) -> None:
+    turn = 0
+    while time.monotonic() < until:
+        kind = "check" if (index + turn) % 4 == 0 else "run"
+        turn += 1
+        body = check_request(expected) if kind == "check" else {"source": CHAIN_RULE, "include": []}
+        started = time.monotonic()
+        try:
+            response = await http.post(f"/api/v1/{kind}", json=body)
+            status, decoded = response.status_code, response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            status, decoded = 0, repr(error)
+        verdict, detail = judge(kind, status, decoded, expected)
+        chaos.answers.append(Answer(kind, started, time.monotonic(), status, verdict, detail))
+
+
+async def killer(server: LiveServer, until: float, rng: random.Random, chaos: Chaos) -> None:
+    while time.monotonic() < until:
+        await asyncio.sleep(rng.uniform(0.2, 0.8))
+        pids = worker_pids(server)
+        if not pids:
+            continue
+        try:
+            os.kill(rng.choice(pids), signal.SIGKILL)
+        except ProcessLookupError:
+            continue  # it had just been replaced
+        chaos.kills.append(time.monotonic())
+
+
+def unmatched_crashes(chaos: Chaos) -> list[Answer]:
+    """Crashed answers no kill accounts for: each kill may explain one request in flight."""
+    kills = sorted(chaos.kills)
+    used = [False] * len(kills)
+    unexplained = []
+    for answer in sorted(
+        (a for a in chaos.answers if a.verdict == "crashed"), key=lambda a: a.ended
+    ):
+        for index, at in enumerate(kills):
+            if not used[index] and answer.started <= at <= answer.ended:
+                used[index] = True
+                break
+        else:
+            unexplained.append(answer)
+    return unexplained
+
+
+def wait_for_full_pool(server: LiveServer, seconds: float = 20.0) -> int:
+    ends = time.monotonic() + seconds
+    while time.monotonic() < ends:
+        ready = httpx.get(server.url + "/readyz", timeout=5)
+        full = len(worker_pids(server)) == WORKERS and ready.status_code == 200
+        if full and ready.json()["workers"] == WORKERS:
+            return WORKERS
+        time.sleep(0.1)
+    raise AssertionError(f"the pool was not refilled: {worker_pids(server)}")
+
+
+def run_chaos(seconds: float) -> dict[str, Any]:
+    expected = chain_rule_grad()  # real torch
+    with serve({"PLAYGROUND_WORKERS": str(WORKERS)}) as server:
+        chaos = Chaos()
+
+        async def main() -> None:
+            until = time.monotonic() + seconds
+            limits = httpx.Limits(max_connections=CLIENTS)
+            async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as http:
+                await asyncio.gather(
+                    killer(server, until, random.Random(SEED), chaos),
+                    *(client_loop(http, i, until, expected, chaos) for i in range(CLIENTS)),
+                )
+
+        asyncio.run(main())
+        final_pool = wait_for_full_pool(server)
+        after = httpx.post(server.url + "/api/v1/run", json={"source": CHAIN_RULE}, timeout=30)
+        assert after.status_code == 200 and after.json()["variables"]["x"]["grad"] == expected
+        assert server.process.poll() is None
+    verdicts = [answer.verdict for answer in chaos.answers]
+    figures = {
+        "seconds": seconds,
+        "clients": CLIENTS,
+        "workers": WORKERS,
+        "requests": len(verdicts),
+        "right": verdicts.count("right"),
+        "killed": len(chaos.kills),
+        "crashed": verdicts.count("crashed"),
+        "lost": verdicts.count("lost"),
+        "unexplained_crashes": len(unmatched_crashes(chaos)),
+        "final_pool": final_pool,
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"chaos-{seconds:g}s.json").write_text(json.dumps(figures, indent=1) + "\n")
+    print(f"\nchaos: {json.dumps(figures)}")
+    lost = [answer for answer in chaos.answers if answer.verdict == "lost"]
+    assert not lost, [f"{a.kind} {a.status} {a.detail}" for a in lost[:5]]
+    assert figures["unexplained_crashes"] == 0, figures
+    assert figures["crashed"] <= figures["killed"], figures
+    assert figures["killed"] >= seconds, figures  # the killer really ran (0.2–0.8 s apart)
+    assert figures["right"] >= 10 * seconds, figures  # and the service really served
+    return figures
+
+
+def test_random_worker_kills_under_load_lose_only_the_killed_requests_short() -> None:
+    run_chaos(10.0)
+
+
+@pytest.mark.slow
+def test_random_worker_kills_under_load_lose_only_the_killed_requests() -> None:
+    run_chaos(60.0)
