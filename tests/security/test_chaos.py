@@ -30,6 +30,7 @@ from tests.security.test_faults import CHAIN_RULE, chain_rule_grad, worker_pids
 CLIENTS = 16
 WORKERS = 2
 SEED = 13
+KILL_NOTICE_SECONDS = 1.0
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 
