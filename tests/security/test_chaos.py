@@ -4,6 +4,8 @@ The only requests allowed to fail are those whose worker was killed under them, 
 get the clear `WorkerCrashed` answer (HTTP 200, `ok: false`): each such request was in flight
 when a kill happened, and no kill accounts for two of them. Every other request gets the right
 answer (checked against real torch), and afterwards the pool is back at full size and ready.
+Mixed in: bodies holding a NaN (each cost a worker for good before issue 13; now 422) and
+clients that give up on their run before the answer comes.
 
 A 10-second run is part of CI; the 60-second one is marked slow. Figures go to
 `artifacts/chaos-<seconds>s.json` and to the test's output.
@@ -12,6 +14,7 @@ A 10-second run is part of CI; the 60-second one is marked slow. Figures go to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -40,7 +43,8 @@ class Answer:
     started: float
     ended: float
     status: int
-    verdict: str  # "right", "crashed" (WorkerCrashed) or "lost" (anything else)
+    # "right", "crashed" (WorkerCrashed), "refused" (a NaN body's 422) or "lost" (anything else)
+    verdict: str
     detail: str = ""
 
 
@@ -48,6 +52,7 @@ class Answer:
 class Chaos:
     answers: list[Answer] = field(default_factory=list)
     kills: list[float] = field(default_factory=list)
+    abandoned: int = 0
 
 
 def check_request(expected: list[list[float]]) -> dict[str, Any]:
@@ -68,15 +73,37 @@ def judge(kind: str, status: int, body: Any, expected: list[list[float]]) -> tup
     return ("right", "") if right else ("lost", json.dumps(body)[:200])
 
 
+NAN_CHECK = (
+    '{"source": "x = 1", "checks": [{"expr": "x", "expected": NaN}]}'  # Python's json.dumps(nan)
+)
+SLOW_RUN = {"source": "s = 0\nfor i in range(20000):\n    s = s + i\n", "include": []}
+
+
 async def client_loop(
     http: httpx.AsyncClient, index: int, until: float, expected: list[list[float]], chaos: Chaos
 ) -> None:
+    """Honest runs and checks; client 0 also sends bodies with a NaN (must be 422), client 1
+    also gives up on slow runs before they end (the answer is never read)."""
     turn = 0
     while time.monotonic() < until:
-        kind = "check" if (index + turn) % 4 == 0 else "run"
         turn += 1
-        body = check_request(expected) if kind == "check" else {"source": CHAIN_RULE, "include": []}
         started = time.monotonic()
+        if index == 0 and turn % 5 == 0:
+            response = await http.post(
+                "/api/v1/check", content=NAN_CHECK, headers={"content-type": "application/json"}
+            )
+            verdict = "refused" if response.status_code == 422 else "lost"
+            chaos.answers.append(
+                Answer("nan", started, time.monotonic(), response.status_code, verdict)
+            )
+            continue
+        if index == 1 and turn % 5 == 0:
+            with contextlib.suppress(httpx.TimeoutException):
+                await http.post("/api/v1/run", json=SLOW_RUN, timeout=0.01)
+            chaos.abandoned += 1
+            continue
+        kind = "check" if (index + turn) % 4 == 0 else "run"
+        body = check_request(expected) if kind == "check" else {"source": CHAIN_RULE, "include": []}
         try:
             response = await http.post(f"/api/v1/{kind}", json=body)
             status, decoded = response.status_code, response.json()
@@ -153,6 +180,8 @@ def run_chaos(seconds: float) -> dict[str, Any]:
         "workers": WORKERS,
         "requests": len(verdicts),
         "right": verdicts.count("right"),
+        "refused_nan": verdicts.count("refused"),
+        "abandoned": chaos.abandoned,
         "killed": len(chaos.kills),
         "crashed": verdicts.count("crashed"),
         "lost": verdicts.count("lost"),

@@ -112,15 +112,19 @@ CLEAR_MEMORY_ERRORS = {"MemoryError", "LimitExceeded", "WorkerCrashed"}
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text()
-        found += [int(child) for child in text.split()]
+        # Threads come and go while we look (the server's executor threads): skip those gone.
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            found += [int(child) for child in (task / "children").read_text().split()]
     return found
 
 
 def worker_pids(server: LiveServer) -> list[int]:
     """The server's run workers: children of its zygote (found through /proc)."""
     for child in _children(server.process.pid):
-        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
         if b"app.workers.zygote" in cmdline:
             return sorted(_children(child))
     raise AssertionError("no zygote process under the server")
