@@ -106,11 +106,13 @@ class Worker:
     def exited(self) -> bool:
         """True once the process has exited (its pidfd is readable), even before the event
         loop has run `_on_exit` for it."""
+        # poll, not select: a busy web process has descriptors past select's limit of 1024.
+        poller = select.poll()
         try:
-            readable, _, _ = select.select([self.pidfd], [], [], 0)
+            poller.register(self.pidfd, select.POLLIN)
+            return bool(poller.poll(0))
         except (OSError, ValueError):
             return True
-        return bool(readable)
 
 
 def encode_job(kind: str, request: dict[str, Any]) -> bytes:
@@ -377,11 +379,13 @@ class WorkerPool:
             pidfd = os.pidfd_open(pid)
         except TimeoutError:
             ours.close()
+            theirs.close()
             # Its control socket may hold half a reply now: only a new zygote is safe to ask.
             zygote.stop_now()
             raise ZygoteError("the worker zygote did not answer a fork request") from None
         except BaseException:
             ours.close()
+            theirs.close()  # fork() closes it once it has sent it; not if cancelled before
             raise
         reader, writer = await asyncio.open_unix_connection(sock=ours)
         worker = Worker(pid=pid, pidfd=pidfd, reader=reader, writer=writer)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import resource
 import select
 import signal
+import subprocess
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -308,3 +310,23 @@ def test_readiness_is_false_while_no_worker_can_take_a_job(
         await assert_whole(pool)
 
     with_pool(scenario, workers=WORKERS)
+
+
+def test_exited_reads_descriptors_past_select_limit() -> None:
+    # A busy web process holds more than 1024 descriptors; select() refuses those, and a worker
+    # would then be taken for dead on every job.
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2100:
+        pytest.skip(f"RLIMIT_NOFILE is {soft}")
+    child = subprocess.Popen(["sleep", "30"])
+    pidfd = os.pidfd_open(child.pid)
+    high = os.dup2(pidfd, 2048)
+    try:
+        worker = Worker(pid=child.pid, pidfd=high, reader=None, writer=None)  # type: ignore[arg-type]
+        assert not worker.exited()
+        child.kill()
+        child.wait()
+        assert worker.exited()
+    finally:
+        os.close(high)
+        os.close(pidfd)
