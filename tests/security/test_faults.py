@@ -78,6 +78,16 @@ def test_client_that_disconnects_mid_run_loses_only_its_own_answer(
         thread.join()
     for _ in range(3):
         assert_honest_run_is_right(live_server)
+    # And no worker was lost on the way: both back and ready.
+    ends = time.monotonic() + 15
+    while len(worker_pids(live_server)) != 2 or not _ready_with(live_server, 2):
+        assert time.monotonic() < ends, worker_pids(live_server)
+        time.sleep(0.1)
+
+
+def _ready_with(server: LiveServer, workers: int) -> bool:
+    ready = httpx.get(server.url + "/readyz", timeout=5)
+    return ready.status_code == 200 and ready.json()["workers"] == workers
 
 
 def test_garbage_requests_get_http_errors_not_crashes(live_server: LiveServer) -> None:
