@@ -257,18 +257,18 @@ class WorkerPool:
                 "limit": "seconds",
             }
             return JobOutcome(failure=failure, progress=progress or None), False
-        except (asyncio.IncompleteReadError, ConnectionError, FrameError, OSError, ValueError):
-            return _crashed(progress), False
+        except (asyncio.IncompleteReadError, ConnectionError, FrameError, OSError, ValueError) as e:
+            return _crashed(worker, progress, repr(e)), False
         if tag == TAG_RESULT:
             return JobOutcome(body=payload), True
         if tag == TAG_FAILURE:
             try:
                 failure = decode_object(payload)
             except ValueError:
-                return _crashed(progress), False
+                return _crashed(worker, progress, "a failure frame that is not JSON"), False
             retire = bool(failure.pop("retire", False))
             return JobOutcome(failure=failure, progress=progress or None), not retire
-        return _crashed(progress), False
+        return _crashed(worker, progress, f"a frame with tag {tag}"), False
 
     async def _exchange(
         self, worker: Worker, frame: bytes, progress: dict[str, Any]
@@ -413,7 +413,9 @@ class WorkerPool:
         task.add_done_callback(self._background.discard)
 
 
-def _crashed(progress: dict[str, Any]) -> JobOutcome:
+def _crashed(worker: Worker, progress: dict[str, Any], reason: str) -> JobOutcome:
+    # The pid is for the operator's log only; the answer never names it.
+    logger.warning("worker %d died or broke the protocol during a job: %s", worker.pid, reason)
     return JobOutcome(
         failure={"type": "WorkerCrashed", "message": CRASH_MESSAGE}, progress=progress or None
     )
