@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Runs that may wait for a worker; beyond this the API answers 503.",
     )
+    queue_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest a run waits in the queue for a worker; then 503 with Retry-After.",
+    )
     deadline_grace_seconds: float = Field(
         default=1.0,
         ge=0,

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api import batch, capabilities, check, docs, examples, health, observability, pages, run
 from app.api.observability import RequestContext
 from app.api.problems import install_problem_handlers
-from app.api.request_limits import BodySizeLimit, RateLimit
+from app.api.request_limits import RateLimit
 from app.config import Settings, get_settings
 from app.telemetry.events import RunEvent
 from app.telemetry.logs import RUN_LOGGER
@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # Starlette's request body limit: 413 by Content-Length, or once a streamed body passes
+        # the cap, before any JSON parser sees the rest of it.
+        max_body_size=settings.max_request_bytes,
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -85,9 +88,8 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         app.include_router(router_module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # The page's scripts and a full RunResult compress ~5x; the body cap sees the raw request.
+    # The page's scripts and a full RunResult compress ~5x.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(ClientAddress, trusted_proxies=settings.trusted_proxies)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)

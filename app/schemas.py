@@ -6,13 +6,32 @@ models describe them (and the tests validate real results against them).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from typing_extensions import TypeAliasType
 
 IncludePart = Literal["graph", "timeline", "backward_trace"]
 # A gradient may nest as deep as a tensor may have dimensions, and no deeper.
 MAX_GRADIENT_DEPTH = 64
+# A number, or a list of gradients: the schema says what the validator below enforces. Integers
+# stay integers (torch converts them with the output's dtype, as it would in a program).
+Gradient = TypeAliasType("Gradient", "int | float | list[Gradient]")
+# Requests are validated strictly: `false` is not 0 and `0` is not false, as the schema says.
+# Non-finite numbers never get this far (the body is strict JSON); allow_inf_nan=False is the
+# second line for bodies decoded elsewhere (the offline `check` command).
+REQUEST_CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+def _integral_number(value: Any) -> Any:
+    # JSON Schema's "integer" is any number with no fractional part: `5.0` is one, `true` and
+    # "5" are not. A strict int alone would refuse `5.0`, which the schema allows.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JSONInteger = Annotated[int, BeforeValidator(_integral_number)]
 
 
 def _check_number_tree(value: Any, depth: int = 0) -> None:
@@ -28,10 +47,10 @@ def _check_number_tree(value: Any, depth: int = 0) -> None:
 class BackwardRequest(BaseModel):
     """Run `OUTPUT.backward(gradient=GRADIENT, retain_graph=R)` after the program."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     output: str = Field(description="Name of the variable to call backward on.", min_length=1)
-    gradient: float | list[Any] | None = Field(
+    gradient: Gradient | None = Field(
         None, description="Number or nested list, converted with the output's dtype."
     )
     retain_graph: bool = Field(False, description="Keep the graph for another backward.")
@@ -48,7 +67,7 @@ class BackwardRequest(BaseModel):
 class JacobianRequest(BaseModel):
     """Compute the full Jacobian d`output`/d`input` of the final values."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     output: str = Field(description="Variable name of the output.", min_length=1)
     input: str = Field(description="Variable name of the input.", min_length=1)
@@ -57,13 +76,15 @@ class JacobianRequest(BaseModel):
 class RunRequest(BaseModel):
     """A program to run, and what to compute and return after it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     source: str = Field(description="The program; `import torch` lines are accepted.")
-    seed: int = Field(
+    seed: JSONInteger = Field(
         0,
         ge=-(2**63),
-        le=2**64 - 1,
+        # lt 2**64 rather than le 2**64 - 1: the same integers, and a bound a JSON Schema
+        # validator comparing doubles reads exactly (2**64 - 1 rounds up to 2**64).
+        lt=2**64,
         description="`torch.manual_seed(seed)` is in force when the program starts.",
     )
     backward: BackwardRequest | None = Field(
@@ -217,6 +238,24 @@ class Health(BaseModel):
 
     status: str
     workers: int | None = None
+
+
+class ValidationError(BaseModel):
+    """One reason a request was refused, in FastAPI's validation format."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] = Field(description='Where: `["body", "checks", 0, "points"]`.')
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class HTTPValidationError(BaseModel):
+    """A 422 in FastAPI's validation format (the same structure FastAPI documents)."""
+
+    detail: list[ValidationError]
 
 
 class Problem(BaseModel):

@@ -10,15 +10,26 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.schemas import ErrorInfo, RunRequest, RunResult, WarningInfo
+from app.schemas import REQUEST_CONFIG, ErrorInfo, RunRequest, RunResult, WarningInfo
 
 ResultFormat = Literal["json", "gradescope", "prairielearn"]
+# Points a check may be worth: a bound far above any course's use, so that no sum of the points
+# of a request's checks can overflow a float (1e308 + 1e308 is infinity).
+MAX_POINTS = 1_000_000.0
+# "A check without `expected` needs a reference" in JSON Schema, for clients and API testers: the
+# request has a reference program, or every check has `expected`.
+EXPECTED_OR_REFERENCE: dict[str, Any] = {
+    "anyOf": [
+        {"required": ["reference"], "properties": {"reference": {"type": "string"}}},
+        {"properties": {"checks": {"items": {"required": ["expected"]}}}},
+    ]
+}
 
 
 class Check(BaseModel):
     """One thing to compare after the program ran."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     expr: str = Field(
         min_length=1,
@@ -37,7 +48,9 @@ class Check(BaseModel):
         None, ge=0, description="Absolute tolerance (default: the actual value's dtype's)."
     )
     name: str | None = Field(None, description="Shown instead of `expr` in reports.")
-    points: float = Field(1.0, ge=0, description="Points the check is worth.")
+    points: float = Field(
+        1.0, ge=0, le=MAX_POINTS, description="Points the check is worth (at most 10⁶)."
+    )
 
     @property
     def has_expected(self) -> bool:
@@ -54,6 +67,8 @@ class Check(BaseModel):
 
 class CheckRequest(RunRequest):
     """A program, the checks to run on its final state, and optionally a reference program."""
+
+    model_config = ConfigDict(**REQUEST_CONFIG, json_schema_extra=EXPECTED_OR_REFERENCE)
 
     checks: list[Check] = Field(min_length=1, description="What to compare after the run.")
     reference: str | None = Field(
@@ -149,6 +164,55 @@ class CheckResult(BaseModel):
     grader_error: GraderError | None = None
 
 
+class GradescopeTest(BaseModel):
+    """One check as a Gradescope test."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    score: float
+    max_score: float
+    status: Literal["passed", "failed"]
+    output: str
+
+
+class GradescopeResults(BaseModel):
+    """`?format=gradescope`: an autograder's results.json (score in points)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    score: float
+    output: str
+    tests: list[GradescopeTest]
+    extra_data: dict[str, Any]
+
+
+class PrairieLearnTest(BaseModel):
+    """One check as a PrairieLearn test."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    description: str
+    points: float
+    max_points: float
+    message: str
+
+
+class PrairieLearnResults(BaseModel):
+    """`?format=prairielearn`: an external grader's results (`gradable: false` when the grader
+    failed, so that the student is not charged an attempt)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    gradable: bool
+    score: float = Field(ge=0, le=1)
+    message: str
+    output: str
+    tests: list[PrairieLearnTest]
+    extra_data: dict[str, Any]
+
+
 class RunItem(RunRequest):
     """A batch item that runs a program, as POST /api/v1/run."""
 
@@ -167,7 +231,7 @@ BatchItem = Annotated[RunItem | CheckItem, Field(discriminator="kind")]
 class BatchRequest(BaseModel):
     """Independent runs and checks, answered in request order."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = REQUEST_CONFIG
 
     items: list[BatchItem] = Field(
         min_length=1, description="At most `batch_max_items` (default 50) items."

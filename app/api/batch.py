@@ -11,6 +11,7 @@ from app.api.check import check_sources_size
 from app.api.deps import PoolDep, SettingsDep
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.run import check_source_size
+from app.api.strict_body import StrictJSONRoute
 from app.config import Settings
 from app.grading.submit import check_on_pool
 from app.schemas_grading import BatchItem, BatchRequest, BatchResponse, CheckItem
@@ -18,7 +19,7 @@ from app.workers import PoolUnavailable, QueueFull, WorkerPool
 from app.workers.failures import failed_run_result
 from app.workers.framing import encode_json
 
-router = APIRouter(prefix="/api/v1", tags=["grading"])
+router = APIRouter(prefix="/api/v1", tags=["grading"], route_class=StrictJSONRoute)
 
 
 def refuse_oversized_batch(batch: BatchRequest, settings: Settings) -> None:

@@ -19,6 +19,6 @@ async def capabilities(pool: PoolDep, settings: SettingsDep) -> dict[str, Any]:
     """List the allowed syntax, torch functions, tensor methods, builtins and limits."""
     # The table comes from the zygote, which has torch imported; the web process never does.
     table = pool.info.get("capabilities")
-    if not pool.ready or table is None:
+    if not pool.warm or table is None:
         raise PoolUnavailable("the capability table is not available yet")
     return {**table, "limits": settings.limits.as_dict()}

@@ -11,13 +11,20 @@ from fastapi.responses import Response
 from app.api.deps import PoolDep, SettingsDep
 from app.api.problems import PROBLEM_RESPONSES
 from app.api.run import check_source_size
+from app.api.strict_body import StrictJSONRoute
 from app.config import Settings
 from app.grading.platforms import format_check_result
 from app.grading.submit import check_on_pool
-from app.schemas_grading import CheckRequest, CheckResult, ResultFormat
+from app.schemas_grading import (
+    CheckRequest,
+    CheckResult,
+    GradescopeResults,
+    PrairieLearnResults,
+    ResultFormat,
+)
 from app.workers.framing import encode_json
 
-router = APIRouter(prefix="/api/v1", tags=["grading"])
+router = APIRouter(prefix="/api/v1", tags=["grading"], route_class=StrictJSONRoute)
 
 
 def check_sources_size(check_request: CheckRequest, settings: Settings) -> None:
@@ -29,12 +36,14 @@ def check_sources_size(check_request: CheckRequest, settings: Settings) -> None:
 
 @router.post(
     "/check",
-    response_model=CheckResult,
+    # Documents the three answers (the route returns the worker's bytes as they are).
+    response_model=CheckResult | GradescopeResults | PrairieLearnResults,
     responses={
         **PROBLEM_RESPONSES,
         200: {
             "description": "The CheckResult, or with `?format=gradescope` Gradescope's "
-            "results.json, with `?format=prairielearn` PrairieLearn's grading results."
+            "results.json (GradescopeResults), with `?format=prairielearn` PrairieLearn's "
+            "grading results (PrairieLearnResults)."
         },
     },
 )

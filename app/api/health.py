@@ -20,15 +20,22 @@ async def healthz() -> Health:
 @router.get(
     "/readyz",
     response_model=Health,
-    responses={503: {"model": Health, "description": "Workers not warm yet."}},
+    responses={
+        503: {
+            "model": Health,
+            "description": 'Workers not warm yet (`"starting"`), or no live worker can take a '
+            'job (`"unavailable"`); carries `Retry-After`.',
+        }
+    },
 )
 async def readyz(pool: PoolDep) -> JSONResponse:
-    """Answer 200 once the run workers are warm, 503 before."""
-    workers = len(pool.worker_pids)
+    """Answer 200 while at least one warm worker can take a job, 503 otherwise."""
+    workers = pool.live_workers
     if pool.ready:
         return JSONResponse(Health(status="ready", workers=workers).model_dump())
+    status = "unavailable" if pool.warm else "starting"
     return JSONResponse(
-        Health(status="starting", workers=workers).model_dump(),
+        Health(status=status, workers=workers).model_dump(),
         status_code=503,
         headers={"Retry-After": "1"},
     )

@@ -1,4 +1,7 @@
-"""ASGI middleware: request-body cap (413 before parsing) and a per-client rate limit (429)."""
+"""ASGI middleware: a per-client rate limit (429).
+
+The request-body cap (413) is Starlette's own (`FastAPI(max_body_size=...)` in `app.main`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 RATE_WINDOW_SECONDS = 60.0
 
 
@@ -32,66 +34,6 @@ async def send_problem(
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})
-
-
-class BodySizeLimit:
-    """Refuse bodies over `max_bytes` with 413, by Content-Length or by counting streamed bytes.
-
-    Bodies are read here in full (they are small by construction) and replayed to the app, so
-    an oversized body is refused before any JSON parser sees a byte of it.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
-            await self.app(scope, receive, send)
-            return
-        declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(send, declared)
-            return
-        body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await self._refuse(send, len(body))
-                return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, send: Send, size: int) -> None:
-        await send_problem(
-            send,
-            413,
-            "Content Too Large",
-            f"The request body is at least {size} bytes; at most {self.max_bytes} are accepted.",
-        )
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
 
 
 class RateLimit:

@@ -7,12 +7,13 @@ from fastapi.responses import Response
 
 from app.api.deps import PoolDep, SettingsDep
 from app.api.problems import PROBLEM_RESPONSES, PayloadTooLarge
+from app.api.strict_body import StrictJSONRoute
 from app.config import Settings
 from app.schemas import RunRequest, RunResult
 from app.workers.failures import failed_run_result
 from app.workers.framing import encode_json
 
-router = APIRouter(prefix="/api/v1", tags=["run"])
+router = APIRouter(prefix="/api/v1", tags=["run"], route_class=StrictJSONRoute)
 
 
 def check_source_size(source: str, settings: Settings) -> None:

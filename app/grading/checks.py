@@ -7,6 +7,7 @@ check cannot do anything a program could not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,8 +58,18 @@ def _expression_failed_message(expr: str, error: dict[str, Any]) -> str:
     )
 
 
-def run_checks(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """Grade one CheckRequest (plain data, as validated by the API) and return a CheckResult."""
+OnReference = Callable[[dict[str, Any]], None]
+
+
+def run_checks(
+    request: dict[str, Any], limits: Limits, on_reference: OnReference | None = None
+) -> dict[str, Any]:
+    """Grade one CheckRequest (plain data, as validated by the API) and return a CheckResult.
+
+    `on_reference` is called with `{"phase": "reference", "run": <the student's run>}` right
+    before the reference program starts: from then on, a worker that is killed or crashes is
+    the grader's failure (see `scoring.failed_check_result`).
+    """
     checks: list[dict[str, Any]] = request["checks"]
     student = _execute(request, request["source"], limits)
     student_error = student.result["error"]
@@ -67,6 +78,8 @@ def run_checks(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
         Evaluated() if student_error is not None else _evaluate(student, check["expr"])
         for check in checks
     ]
+    if on_reference is not None and _reference_needed(request, checks):
+        on_reference({"phase": "reference", "run": run_summary(student.result)})
     expected_values, reference_failures = _reference_values(request, checks, limits)
     results = [
         _grade(
@@ -88,6 +101,10 @@ def run_checks(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
         torch_version=student.result["torch_version"],
         grader_error=grader_error,
     )
+
+
+def _reference_needed(request: dict[str, Any], checks: list[dict[str, Any]]) -> bool:
+    return request.get("reference") is not None and any("expected" not in check for check in checks)
 
 
 def _reference_values(

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from app.config import Settings, get_settings
 from app.grading.platforms import format_check_result
 from app.schemas_grading import CheckRequest
+from app.strict_json import loads_strict
 from app.workers.framing import encode_json
 
 EXIT_GRADED = 0
@@ -46,7 +47,8 @@ def register(subcommands: Any, handlers: dict[str, Callable[[argparse.Namespace]
 def load_spec(spec: Path, settings: Settings) -> CheckRequest:
     """Read and validate the spec the way the API validates a request body."""
     text = sys.stdin.read() if str(spec) == "-" else spec.read_text(encoding="utf-8")
-    request = CheckRequest.model_validate_json(text)
+    # Decoded as the API decodes a body: strict JSON (no NaN), then the strict model.
+    request = CheckRequest.model_validate(loads_strict(text))
     for program in (request.source, request.reference):
         if program is not None and len(program.encode("utf-8")) > settings.limits.source_bytes:
             raise ValueError(

@@ -128,9 +128,18 @@ def run_summary(run_result: dict[str, Any]) -> dict[str, Any]:
 
 
 def failed_check_result(
-    request: dict[str, Any], failure: dict[str, Any], torch_version: str
+    request: dict[str, Any],
+    failure: dict[str, Any],
+    torch_version: str,
+    progress: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The CheckResult of a check job whose worker gave no answer (deadline passed, crash)."""
+    """The CheckResult of a check job whose worker gave no answer (deadline passed, crash).
+
+    Blame follows the job's last reported phase (`progress`, see `app.workers.jobs.handle`):
+    once the reference program had started, the student's program had run to the end, so a
+    kill or crash from then on is the grader's error (`grader_error`, PrairieLearn
+    `gradable: false`), never "your program stopped".
+    """
     error = {
         "type": failure.get("type", "InternalError"),
         "message": failure.get("message", ""),
@@ -139,7 +148,14 @@ def failed_check_result(
         "limit": failure.get("limit"),
         "hint": None,
     }
-    message = program_failed_message(error)
+    grader_error: dict[str, Any] | None = None
+    if progress is not None and progress.get("phase") == "reference":
+        grader_error = {"source": "reference", **error}
+        message = reference_failed_message(error)
+        run = _reported_run(progress.get("run"))
+    else:
+        message = program_failed_message(error)
+        run = {"ok": False, "error": error, "stdout": "", "stdout_truncated": False, "warnings": []}
     results = [
         check_entry(
             check,
@@ -151,11 +167,22 @@ def failed_check_result(
         )
         for check in request["checks"]
     ]
-    run = {"ok": False, "error": error, "stdout": "", "stdout_truncated": False, "warnings": []}
     return summarize(
         results,
         run=run,
         seed=request.get("seed", 0),
         torch_version=torch_version,
-        grader_error=None,
+        grader_error=grader_error,
     )
+
+
+def _reported_run(run: Any) -> dict[str, Any]:
+    """The student's run as the worker reported it before the reference started."""
+    reported = run if isinstance(run, dict) else {}
+    return {
+        "ok": bool(reported.get("ok", True)),
+        "error": reported.get("error"),
+        "stdout": str(reported.get("stdout", "")),
+        "stdout_truncated": bool(reported.get("stdout_truncated", False)),
+        "warnings": list(reported.get("warnings") or []),
+    }

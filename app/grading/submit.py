@@ -14,10 +14,12 @@ from app.workers.framing import encode_json
 
 
 async def check_on_pool(pool: WorkerPool, job: dict[str, Any], programs: int) -> bytes:
-    """Run `job` (a CheckRequest as plain data) on a worker; a dead worker fails the program."""
+    """Run `job` (a CheckRequest as plain data) on a worker; a dead worker fails the program,
+    or the grader when it died while the reference program ran."""
     outcome = await pool.submit("check", job, programs=programs)
     if outcome.failure is None:
         assert outcome.body is not None
         return outcome.body
     torch_version = str(pool.info.get("torch_version", ""))
-    return encode_json(failed_check_result(job, outcome.failure, torch_version))
+    result = failed_check_result(job, outcome.failure, torch_version, outcome.progress)
+    return encode_json(result)

@@ -1,5 +1,19 @@
 """Warm worker processes that run user programs outside the web process."""
 
-from app.workers.pool import JobOutcome, PoolUnavailable, QueueFull, WorkerPool
+from app.workers.pool import (
+    JobNotEncodable,
+    JobOutcome,
+    PoolUnavailable,
+    QueueFull,
+    QueueTimeout,
+    WorkerPool,
+)
 
-__all__ = ["JobOutcome", "PoolUnavailable", "QueueFull", "WorkerPool"]
+__all__ = [
+    "JobNotEncodable",
+    "JobOutcome",
+    "PoolUnavailable",
+    "QueueFull",
+    "QueueTimeout",
+    "WorkerPool",
+]

@@ -22,6 +22,9 @@ TAG_FAILURE = ord("F")
 # Sent just before a TAG_RESULT: {"outcome", "limit"} of that result, so the web process can
 # count and log it without decoding the result itself.
 TAG_SUMMARY = ord("S")
+# Sent by a worker before a job's final frame: which phase of the job it is in (a check job says
+# when the reference program starts), so that a kill or crash can be blamed on the right program.
+TAG_PROGRESS = ord("P")
 
 
 class FrameError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from app.sandbox.limits import Limits
@@ -43,8 +44,18 @@ def _capabilities() -> dict[str, Any] | None:
     return table
 
 
-def handle(kind: str, request: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """Run one job and return its plain-data result."""
+Report = Callable[[dict[str, Any]], None]
+
+
+def handle(
+    kind: str, request: dict[str, Any], limits: Limits, report: Report | None = None
+) -> dict[str, Any]:
+    """Run one job and return its plain-data result.
+
+    `report` tells the web process which phase the job is in: a check job reports
+    `{"phase": "reference", "run": <the student's run>}` before its reference program starts, so
+    that a kill or crash from then on is the grader's error, not the student's.
+    """
     if kind == "run":
         from app.runner import run_program
 
@@ -60,6 +71,6 @@ def handle(kind: str, request: dict[str, Any], limits: Limits) -> dict[str, Any]
     if kind == "check":
         # The grader's package; imported by name so the worker does not depend on it to start.
         grading = importlib.import_module("app.grading")
-        checked: dict[str, Any] = grading.run_checks(request, limits)
+        checked: dict[str, Any] = grading.run_checks(request, limits, on_reference=report)
         return checked
     raise ValueError(f"unknown job kind {kind!r}")

@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import select
 import signal
 import socket
 import time
@@ -29,6 +30,8 @@ from app.workers.fair_queue import QueueFull as QueueFull  # part of this module
 from app.workers.framing import (
     TAG_FAILURE,
     TAG_JOB,
+    TAG_PROGRESS,
+    TAG_RESULT,
     TAG_SUMMARY,
     FrameError,
     encode_frame,
@@ -44,19 +47,40 @@ CRASH_MESSAGE = (
     "program finished; no other run was affected."
 )
 RESPAWN_BACKOFF_SECONDS = 1.0
+# A fork takes milliseconds; a zygote that has not answered in this long is stuck and restarted.
+FORK_TIMEOUT_SECONDS = 30.0
+# A check job reports one phase (its reference program); anything far beyond is a broken worker.
+MAX_PROGRESS_FRAMES = 8
 
 
 class PoolUnavailable(Exception):
     """The pool failed to start or is shutting down."""
 
 
+class QueueTimeout(QueueFull):
+    """A job waited `queue_timeout_seconds` for a worker without getting one (answered as 503)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no worker became free within {seconds:g} seconds")
+        self.seconds = seconds
+
+
+class JobNotEncodable(ValueError):
+    """The job holds a value JSON cannot carry (NaN, Infinity): refused before a worker is taken."""
+
+
 @dataclass
 class JobOutcome:
-    """A job's answer: the worker's result as JSON bytes, or why there is none."""
+    """A job's answer: the worker's result as JSON bytes, or why there is none.
+
+    `progress` is what the worker reported before it stopped answering (a check job reports
+    `{"phase": "reference", "run": ...}` when its reference program starts), for blame.
+    """
 
     body: bytes | None = None
     failure: dict[str, Any] | None = None
     elapsed_ms: float = 0.0
+    progress: dict[str, Any] | None = None
     # The worker's one-line summary of `body` ({"outcome", "limit"}), for metrics and logs.
     summary: dict[str, Any] | None = None
 
@@ -86,6 +110,36 @@ class Worker:
         with contextlib.suppress(OSError):
             signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
 
+    def exited(self) -> bool:
+        """True once the process has exited (its pidfd is readable), even before the event
+        loop has run `_on_exit` for it."""
+        # poll, not select: a busy web process has descriptors past select's limit of 1024.
+        poller = select.poll()
+        try:
+            poller.register(self.pidfd, select.POLLIN)
+            return bool(poller.poll(0))
+        except (OSError, ValueError):
+            return True
+
+
+def encode_job(kind: str, request: dict[str, Any]) -> bytes:
+    """The job's frame; JobNotEncodable when the request holds something JSON cannot carry."""
+    try:
+        payload = encode_json({"kind": kind, "request": request})
+    except (ValueError, TypeError, RecursionError) as error:
+        raise JobNotEncodable(
+            "The request holds a value that is not JSON (NaN or Infinity, for example)."
+        ) from error
+    return encode_frame(TAG_JOB, payload)
+
+
+def decode_object(payload: bytes) -> dict[str, Any]:
+    """A JSON object sent by a worker; ValueError for anything else."""
+    value = json.loads(payload)
+    if not isinstance(value, dict):
+        raise ValueError("a worker sent JSON that is not an object")
+    return value
+
 
 class WorkerPool:
     """Warm worker processes behind a bounded queue."""
@@ -103,7 +157,7 @@ class WorkerPool:
         )
         self._workers: set[Worker] = set()
         self._background: set[asyncio.Task[None]] = set()
-        self._ready = False
+        self._warm = False
         self._closed = False
         self.start_error: str | None = None
         self.info: dict[str, Any] = {}
@@ -120,31 +174,32 @@ class WorkerPool:
         try:
             await self._ensure_zygote()
             await asyncio.gather(*(self._add_worker() for _ in range(self.settings.workers)))
-        except (ZygoteError, OSError) as error:
-            self.start_error = str(error)
-            logger.error("worker pool failed to start: %s", error)
+        except (ZygoteError, OSError, TimeoutError) as error:
+            self.start_error = str(error) or type(error).__name__
+            logger.error("worker pool failed to start: %s", self.start_error)
             self._wake_waiters()
             raise PoolUnavailable(self.start_error) from error
-        self._ready = True
+        self._warm = True
+
+    @property
+    def warm(self) -> bool:
+        """True once every initial worker was warm (the zygote's `info` is known)."""
+        return self._warm and not self._closed
 
     @property
     def ready(self) -> bool:
-        """True once every initial worker is warm and accepting jobs."""
-        return self._ready and not self._closed
+        """True while warm and at least one live worker can take a job (what /readyz says)."""
+        return self.warm and self.live_workers > 0
+
+    @property
+    def live_workers(self) -> int:
+        """Workers alive and in rotation: idle in the queue or running a job."""
+        return sum(1 for w in self._workers if w.alive and not w.retired)
 
     @property
     def worker_pids(self) -> list[int]:
         """Pids of the live workers (for tests and memory figures)."""
         return sorted(w.pid for w in self._workers if w.alive)
-
-    @property
-    def waiting(self) -> int:
-        """Jobs waiting in the queue for a worker."""
-        return self._queue.waiting
-
-    @property
-    def zygote_pid(self) -> int | None:
-        return self._zygote.pid if self._zygote else None
 
     def snapshot(self) -> PoolSnapshot:
         """Queue depth and workers by state, as of now (read by /metrics)."""
@@ -159,10 +214,18 @@ class WorkerPool:
             zygote_pid=self.zygote_pid,
         )
 
+    @property
+    def waiting(self) -> int:
+        """Jobs waiting in the queue for a worker."""
+        return self._queue.waiting
+
+    @property
+    def zygote_pid(self) -> int | None:
+        return self._zygote.pid if self._zygote else None
+
     async def close(self) -> None:
         """Stop every worker and the zygote (in-flight requests have been answered by now)."""
         self._closed = True
-        self._ready = False
         for task in list(self._background):
             task.cancel()
         for worker in list(self._workers):
@@ -174,16 +237,25 @@ class WorkerPool:
     # -- jobs --------------------------------------------------------------------------------
 
     async def submit(self, kind: str, request: dict[str, Any], programs: int = 1) -> JobOutcome:
-        """Run one job on a worker; `programs` scales the deadline (a check runs two)."""
+        """Run one job on a worker; `programs` scales the deadline (a check runs two).
+
+        Raises JobNotEncodable (before any worker is taken), QueueFull or QueueTimeout (no
+        worker for it), PoolUnavailable; every other way a job ends is a JobOutcome. Whatever
+        happens on the way, the worker goes back to the queue or is replaced (`_end_job`).
+        """
+        frame = encode_job(kind, request)
         queued = time.monotonic()
-        lease = await self._acquire()
-        queue_wait = time.monotonic() - queued
-        try:
-            outcome = await self._run_job(lease, kind, request, programs)
-        finally:
+        while True:
+            lease = await self._acquire()
+            worker = lease.item
+            if worker.alive and not worker.retired and not worker.exited():
+                queue_wait = time.monotonic() - queued
+                outcome = await self._run_job(lease, frame, programs)
+                self._announce(kind, outcome, queue_wait)
+                return outcome
+            # It died while idle (killed from outside, OOM): not this job's fault; next one.
             self._queue.finish(lease)
-        self._announce(kind, outcome, queue_wait)
-        return outcome
+            self._retire(worker, "exited")
 
     def _announce(self, kind: str, outcome: JobOutcome, queue_wait: float) -> None:
         """Tell the listeners (metrics, the run log) how a job ended."""
@@ -210,67 +282,119 @@ class WorkerPool:
             except Exception:  # telemetry must never fail a run
                 logger.exception("a run listener failed")
 
-    async def _run_job(
-        self, lease: Lease[Worker], kind: str, request: dict[str, Any], programs: int
-    ) -> JobOutcome:
+    async def _run_job(self, lease: Lease[Worker], frame: bytes, programs: int) -> JobOutcome:
         worker = lease.item
         seconds = self.settings.limits.seconds
         deadline = programs * seconds + self.settings.deadline_grace_seconds
-        frame = encode_frame(TAG_JOB, encode_json({"kind": kind, "request": request}))
         started = time.monotonic()
+        keep = False
+        reason = "cancelled"  # what replaces the worker if the job ends without an outcome
         worker.busy = True
         try:
-            tag, payload, summary = await asyncio.wait_for(self._exchange(worker, frame), deadline)
+            outcome, keep = await self._converse(worker, frame, seconds, deadline)
+            outcome.elapsed_ms = _ms_since(started)
+            reason = _replacement_reason(outcome)
+            return outcome
+        finally:
+            self._end_job(lease, keep, reason)
+
+    async def _converse(
+        self, worker: Worker, frame: bytes, seconds: float, deadline: float
+    ) -> tuple[JobOutcome, bool]:
+        """The job's outcome, and whether its worker may take another job."""
+        progress: dict[str, Any] = {}
+        try:
+            tag, payload = await asyncio.wait_for(self._exchange(worker, frame, progress), deadline)
         except TimeoutError:
-            self._retire(worker, "timeout")
-            return JobOutcome(
-                failure={
-                    "type": "Timeout",
-                    "message": f"The program ran longer than {seconds:g} seconds.",
-                    "limit": "seconds",
-                },
-                elapsed_ms=_ms_since(started),
-            )
-        except (asyncio.IncompleteReadError, ConnectionError, FrameError, OSError):
-            self._retire(worker, "crash")
-            return JobOutcome(
-                failure={"type": "WorkerCrashed", "message": CRASH_MESSAGE},
-                elapsed_ms=_ms_since(started),
-            )
-        except BaseException:
-            # Cancelled mid-job: the worker still owes an answer nobody will read.
-            self._retire(worker, "cancelled")
-            raise
-        worker.busy = False
-        worker.runs += 1
-        # Charge the client before the worker is handed on, so the next pick sees its usage.
-        self._queue.finish(lease)
+            failure = {
+                "type": "Timeout",
+                "message": f"The program ran longer than {seconds:g} seconds.",
+                "limit": "seconds",
+            }
+            return JobOutcome(failure=failure, progress=progress or None), False
+        except (asyncio.IncompleteReadError, ConnectionError, FrameError, OSError, ValueError) as e:
+            return _crashed(worker, progress, repr(e)), False
+        if tag == TAG_SUMMARY:
+            # The summary frame precedes the result: read the result too, within the deadline.
+            try:
+                summary = decode_object(payload)
+                tag, payload = await asyncio.wait_for(self._receive(worker), deadline)
+            except (
+                TimeoutError,
+                asyncio.IncompleteReadError,
+                ConnectionError,
+                FrameError,
+                OSError,
+                ValueError,
+            ) as e:
+                return _crashed(worker, progress, repr(e)), False
+            if tag == TAG_RESULT:
+                return JobOutcome(body=payload, summary=summary), True
+        if tag == TAG_RESULT:
+            return JobOutcome(body=payload), True
         if tag == TAG_FAILURE:
-            failure: dict[str, Any] = json.loads(payload)
-            if failure.pop("retire", False):
-                self._retire(worker, "memory" if failure.get("type") == "MemoryError" else "failed")
-            else:
-                self._release(worker)
-            return JobOutcome(failure=failure, elapsed_ms=_ms_since(started))
-        self._release(worker)
-        return JobOutcome(body=payload, elapsed_ms=_ms_since(started), summary=summary)
+            try:
+                failure = decode_object(payload)
+            except ValueError:
+                return _crashed(worker, progress, "a failure frame that is not JSON"), False
+            retire = bool(failure.pop("retire", False))
+            return JobOutcome(failure=failure, progress=progress or None), not retire
+        return _crashed(worker, progress, f"a frame with tag {tag}"), False
+
+    async def _exchange(
+        self, worker: Worker, frame: bytes, progress: dict[str, Any]
+    ) -> tuple[int, bytes]:
+        """Send the job; read progress frames into `progress` until the final frame."""
+        await self._send(worker, frame)
+        for _ in range(MAX_PROGRESS_FRAMES + 1):
+            tag, payload = await self._receive(worker)
+            if tag != TAG_PROGRESS:
+                return tag, payload
+            progress.update(decode_object(payload))
+        raise FrameError("the worker sent more progress frames than a job has phases")
 
     @staticmethod
-    async def _exchange(worker: Worker, frame: bytes) -> tuple[int, bytes, dict[str, Any] | None]:
-        """Send a job; read its answer and the summary frame the worker sends before it."""
+    async def _send(worker: Worker, frame: bytes) -> None:
         worker.writer.write(frame)
         await worker.writer.drain()
-        tag, payload = await read_frame(worker.reader)
-        summary = None
-        if tag == TAG_SUMMARY:
-            summary = json.loads(payload)
-            tag, payload = await read_frame(worker.reader)
-        return tag, payload, summary
+
+    @staticmethod
+    async def _receive(worker: Worker) -> tuple[int, bytes]:
+        return await read_frame(worker.reader)
+
+    def _end_job(self, lease: Lease[Worker], keep: bool, reason: str = "failed") -> None:
+        """Every way out of a job ends here: its worker goes back to the queue or is replaced.
+
+        `keep` is true only when the worker answered the job in full and may take another; any
+        other way out (deadline, crash, garbage, cancelled request, an exception at any step)
+        leaves the worker in an unknown state, so it is killed and a fresh one forked.
+        """
+        worker = lease.item
+        worker.busy = False
+        try:
+            # Charge the client before the worker is handed on, so the next pick sees its usage.
+            self._queue.finish(lease)
+        finally:
+            if keep and worker.alive and not worker.retired:
+                worker.runs += 1
+                try:
+                    self._release(worker)
+                except BaseException:
+                    self._retire(worker, "failed")
+                    raise
+            else:
+                self._retire(worker, reason)
 
     async def _acquire(self) -> Lease[Worker]:
         if self._closed or self.start_error is not None:
             raise PoolUnavailable(self.start_error or "the service is shutting down")
-        return await self._queue.get(current_client.get())
+        wait = self.settings.queue_timeout_seconds
+        try:
+            async with asyncio.timeout(wait):
+                return await self._queue.get(current_client.get())
+        except TimeoutError:
+            # The queue's own cancellation handling passed on a worker handed over meanwhile.
+            raise QueueTimeout(wait) from None
 
     def _wake_waiters(self) -> None:
         self._queue.close(PoolUnavailable(self.start_error or "the service is shutting down"))
@@ -284,7 +408,7 @@ class WorkerPool:
     # -- workers -----------------------------------------------------------------------------
 
     def _retire(self, worker: Worker, reason: str) -> None:
-        """Kill and forget a worker, and start its replacement; `reason` is counted."""
+        """Kill and forget a worker, and start its replacement; never raises. `reason` is counted."""
         if worker.retired:
             return
         if not self._closed:
@@ -296,12 +420,14 @@ class WorkerPool:
         worker.retired = True
         worker.alive = False
         worker.busy = False
-        worker.kill()
-        worker.writer.close()
-        loop = asyncio.get_running_loop()
-        loop.remove_reader(worker.pidfd)
-        os.close(worker.pidfd)
         self._workers.discard(worker)
+        worker.kill()
+        with contextlib.suppress(Exception):
+            worker.writer.close()
+        with contextlib.suppress(Exception):
+            asyncio.get_running_loop().remove_reader(worker.pidfd)
+        with contextlib.suppress(OSError):
+            os.close(worker.pidfd)
         if not self._closed:
             self._in_background(self._replace())
 
@@ -320,8 +446,8 @@ class WorkerPool:
                 try:
                     await self._add_worker()
                     return
-                except (ZygoteError, OSError) as error:
-                    logger.warning("could not fork a worker (%s); retrying", error)
+                except (ZygoteError, OSError, TimeoutError) as error:
+                    logger.warning("could not fork a worker (%r); retrying", error)
                     await asyncio.sleep(RESPAWN_BACKOFF_SECONDS)
         finally:
             self._replacing -= 1
@@ -330,10 +456,17 @@ class WorkerPool:
         zygote = await self._ensure_zygote()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            pid = await zygote.fork(theirs)
+            pid = await asyncio.wait_for(zygote.fork(theirs), FORK_TIMEOUT_SECONDS)
             pidfd = os.pidfd_open(pid)
+        except TimeoutError:
+            ours.close()
+            theirs.close()
+            # Its control socket may hold half a reply now: only a new zygote is safe to ask.
+            zygote.stop_now()
+            raise ZygoteError("the worker zygote did not answer a fork request") from None
         except BaseException:
             ours.close()
+            theirs.close()  # fork() closes it once it has sent it; not if cancelled before
             raise
         reader, writer = await asyncio.open_unix_connection(sock=ours)
         worker = Worker(pid=pid, pidfd=pidfd, reader=reader, writer=writer)
@@ -359,6 +492,22 @@ class WorkerPool:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+def _crashed(worker: Worker, progress: dict[str, Any], reason: str) -> JobOutcome:
+    # The pid is for the operator's log only; the answer never names it.
+    logger.warning("worker %d died or broke the protocol during a job: %s", worker.pid, reason)
+    return JobOutcome(
+        failure={"type": "WorkerCrashed", "message": CRASH_MESSAGE}, progress=progress or None
+    )
+
+
+def _replacement_reason(outcome: JobOutcome) -> str:
+    """Why a job's worker is replaced, as metrics count it (when it is)."""
+    failure = outcome.failure or {}
+    return {"Timeout": "timeout", "MemoryError": "memory", "WorkerCrashed": "crash"}.get(
+        str(failure.get("type")), "failed"
+    )
 
 
 def _ms_since(started: float) -> float:

@@ -12,7 +12,9 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from app.config import Settings
 from app.telemetry.events import outcome_of
@@ -20,6 +22,7 @@ from app.workers import process_setup, syscall_filter
 from app.workers.framing import (
     TAG_FAILURE,
     TAG_JOB,
+    TAG_PROGRESS,
     TAG_RESULT,
     TAG_SUMMARY,
     encode_frame,
@@ -49,14 +52,33 @@ def serve(sock: socket.socket, jobs: ModuleType, settings: Settings) -> None:
             return
         if tag != TAG_JOB:
             return
-        sock.sendall(_answer(payload, jobs, settings))
+        sock.sendall(_answer(payload, jobs, settings, _reporter(sock)))
         gc.collect()
 
 
-def _answer(payload: bytes, jobs: ModuleType, settings: Settings) -> bytes:
+def _reporter(sock: socket.socket) -> Callable[[dict[str, Any]], None]:
+    """A job's way to tell the web process which phase it is in (see framing.TAG_PROGRESS)."""
+
+    def report(progress: dict[str, Any]) -> None:
+        try:
+            payload = encode_json(progress)
+        except ValueError:
+            # Only the phase then: blame must not depend on the details being encodable.
+            payload = encode_json({"phase": progress.get("phase")})
+        sock.sendall(encode_frame(TAG_PROGRESS, payload))
+
+    return report
+
+
+def _answer(
+    payload: bytes,
+    jobs: ModuleType,
+    settings: Settings,
+    report: Callable[[dict[str, Any]], None],
+) -> bytes:
     try:
         job = json.loads(payload)
-        result = jobs.handle(job["kind"], job["request"], settings.limits)
+        result = jobs.handle(job["kind"], job["request"], settings.limits, report)
         summary = encode_frame(TAG_SUMMARY, encode_json(outcome_of(job["kind"], result)))
         return summary + encode_frame(TAG_RESULT, encode_json(result))
     except MemoryError:

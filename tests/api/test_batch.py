@@ -15,7 +15,7 @@ from app.schemas import RunResult
 from app.schemas_grading import CheckResult
 from tests.api.live_server import LiveServer, live_server
 from tests.unit.grading.oracle import value_of
-from tests.unit.grading.scripted_jobs import CRASH_MARKER, SLEEP_MARKER
+from tests.unit.grading.scripted_jobs import CRASH_MARKER, REFERENCE_CRASH_MARKER, SLEEP_MARKER
 
 PROGRAM = """\
 import torch
@@ -159,6 +159,31 @@ def test_a_crashed_worker_fails_only_its_own_item(scripted_server: LiveServer) -
     assert crashed_check["results"][0]["expected"] == value_of(PROGRAM, "x.grad")
     assert crashed_run["error"]["type"] == "WorkerCrashed"
     assert results[0]["score"] == results[3]["score"] == 1.0
+    assert after.json()["results"][0]["score"] == 1.0
+
+
+def test_a_crash_while_the_reference_runs_is_the_graders_error(
+    scripted_server: LiveServer,
+) -> None:
+    body = {
+        "source": PROGRAM + "print('student ran')\n",
+        "reference": PROGRAM + REFERENCE_CRASH_MARKER + "\n",
+        "checks": [{"expr": "x.grad"}],
+    }
+    with scripted_server.client() as client:
+        plain = client.post("/api/v1/check", json=body)
+        prairielearn = client.post("/api/v1/check", json=body, params={"format": "prairielearn"})
+        after = client.post("/api/v1/batch", json={"items": [check_item()]})
+    assert plain.status_code == 200, plain.text
+    result = plain.json()
+    CheckResult.model_validate(result)
+    assert result["grader_error"]["source"] == "reference"
+    assert result["grader_error"]["type"] == "WorkerCrashed"
+    # The student's program had run to the end; its output is kept.
+    assert result["run"]["ok"] is True and result["run"]["error"] is None
+    assert result["run"]["stdout"].endswith("student ran\n")
+    assert "not a problem with your program" in result["results"][0]["message"]
+    assert prairielearn.json()["gradable"] is False
     assert after.json()["results"][0]["score"] == 1.0
 
 

@@ -69,3 +69,12 @@ def test_a_bad_spec_exits_2_with_a_reason(tmp_path: Path) -> None:
     assert offline.returncode == 2
     assert b"reference" in offline.stderr
     assert offline.stdout == b""
+
+
+def test_a_spec_holding_a_nan_exits_2_with_a_reason(tmp_path: Path) -> None:
+    # Python's json.dumps writes NaN; as a request body it is a 422, offline a bad spec.
+    spec = {"source": PROGRAM, "checks": [{"expr": "x.grad", "expected": float("nan")}]}
+    offline = offline_check(tmp_path, spec)
+    assert offline.returncode == 2, offline.stderr.decode()
+    assert b"finite" in offline.stderr
+    assert offline.stdout == b""

@@ -82,6 +82,39 @@ def test_long_torch_call_is_killed_by_the_watchdog(tight: LiveServer) -> None:
         assert tight.pool.worker_pids != before  # the overrunning worker was replaced
 
 
+def test_a_watchdog_kill_during_the_reference_is_the_graders_error(tight: LiveServer) -> None:
+    # The reference's one long torch call outlives the job's deadline: the watchdog kills the
+    # worker while the reference runs. The student is not to blame (issue 13).
+    body = {
+        "source": "x = 2\nprint('mine')\n",
+        "reference": LONG_TORCH_CALL + "x = 2\n",
+        "checks": [{"expr": "x"}],
+    }
+    with tight.client() as client:
+        r = client.post("/api/v1/check", json=body, params={"format": "prairielearn"})
+        plain = client.post("/api/v1/check", json=body)
+    assert r.status_code == 200, r.text
+    prairielearn = r.json()
+    assert prairielearn["gradable"] is False
+    assert "Your program stopped" not in prairielearn["message"]
+    assert "reference" in prairielearn["message"] and "Timeout" in prairielearn["message"]
+    result = plain.json()
+    assert result["grader_error"]["type"] == "Timeout"
+    assert result["grader_error"]["source"] == "reference"
+    assert result["run"]["ok"] is True and result["run"]["stdout"] == "mine\n"
+
+
+def test_a_watchdog_kill_during_the_students_program_is_the_students(tight: LiveServer) -> None:
+    body = {"source": LONG_TORCH_CALL, "reference": "b = 1\n", "checks": [{"expr": "b"}]}
+    with tight.client() as client:
+        r = client.post("/api/v1/check", json=body, params={"format": "prairielearn"})
+        plain = client.post("/api/v1/check", json=body)
+    assert r.json()["gradable"] is True
+    assert r.json()["message"].startswith("Your program stopped with Timeout")
+    assert plain.json()["grader_error"] is None
+    assert plain.json()["run"]["error"]["type"] == "Timeout"
+
+
 def test_killing_a_worker_mid_run_loses_only_that_run(tight: LiveServer) -> None:
     answers: dict[str, httpx.Response] = {}
 

@@ -78,6 +78,16 @@ def test_client_that_disconnects_mid_run_loses_only_its_own_answer(
         thread.join()
     for _ in range(3):
         assert_honest_run_is_right(live_server)
+    # And no worker was lost on the way: both back and ready.
+    ends = time.monotonic() + 15
+    while len(worker_pids(live_server)) != 2 or not _ready_with(live_server, 2):
+        assert time.monotonic() < ends, worker_pids(live_server)
+        time.sleep(0.1)
+
+
+def _ready_with(server: LiveServer, workers: int) -> bool:
+    ready = httpx.get(server.url + "/readyz", timeout=5)
+    return ready.status_code == 200 and ready.json()["workers"] == workers
 
 
 def test_garbage_requests_get_http_errors_not_crashes(live_server: LiveServer) -> None:
@@ -112,15 +122,19 @@ CLEAR_MEMORY_ERRORS = {"MemoryError", "LimitExceeded", "WorkerCrashed"}
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text()
-        found += [int(child) for child in text.split()]
+        # Threads come and go while we look (the server's executor threads): skip those gone.
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            found += [int(child) for child in (task / "children").read_text().split()]
     return found
 
 
 def worker_pids(server: LiveServer) -> list[int]:
     """The server's run workers: children of its zygote (found through /proc)."""
     for child in _children(server.process.pid):
-        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
         if b"app.workers.zygote" in cmdline:
             return sorted(_children(child))
     raise AssertionError("no zygote process under the server")

@@ -96,6 +96,52 @@ def test_dead_worker_fails_every_check_as_the_programs_failure() -> None:
     json.dumps(result, allow_nan=False)
 
 
+def test_dead_worker_during_the_reference_is_the_graders_error() -> None:
+    # Issue 13: the watchdog killed the worker while the *reference* ran; the student read
+    # "Your program stopped with Timeout" and PrairieLearn got gradable: true, score 0.
+    request = {
+        "source": "x = 1",
+        "reference": "while True: pass",
+        "checks": [{"expr": "x"}, {"expr": "x", "expected": 1}],
+    }
+    failure = {
+        "type": "Timeout",
+        "message": "The program ran longer than 5 seconds.",
+        "limit": "seconds",
+    }
+    student_run = {
+        "ok": True,
+        "error": None,
+        "stdout": "hello\n",
+        "stdout_truncated": False,
+        "warnings": [],
+    }
+    progress = {"phase": "reference", "run": student_run}
+    result = failed_check_result(request, failure, "2.13.0+cpu", progress)
+    assert result["ok"] is False
+    assert result["grader_error"]["source"] == "reference"
+    assert result["grader_error"]["type"] == "Timeout"
+    assert result["run"] == student_run
+    for entry in result["results"]:
+        assert not entry["passed"]
+        assert entry["message"].startswith("Not graded: the grader's reference program failed")
+        assert "not a problem with your program" in entry["message"]
+    prairielearn = to_prairielearn(result)
+    assert prairielearn["gradable"] is False
+    assert "Your program" not in prairielearn["message"]
+    assert prairielearn["message"].startswith("The grader could not grade this submission")
+    json.dumps(result, allow_nan=False)
+
+
+def test_a_progress_report_of_another_phase_keeps_the_blame_on_the_program() -> None:
+    request = {"source": "x = 1", "checks": [{"expr": "x", "expected": 1}]}
+    failure = {"type": "WorkerCrashed", "message": "The worker crashed."}
+    result = failed_check_result(request, failure, "2.13.0+cpu", {"phase": "program"})
+    assert result["grader_error"] is None
+    assert result["run"]["error"]["type"] == "WorkerCrashed"
+    assert to_prairielearn(result)["gradable"] is True
+
+
 def test_gradescope_format() -> None:
     result = graded([True, False], [3.0, 1.0])
     gradescope = to_gradescope(result)

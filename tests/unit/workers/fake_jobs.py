@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from app.sandbox.limits import Limits
+from app.workers.jobs import Report
 
 
 def prepare(limits: Limits) -> dict[str, Any]:
@@ -15,10 +16,17 @@ def prepare(limits: Limits) -> dict[str, Any]:
     return {"torch_version": "fake", "capabilities": {"fake": True}}
 
 
-def handle(kind: str, request: dict[str, Any], limits: Limits) -> dict[str, Any]:
+def handle(
+    kind: str, request: dict[str, Any], limits: Limits, report: Report | None = None
+) -> dict[str, Any]:
     """Do what the job's kind says."""
     if kind == "echo":
         return {"pid": os.getpid(), "request": request}
+    if kind == "phase":
+        # Report a phase, then do what the request says (as a check job reaching its reference).
+        assert report is not None
+        report({"phase": request["phase"], "run": {"ok": True}})
+        return handle(request["then"], request, limits)
     if kind == "sleep":
         time.sleep(request["seconds"])
         return {"pid": os.getpid(), "slept": request["seconds"]}
