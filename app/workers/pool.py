@@ -408,7 +408,7 @@ class WorkerPool:
     # -- workers -----------------------------------------------------------------------------
 
     def _retire(self, worker: Worker, reason: str) -> None:
-        """Kill and forget a worker, and start its replacement; never raises. `reason` is counted."""
+        """Kill and forget a worker and start its replacement (never raises); count `reason`."""
         if worker.retired:
             return
         if not self._closed:

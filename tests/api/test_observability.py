@@ -26,7 +26,8 @@ ENDLESS = "x = 0\nwhile True:\n    x = x + 1\n"
 FORBIDDEN = "import os\n"
 SLEEPY = "import torch\na = torch.ones(1500, 1500)\nfor i in range(40):\n    b = a @ a\n"
 # One torch call of seconds: only the watchdog outside the worker can stop it (a kill).
-LONG_TORCH_CALL = "import torch\na = torch.ones(3000, 3000)\nb = a @ a @ a @ a\n"
+# One torch call of several seconds even on a quiet machine (12 matmuls of 3000²).
+LONG_TORCH_CALL = "import torch\na = torch.ones(3000, 3000)\nb = " + " @ ".join(["a"] * 13) + "\n"
 
 
 @pytest.fixture(scope="module")

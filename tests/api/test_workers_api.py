@@ -21,7 +21,8 @@ from tests.api.oracle import assert_same_values, run_with_torch
 
 # One matmul chain of 3000² matrices: seconds of single-threaded torch in one call, which only a
 # watchdog outside the worker can stop.
-LONG_TORCH_CALL = "import torch\na = torch.ones(3000, 3000)\nb = a @ a @ a @ a\n"
+# One torch call of several seconds even on a quiet machine (12 matmuls of 3000²).
+LONG_TORCH_CALL = "import torch\na = torch.ones(3000, 3000)\nb = " + " @ ".join(["a"] * 13) + "\n"
 ENDLESS_LOOP = "x = 0\nwhile True:\n    x = x + 1\n"
 RANDOM_GRAD = "import torch\nx = torch.randn(4, requires_grad=True)\ny = (x * x * x).sum()\n"
 
