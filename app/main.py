@@ -14,11 +14,13 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api import batch, capabilities, check, docs, examples, health, pages, run
+from app.api.admission_gate import AdmissionGate
+from app.api.client_identity import IdentifyClient
 from app.api.problems import install_problem_handlers
 from app.api.request_limits import BodySizeLimit, RateLimit
 from app.config import Settings, get_settings
 from app.workers import PoolUnavailable, WorkerPool
-from app.workers.fair_queue import ClientAddress
+from app.workers.admission import Admission
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (run, check, batch, examples, capabilities, health, docs, pages)
@@ -59,19 +61,33 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     # The page's scripts and a full RunResult compress ~5x; the body cap sees the raw request.
+    # Middleware runs outermost last-added first: name the client, rate-limit it, refuse runs
+    # that would wait past the budget (before reading their body), then cap the body size.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(ClientAddress, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(
+        AdmissionGate, admission=lambda: _pool_admission(app), workers=settings.workers
+    )
     if settings.rate_limit_per_minute > 0:
-        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+        app.add_middleware(
+            RateLimit,
+            per_minute=settings.rate_limit_per_minute,
+            ids_per_address=settings.rate_limit_ids_per_address,
+        )
+    app.add_middleware(IdentifyClient, trusted_proxies=settings.trusted_proxies)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_headers=["Content-Type", "X-Playground-Client"],
         )
     return app
+
+
+def _pool_admission(app: FastAPI) -> Admission | None:
+    pool: WorkerPool | None = getattr(app.state, "pool", None)
+    return pool.admission if pool is not None else None
 
 
 async def _start_pool(pool: WorkerPool) -> None:

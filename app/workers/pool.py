@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.config import Settings
+from app.workers.admission import Admission
 from app.workers.fair_queue import FairQueue, Lease, current_client
 from app.workers.fair_queue import QueueFull as QueueFull  # part of this module's interface
 from app.workers.framing import (
@@ -94,6 +95,8 @@ class WorkerPool:
             settings.queue_size,
             usable=lambda worker: worker.alive and not worker.retired,
         )
+        # Who may wait (app/api/admission_gate.py asks it); the pool feeds it run times.
+        self.admission = Admission(settings.workers, settings.queue_wait_budget_seconds)
         self._workers: set[Worker] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._ready = False
@@ -153,9 +156,11 @@ class WorkerPool:
         """Run one job on a worker; `programs` scales the deadline (a check runs two)."""
         lease = await self._acquire()
         try:
-            return await self._run_job(lease, kind, request, programs)
+            outcome = await self._run_job(lease, kind, request, programs)
         finally:
             self._queue.finish(lease)
+        self.admission.record_run(outcome.elapsed_ms / 1000)
+        return outcome
 
     async def _run_job(
         self, lease: Lease[Worker], kind: str, request: dict[str, Any], programs: int
