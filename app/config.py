@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     batch_max_items: int = Field(
         default=50, description="Most items one /api/v1/batch request may hold."
     )
+    queue_refusal_hold_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "A run refused for the wait budget is answered after this long (at most its "
+            "Retry-After, which is shortened by it), so clients that retry at once cannot keep "
+            "the web process busy with refusals."
+        ),
+    )
     rate_limit_per_minute: int = Field(
         default=0,
         ge=0,

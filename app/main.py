@@ -66,7 +66,10 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(
-        AdmissionGate, admission=lambda: _pool_admission(app), workers=settings.workers
+        AdmissionGate,
+        admission=lambda: _pool_admission(app),
+        workers=settings.workers,
+        hold_seconds=settings.queue_refusal_hold_seconds,
     )
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(

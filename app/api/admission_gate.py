@@ -4,10 +4,18 @@ The policy is `app/workers/admission.py`; this module only applies it to the end
 queue work, as the outermost check after the client is named and rate-limited. A refusal reads
 no byte of the body, parses nothing, touches no worker, and keeps the connection open, so a
 crowd retrying does not take the CPU the workers need.
+
+A refused request is answered after `hold_seconds` (at most its Retry-After): a client that
+ignores Retry-After and retries at once (a script's tight loop, wrk) would otherwise make the
+web process answer thousands of 503s a second, each cheap but together a core, and the
+admitted runs would wait for the event loop. Holding costs a timer; the page and polite
+scripts lose nothing, because the hold is taken off the Retry-After they are sent.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import Callable
 
 from app.api.request_limits import ASGIApp, Receive, Scope, Send, send_problem
@@ -20,9 +28,16 @@ BATCH_PATH = "/api/v1/batch"
 class AdmissionGate:
     """Count the queued endpoints' requests in flight; refuse those that would wait too long."""
 
-    def __init__(self, app: ASGIApp, admission: Callable[[], Admission | None], workers: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        admission: Callable[[], Admission | None],
+        workers: int,
+        hold_seconds: float = 0.0,
+    ) -> None:
         self.app = app
         self.admission = admission
+        self.hold_seconds = hold_seconds
         # A batch keeps up to two items per worker in flight for its whole life (batch.py).
         self.batch_weight = 2 * max(1, workers)
 
@@ -34,14 +49,19 @@ class AdmissionGate:
             return
         decision = admission.admit(weight)
         if not decision.admitted:
+            excess = decision.expected_wait - admission.budget
+            hold = min(self.hold_seconds, excess)
+            if hold > 0:
+                await asyncio.sleep(hold)
+            retry_after = max(1, math.ceil(excess - hold))
             await send_problem(
                 send,
                 503,
                 "Service Unavailable",
                 f"Every worker is busy: a run would wait about {decision.expected_wait:.0f} s, "
                 f"more than the {admission.budget:g} s this server queues; retry in "
-                f"{decision.retry_after} s.",
-                {"Retry-After": str(decision.retry_after)},
+                f"{retry_after} s.",
+                {"Retry-After": str(retry_after)},
                 close=False,
             )
             return

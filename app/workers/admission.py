@@ -11,11 +11,20 @@ Expected wait of a newcomer with `n` requests in flight on `w` workers: it start
 `n - w + 1` of them have finished, and the workers finish one every `run / w` seconds, where
 `run` is a moving average of the recent jobs' run time (an EWMA: it follows a change of program
 mix within a few dozen jobs, and one slow job moves it only a little).
+
+While requests wait (more in flight than workers), a job's run time is taken from the pace of
+completions (interval x workers), not from the job's own time as the web process saw it: under
+a burst the event loop reads answers late, so each job's own time includes the lag of every job
+before it, and averaging those made the estimate ten times too long, turned a crowd away and
+kept the loop busy with refusals (measured with `bench/overload.py`). The pace is what a
+waiting request actually experiences.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Before any job has finished: a guess between a small program (~5 ms) and a big one.
@@ -43,6 +52,7 @@ class Admission:
         *,
         initial_run_seconds: float = INITIAL_RUN_SECONDS,
         smoothing: float = SMOOTHING,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.workers = max(1, workers)
         self.budget = budget_seconds
@@ -50,9 +60,16 @@ class Admission:
         self.smoothing = smoothing
         self.in_flight = 0
         self.refused = 0
+        self._clock = clock
+        self._last_completion: float | None = None
 
     def record_run(self, seconds: float) -> None:
-        """A job finished after `seconds` on its worker."""
+        """A job finished after `seconds` on its worker (as the web process measured it)."""
+        now = self._clock()
+        backlogged = self.in_flight > self.workers
+        if backlogged and self._last_completion is not None:
+            seconds = (now - self._last_completion) * self.workers
+        self._last_completion = now if backlogged else None
         self.run_seconds += self.smoothing * (max(0.0, seconds) - self.run_seconds)
 
     def expected_wait(self, weight: int = 1) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -70,8 +71,9 @@ def call(app: Any, path: str, receive: Any, size: int) -> tuple[int, dict[str, s
     return answer["status"], answer["headers"], answer["body"]
 
 
-def app_with(admission: Admission) -> tuple[Any, StubPool]:
-    app = create_app(Settings(workers=2, max_request_bytes=256 * 1024))
+def app_with(admission: Admission, hold_seconds: float = 0.0) -> tuple[Any, StubPool]:
+    settings = Settings(workers=2, queue_refusal_hold_seconds=hold_seconds)
+    app = create_app(settings)
     pool = StubPool(admission)
     app.state.pool = pool
     return app, pool
@@ -138,6 +140,22 @@ def test_refusing_a_crowd_leaves_the_admitted_runs_their_workers() -> None:
     assert pool.submitted == 1
     assert admission.refused == 200
     assert admission.in_flight == 22
+
+
+def test_a_refusal_is_held_and_its_retry_after_shortened_by_the_hold() -> None:
+    admission = Admission(workers=2, budget_seconds=10.0, initial_run_seconds=1.0)
+    admission.in_flight = 30  # a newcomer would wait 14.5 s: 4.5 s over the budget
+    app, _ = app_with(admission, hold_seconds=0.4)
+    started = time.monotonic()
+    status, headers, _ = call(app, "/api/v1/run", Body(100), 100)
+    assert status == 503
+    assert time.monotonic() - started >= 0.4
+    assert headers["retry-after"] == "5"  # ceil(4.5 - 0.4)
+    admission.in_flight = 22  # 0.5 s over: held 0.4 s, then "retry in 1 s" (never 0)
+    started = time.monotonic()
+    status, headers, _ = call(app, "/api/v1/run", Body(100), 100)
+    assert 0.4 <= time.monotonic() - started < 1.5
+    assert headers["retry-after"] == "1"
 
 
 def test_other_endpoints_are_not_counted_or_refused() -> None:

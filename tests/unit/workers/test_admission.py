@@ -61,3 +61,21 @@ def test_leaving_frees_the_place() -> None:
     admission.leave()
     admission.leave()  # never below zero
     assert admission.in_flight == 0
+
+
+def test_under_a_backlog_the_pace_of_completions_is_the_run_time() -> None:
+    """Answers read late by a busy event loop look slow one by one; the pace says the truth."""
+    now = [0.0]
+    admission = Admission(
+        workers=2, budget_seconds=10.0, initial_run_seconds=0.01, clock=lambda: now[0]
+    )
+    admission.in_flight = 500
+    for _ in range(200):
+        now[0] += 0.005  # a completion every 5 ms on 2 workers: 10 ms per job
+        admission.record_run(1.5)  # each job's own time, inflated by the loop's lag
+    assert admission.run_seconds == pytest.approx(0.01)
+    assert admission.admit().admitted  # 499 ahead x 10 ms / 2 workers: 2.5 s, under budget
+    # Without a backlog there is no pace to read: the job's own time counts.
+    admission.in_flight = 1
+    admission.record_run(0.5)
+    assert admission.run_seconds == pytest.approx(0.01 + 0.1 * (0.5 - 0.01))
