@@ -64,9 +64,9 @@ class Settings(BaseSettings):
         default=1.0,
         ge=0,
         description=(
-            "A run refused for the wait budget is answered after this long (at most its "
-            "Retry-After, which is shortened by it), so clients that retry at once cannot keep "
-            "the web process busy with refusals."
+            "A run refused for the wait budget is answered after this long (its Retry-After "
+            "is shortened by as much, never below 1 s), so clients that retry at once cannot "
+            "keep the web process busy with refusals."
         ),
     )
     rate_limit_per_minute: int = Field(

@@ -77,7 +77,8 @@ class CpuSampler:
         for pid in process_tree(self.web_pid):
             seconds = cpu_seconds(pid)
             if seconds is not None:
-                self.first.setdefault(pid, seconds if self._thread.is_alive() else 0.0)
+                # Alive when sampling began: count from now; born later: from its start.
+                self.first.setdefault(pid, 0.0 if self._thread.is_alive() else seconds)
                 self.last[pid] = seconds
 
     def _run(self) -> None:

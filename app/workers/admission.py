@@ -12,12 +12,15 @@ Expected wait of a newcomer with `n` requests in flight on `w` workers: it start
 `run` is a moving average of the recent jobs' run time (an EWMA: it follows a change of program
 mix within a few dozen jobs, and one slow job moves it only a little).
 
-While requests wait (more in flight than workers), a job's run time is taken from the pace of
-completions (interval x workers), not from the job's own time as the web process saw it: under
-a burst the event loop reads answers late, so each job's own time includes the lag of every job
-before it, and averaging those made the estimate ten times too long, turned a crowd away and
-kept the loop busy with refusals (measured with `bench/overload.py`). The pace is what a
-waiting request actually experiences.
+While jobs wait in the pool's queue, a job's run time is taken from the pace of completions
+(interval x workers), not from the job's own time as the web process saw it: under a burst the
+event loop reads answers late, so each job's own time includes the lag of the jobs before it,
+and averaging those made the estimate ten times too long, turned a crowd away and kept the loop
+busy with refusals (measured with `bench/overload.py`). The pace is what a waiting request
+actually experiences. Only while jobs wait: otherwise the gaps between completions are idle
+time, and reading them as run time would refuse more, idle more, and spiral down (measured too:
+the first version keyed on "more requests in flight than workers", and requests still being
+parsed counted as waiting).
 """
 
 from __future__ import annotations
@@ -63,10 +66,10 @@ class Admission:
         self._clock = clock
         self._last_completion: float | None = None
 
-    def record_run(self, seconds: float) -> None:
-        """A job finished after `seconds` on its worker (as the web process measured it)."""
+    def record_run(self, seconds: float, *, backlogged: bool = False) -> None:
+        """A job finished after `seconds` on its worker (as the web process measured it);
+        `backlogged`: other jobs are waiting in the pool's queue for a worker."""
         now = self._clock()
-        backlogged = self.in_flight > self.workers
         if backlogged and self._last_completion is not None:
             seconds = (now - self._last_completion) * self.workers
         self._last_completion = now if backlogged else None

@@ -159,7 +159,7 @@ class WorkerPool:
             outcome = await self._run_job(lease, kind, request, programs)
         finally:
             self._queue.finish(lease)
-        self.admission.record_run(outcome.elapsed_ms / 1000)
+        self.admission.record_run(outcome.elapsed_ms / 1000, backlogged=self.waiting > 0)
         return outcome
 
     async def _run_job(

@@ -72,10 +72,14 @@ def test_under_a_backlog_the_pace_of_completions_is_the_run_time() -> None:
     admission.in_flight = 500
     for _ in range(200):
         now[0] += 0.005  # a completion every 5 ms on 2 workers: 10 ms per job
-        admission.record_run(1.5)  # each job's own time, inflated by the loop's lag
+        admission.record_run(1.5, backlogged=True)  # own time inflated by the loop's lag
     assert admission.run_seconds == pytest.approx(0.01)
     assert admission.admit().admitted  # 499 ahead x 10 ms / 2 workers: 2.5 s, under budget
-    # Without a backlog there is no pace to read: the job's own time counts.
-    admission.in_flight = 1
-    admission.record_run(0.5)
+    # Nobody waits in the pool's queue (however many are in flight, e.g. being parsed): the
+    # gaps between completions are idle time, not run time; the job's own time counts.
+    now[0] += 5.0
+    admission.record_run(0.5, backlogged=False)
     assert admission.run_seconds == pytest.approx(0.01 + 0.1 * (0.5 - 0.01))
+    now[0] += 5.0
+    admission.record_run(0.01, backlogged=True)  # the first of a new backlog: no gap read
+    assert admission.run_seconds < 0.06
