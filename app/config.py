@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,6 +95,19 @@ class Settings(BaseSettings):
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (empty = CORS off)."
+    )
+    metrics_enabled: bool = Field(
+        default=True, description="Serve Prometheus metrics (at /metrics unless metrics_port)."
+    )
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Serve /metrics on this separate port instead of the app's (0 = the app's).",
+    )
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Log lines as JSON or text; auto = text on a terminal, JSON otherwise.",
     )
     limits: Limits = Field(default_factory=Limits, description="The sandbox limits of every run.")
 

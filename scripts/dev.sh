@@ -31,6 +31,16 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
 
+ensure_promtool() {
+  # promtool (Debian's prometheus package) checks the alert rules and dashboard queries.
+  if command -v promtool >/dev/null 2>&1; then return; fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    prometheus >/dev/null
+}
+
 case "${1:-}" in
   serve)
     ensure_venv
@@ -40,6 +50,7 @@ case "${1:-}" in
   test)
     ensure_venv
     ensure_chromium
+    ensure_promtool
     shift
     "$VENV/bin/ruff" check app tests bench
     "$VENV/bin/ruff" format --check app tests bench
@@ -51,7 +62,8 @@ case "${1:-}" in
     shift
     # By default every timing benchmark; bench/instructions.py needs valgrind: name it.
     if [ "$#" -eq 0 ]; then
-      set -- bench/engine.py bench/service.py bench/batch.py bench/page.py bench/attack.py
+      set -- bench/engine.py bench/service.py bench/batch.py bench/page.py bench/attack.py \
+        bench/metrics_cost.py
     fi
     for script in "$@"; do "$VENV/bin/python" "$script"; done
     ;;

@@ -15,11 +15,13 @@ import sys
 from types import ModuleType
 
 from app.config import Settings
+from app.telemetry.events import outcome_of
 from app.workers import process_setup
 from app.workers.framing import (
     TAG_FAILURE,
     TAG_JOB,
     TAG_RESULT,
+    TAG_SUMMARY,
     encode_frame,
     encode_json,
     recv_frame,
@@ -52,7 +54,8 @@ def _answer(payload: bytes, jobs: ModuleType, settings: Settings) -> bytes:
     try:
         job = json.loads(payload)
         result = jobs.handle(job["kind"], job["request"], settings.limits)
-        return encode_frame(TAG_RESULT, encode_json(result))
+        summary = encode_frame(TAG_SUMMARY, encode_json(outcome_of(job["kind"], result)))
+        return summary + encode_frame(TAG_RESULT, encode_json(result))
     except MemoryError:
         # The heap may be in any state now: answer, and ask to be replaced.
         failure = {
