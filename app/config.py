@@ -40,9 +40,20 @@ class Settings(BaseSettings):
         ),
     )
     queue_size: int = Field(
-        default=64,
+        default=1024,
         ge=0,
-        description="Runs that may wait for a worker; beyond this the API answers 503.",
+        description=(
+            "Hard cap on runs waiting for a worker (memory bound); the wait budget below "
+            "normally refuses long before it is reached."
+        ),
+    )
+    queue_wait_budget_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "A run is queued while its expected wait (runs ahead x recent run time / workers) "
+            "stays under this; beyond it 503 with a Retry-After computed from the queue."
+        ),
     )
     queue_timeout_seconds: float = Field(
         default=30.0,
@@ -62,14 +73,36 @@ class Settings(BaseSettings):
     batch_max_items: int = Field(
         default=50, description="Most items one /api/v1/batch request may hold."
     )
+    queue_refusal_hold_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "A run refused for the wait budget is answered after this long (its Retry-After "
+            "is shortened by as much, never below 1 s), so clients that retry at once cannot "
+            "keep the web process busy with refusals."
+        ),
+    )
     rate_limit_per_minute: int = Field(
-        default=0, ge=0, description="Requests per minute per client address (0 = no rate limit)."
+        default=0,
+        ge=0,
+        description=(
+            "Requests per minute per client: browser id where the page sent one, else address "
+            "(0 = no rate limit)."
+        ),
+    )
+    rate_limit_ids_per_address: int = Field(
+        default=100,
+        ge=1,
+        description=(
+            "One address (a classroom behind NAT) may send this many clients' worth of requests "
+            "in all, however many browser ids it shows."
+        ),
     )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description=(
             "Addresses or CIDR blocks of reverse proxies whose X-Forwarded-For names the client "
-            "(for fair scheduling); from any other peer the header is ignored."
+            "(for fair scheduling and the rate limit); from any other peer it is ignored."
         ),
     )
     cors_origins: list[str] = Field(

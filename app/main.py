@@ -15,6 +15,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api import batch, capabilities, check, docs, examples, health, observability, pages, run
+from app.api.admission_gate import AdmissionGate
+from app.api.client_identity import IdentifyClient
 from app.api.observability import RequestContext
 from app.api.problems import install_problem_handlers
 from app.api.request_limits import RateLimit
@@ -23,7 +25,7 @@ from app.telemetry.events import RunEvent
 from app.telemetry.logs import RUN_LOGGER
 from app.telemetry.metrics import PlaygroundMetrics, PoolSnapshot
 from app.workers import PoolUnavailable, WorkerPool
-from app.workers.fair_queue import ClientAddress
+from app.workers.admission import Admission
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 ROUTERS = (run, check, batch, examples, capabilities, health, docs, pages, observability)
@@ -88,17 +90,29 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         app.include_router(router_module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # The page's scripts and a full RunResult compress ~5x.
+    # The page's scripts and a full RunResult compress ~5x; the body cap (Starlette's, set on
+    # the app) sees the raw request. Middleware runs outermost last-added first: name the client,
+    # rate-limit it, refuse runs that would wait past the budget (before reading their body).
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(ClientAddress, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(
+        AdmissionGate,
+        admission=lambda: _pool_admission(app),
+        workers=settings.workers,
+        hold_seconds=settings.queue_refusal_hold_seconds,
+    )
     if settings.rate_limit_per_minute > 0:
-        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+        app.add_middleware(
+            RateLimit,
+            per_minute=settings.rate_limit_per_minute,
+            ids_per_address=settings.rate_limit_ids_per_address,
+        )
+    app.add_middleware(IdentifyClient, trusted_proxies=settings.trusted_proxies)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "X-Request-ID"],
+            allow_headers=["Content-Type", "X-Request-ID", "X-Playground-Client"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     # Outermost: every answer, even another middleware's 413/429/503, gets a request id.
@@ -108,6 +122,11 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         trusted_proxies=settings.trusted_proxies,
     )
     return app
+
+
+def _pool_admission(app: FastAPI) -> Admission | None:
+    pool: WorkerPool | None = getattr(app.state, "pool", None)
+    return pool.admission if pool is not None else None
 
 
 def _snapshot(app: FastAPI) -> PoolSnapshot:

@@ -103,11 +103,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     """Turn pool and size signals into 503 and 413 answers, and bad bodies into 422."""
 
     async def queue_full(request: Request, error: Exception) -> Response:
+        # The admission estimate says when the queue will have room (app/workers/admission.py).
+        pool = getattr(request.app.state, "pool", None)
+        retry_after = pool.admission.retry_after() if pool is not None else RETRY_AFTER_SECONDS
         return problem_response(
             503,
             "Service Unavailable",
             "Every worker is busy and the run queue is full; retry shortly.",
-            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+            {"Retry-After": str(retry_after)},
         )
 
     async def queue_timeout(request: Request, error: Exception) -> Response:

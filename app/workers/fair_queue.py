@@ -1,10 +1,11 @@
 """Fair hand-out of idle workers: per-client queues served by recent worker time, and a light lane.
 
-A client is one address (the peer of the TCP connection, or the address a trusted proxy put in
-`X-Forwarded-For`). Each client has its own FIFO of waiting jobs. When a worker becomes free it
-goes to the waiting client that used the least worker time recently (seconds of worker time,
-decayed exponentially with `half_life`; jobs still running count with their elapsed time), so
-one client's flood of endless loops cannot starve another client's three-line program.
+A client is the key `app/api/client_identity.py` gives a request (its address, or its address
+and the browser's anonymous id), passed in through `current_client`. Each client has its own
+FIFO of waiting jobs. When a worker becomes free it goes to the waiting client that used the
+least worker time recently (seconds of worker time, decayed exponentially with `half_life`; jobs
+still running count with their elapsed time), so one client's flood of endless loops cannot
+starve another client's three-line program.
 
 Light lane: a client is *heavy* when its recent worker time is above `heavy_seconds` and above
 the mean of the clients active in the window (its fair share). Heavy clients together may hold
@@ -21,12 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import ipaddress
 import math
 import time
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -38,7 +38,7 @@ DEFAULT_HEAVY_SECONDS = 0.5
 FORGET_BELOW_SECONDS = 1e-3
 UNKNOWN_CLIENT = "unknown"
 
-# The client of the request being handled; set by ClientAddress, read by the pool.
+# The client of the request being handled; set by app.api.client_identity, read by the pool.
 current_client: contextvars.ContextVar[str] = contextvars.ContextVar(
     "current_client", default=UNKNOWN_CLIENT
 )
@@ -244,68 +244,3 @@ class FairQueue(Generic[T]):
             if not s.waiting and not s.running and self._decayed(s, now) < FORGET_BELOW_SECONDS
         ]:
             del self._clients[client]
-
-
-# -- who the client is -------------------------------------------------------------------------
-
-Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-
-
-def parse_networks(entries: Iterable[str]) -> Networks:
-    """Addresses or CIDR blocks (`10.0.0.0/8`) of trusted proxies."""
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
-
-
-def _in(address: str, networks: Networks) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
-
-
-def client_address(peer: str | None, forwarded_for: str | None, trusted: Networks) -> str:
-    """The client's address: the peer, or (when the peer is a trusted proxy) the address the
-    proxies recorded, read from the right, skipping trusted proxies: the left part is written by
-    the client and cannot be believed."""
-    if peer is None:
-        return UNKNOWN_CLIENT
-    if not forwarded_for or not _in(peer, trusted):
-        return peer
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _in(hop, trusted):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return peer
-    return hops[0] if hops else peer
-
-
-Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
-
-
-class ClientAddress:
-    """ASGI middleware: put the request's client address in `current_client` for the pool."""
-
-    def __init__(self, app: ASGIApp, trusted_proxies: Iterable[str] = ()) -> None:
-        self.app = app
-        self.trusted = parse_networks(trusted_proxies)
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        peer = scope.get("client")
-        forwarded = None
-        if self.trusted:
-            values = [v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"]
-            forwarded = ",".join(values) or None
-        token = current_client.set(
-            client_address(peer[0] if peer else None, forwarded, self.trusted)
-        )
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            current_client.reset(token)

@@ -25,6 +25,7 @@ from app.config import Settings
 from app.telemetry import context
 from app.telemetry.events import RunEvent, classify_error
 from app.telemetry.metrics import PoolSnapshot
+from app.workers.admission import Admission
 from app.workers.fair_queue import FairQueue, Lease, current_client
 from app.workers.fair_queue import QueueFull as QueueFull  # part of this module's interface
 from app.workers.framing import (
@@ -155,6 +156,8 @@ class WorkerPool:
             settings.queue_size,
             usable=lambda worker: worker.alive and not worker.retired,
         )
+        # Who may wait (app/api/admission_gate.py asks it); the pool feeds it run times.
+        self.admission = Admission(settings.workers, settings.queue_wait_budget_seconds)
         self._workers: set[Worker] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._warm = False
@@ -251,6 +254,7 @@ class WorkerPool:
             if worker.alive and not worker.retired and not worker.exited():
                 queue_wait = time.monotonic() - queued
                 outcome = await self._run_job(lease, frame, programs)
+                self.admission.record_run(outcome.elapsed_ms / 1000, backlogged=self.waiting > 0)
                 self._announce(kind, outcome, queue_wait)
                 return outcome
             # It died while idle (killed from outside, OOM): not this job's fault; next one.

@@ -190,23 +190,54 @@ function showResult(result, networkError = null) {
   drawGraph();
 }
 
+// The run in flight (its AbortController): a second run never starts while one is pending
+// (Run, Ctrl+Enter, choosing an example); while the server has it queued, the button cancels it.
+let pendingRun = null;
+
+function onRunButton() {
+  if (pendingRun?.queued) pendingRun.abort();
+  else run();
+}
+
 async function run() {
+  if (pendingRun) return;
+  const controller = new AbortController();
+  pendingRun = controller;
   const source = editor.getSource();
   const seed = Number.parseInt($(SELECTORS.seedInput).value, 10) || 0;
   setBodyState(BODY_STATE.runState, RUN_STATES.running);
   const button = $(SELECTORS.runButton);
   button.disabled = true;
   button.textContent = t('editor.running');
+  const onQueued = ({ seconds }) => {
+    controller.queued = true;
+    setBodyState(BODY_STATE.runState, RUN_STATES.queued);
+    button.disabled = false;
+    button.textContent = t('editor.queued', { seconds });
+  };
+  const onRetry = () => {
+    controller.queued = false;
+    setBodyState(BODY_STATE.runState, RUN_STATES.running);
+    button.disabled = true;
+    button.textContent = t('editor.running');
+  };
   try {
-    const result = await runProgram({ source, seed });
+    const result = await runProgram({ source, seed }, { signal: controller.signal, onQueued, onRetry });
     if (!embed) rememberInAddressBar({ source, seed });
     showResult(result);
     setBodyState(BODY_STATE.runState, result.ok ? RUN_STATES.done : RUN_STATES.error);
     emit(EVENTS.runFinished, { result });
   } catch (error) {
-    showResult(null, error);
-    setBodyState(BODY_STATE.runState, RUN_STATES.error);
+    if (error?.name === 'AbortError') {
+      // Cancelled by the student: the last result stays as it was.
+      setBodyState(BODY_STATE.runState, RUN_STATES.cancelled);
+      toast(t('editor.cancelled'));
+    } else {
+      showResult(null, error);
+      setBodyState(BODY_STATE.runState, RUN_STATES.error);
+    }
   } finally {
+    pendingRun = null;
     button.disabled = false;
     button.textContent = t('editor.run');
     runCount += 1;
@@ -227,7 +258,7 @@ function exportBaseName() {
 }
 
 function wireControls() {
-  $(SELECTORS.runButton).addEventListener('click', run);
+  $(SELECTORS.runButton).addEventListener('click', onRunButton);
   $(SELECTORS.direction).addEventListener('change', (event) => {
     state.direction = event.target.checked ? 'TB' : 'LR';
     graphView.setDirection(state.direction);

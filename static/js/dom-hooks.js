@@ -40,7 +40,7 @@ export const SELECTORS = Object.freeze({
 
 // body[data-*] state; values are strings because they live in the DOM.
 export const BODY_STATE = Object.freeze({
-  runState: 'runState', // idle | running | done | error
+  runState: 'runState', // idle | running | queued | cancelled | done | error
   runCount: 'runCount', // runs finished since the page loaded (tests wait on it)
   backwardStep: 'backwardStep', // steps of the backward replay applied so far (0 = none)
   timelineStep: 'timelineStep', // index into result.timeline shown
@@ -54,6 +54,8 @@ export const BODY_STATE = Object.freeze({
 export const RUN_STATES = Object.freeze({
   idle: 'idle',
   running: 'running',
+  queued: 'queued', // the server asked the run to wait (503 + Retry-After); it will retry
+  cancelled: 'cancelled',
   done: 'done',
   error: 'error',
 });

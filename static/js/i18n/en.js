@@ -9,6 +9,8 @@ export default {
   'editor.seed': 'Seed',
   'editor.run': 'Run',
   'editor.running': 'Running…',
+  'editor.queued': 'Queued — about {seconds} s (click to cancel)',
+  'editor.cancelled': 'Run cancelled.',
   'editor.shortcut': 'Ctrl/Cmd+Enter runs the program',
   'output.title': 'Output',
   'output.stdout': 'Printed output',

@@ -9,6 +9,8 @@ export default {
   'editor.seed': '시드',
   'editor.run': '실행',
   'editor.running': '실행 중…',
+  'editor.queued': '대기 중 — 약 {seconds}초 (누르면 취소)',
+  'editor.cancelled': '실행을 취소했습니다.',
   'editor.shortcut': 'Ctrl/Cmd+Enter로 실행',
   'output.title': '출력',
   'output.stdout': '출력된 내용',
