@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from app.api import batch, capabilities, check, docs, examples, health, observability, pages, run
 from app.api.admission_gate import AdmissionGate
@@ -79,9 +80,6 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        # Starlette's request body limit: 413 by Content-Length, or once a streamed body passes
-        # the cap, before any JSON parser sees the rest of it.
-        max_body_size=settings.max_request_bytes,
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -90,10 +88,13 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         app.include_router(router_module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    # The page's scripts and a full RunResult compress ~5x; the body cap (Starlette's, set on
-    # the app) sees the raw request. Middleware runs outermost last-added first: name the client,
-    # rate-limit it, refuse runs that would wait past the budget (before reading their body).
+    # The page's scripts and a full RunResult compress ~5x. Middleware runs outermost
+    # last-added first: the request context (id, metrics, access log), name the client,
+    # rate-limit it, refuse runs that would wait past the budget (before reading their body),
+    # then Starlette's own request body limit (413 by Content-Length, or once a streamed body
+    # passes the cap, before any JSON parser sees the rest).
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_request_bytes)
     app.add_middleware(
         AdmissionGate,
         admission=lambda: _pool_admission(app),

@@ -27,7 +27,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = 1
 # A request that waited this long already: come back a little later than after a full queue.
 QUEUE_TIMEOUT_RETRY_AFTER_SECONDS = 5
-# Starlette's answer to a request body over FastAPI's max_body_size (text/plain).
+# Starlette's answer to a request body over RequestBodyLimitMiddleware in `app.main` (text/plain).
 BODY_TOO_LARGE = "Content Too Large"
 # How deep `_json_safe` follows a validation error's data before it stops copying.
 MAX_ERROR_DEPTH = 32
@@ -138,7 +138,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(422, "Unprocessable Content", str(error))
 
     async def http_error(request: Request, error: Exception) -> Response:
-        # Starlette's request body limit (FastAPI's max_body_size) answers a body whose
+        # Starlette's RequestBodyLimitMiddleware (in `app.main`) answers a body whose
         # Content-Length is over the cap itself, in plain text; a streamed body that passes the
         # cap raises this 413 instead, answered the same way (one format for one refusal).
         if isinstance(error, StarletteHTTPException) and error.status_code == 413:

@@ -1,6 +1,6 @@
 """ASGI middleware: a per-client rate limit (429).
 
-The request-body cap (413) is Starlette's own (`FastAPI(max_body_size=...)` in `app.main`).
+The request-body cap (413) is Starlette's own (`RequestBodyLimitMiddleware` in `app.main`).
 """
 
 from __future__ import annotations
