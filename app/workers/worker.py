@@ -13,8 +13,10 @@ import signal
 import socket
 import sys
 from types import ModuleType
+from typing import Any
 
 from app.config import Settings
+from app.trace.result_budget import fit_result
 from app.workers import process_setup
 from app.workers.framing import (
     TAG_FAILURE,
@@ -48,11 +50,27 @@ def serve(sock: socket.socket, jobs: ModuleType, settings: Settings) -> None:
         gc.collect()
 
 
+def _encode_within_budget(kind: str, result: dict[str, Any], settings: Settings) -> bytes:
+    """The answer's JSON, never longer than limits.result_bytes: a run's result is cut value by
+    value (result_budget.fit_result); any other answer that long is refused as a whole."""
+    limit = settings.limits.result_bytes
+    if kind == "run":
+        return fit_result(result, limit, encode_json)
+    encoded = encode_json(result)
+    if len(encoded) > limit:
+        raise AnswerTooLarge(f"the {kind} answer is {len(encoded):,} bytes")
+    return encoded
+
+
+class AnswerTooLarge(Exception):
+    """A non-run answer longer than limits.result_bytes (a bug of ours: checks are bounded)."""
+
+
 def _answer(payload: bytes, jobs: ModuleType, settings: Settings) -> bytes:
     try:
         job = json.loads(payload)
         result = jobs.handle(job["kind"], job["request"], settings.limits)
-        return encode_frame(TAG_RESULT, encode_json(result))
+        return encode_frame(TAG_RESULT, _encode_within_budget(job["kind"], result, settings))
     except MemoryError:
         # The heap may be in any state now: answer, and ask to be replaced.
         failure = {

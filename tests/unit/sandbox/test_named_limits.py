@@ -17,6 +17,8 @@ from app.sandbox.limits import Limits
 PATIENT = Limits(seconds=120.0)
 
 NEST = "x = [0] * 100000\ny = [0] * 100000\na = [x] * 100000\nb = [y] * 100000\n"
+# A list equal to x but for its last item: every comparison with it walks all of it.
+NEAR = "x = [0] * 100000\ny = [0] * 99999 + [1]\na = [x] * 100000\n"
 KEEP = "keep = []\nfor i in range(400):\n"
 
 PROGRAMS = {
@@ -40,12 +42,13 @@ PROGRAMS = {
                        "items"),
     "nested-equal": (NEST + "c = a == b\n", "op_cost"),
     "nested-less": (NEST + "c = a < b\n", "op_cost"),
-    "nested-in": (NEST + "c = y in a\n", "op_cost"),
-    "nested-count": (NEST + "c = a.count(y)\n", "op_cost"),
-    "nested-index": (NEST + "c = a.index(y)\n", "op_cost"),
-    "nested-tuple-count": ("x = (0,) * 100000\nt = (x,) * 100000\nc = t.count((1,) * 100000)\n",
-                           "op_cost"),
-    "nested-dict-values-in": (NEST + "d = {0: a}\nc = b in d.values()\n", "op_cost"),
+    "nested-in": (NEAR + "c = y in a\n", "op_cost"),
+    "nested-count": (NEAR + "c = a.count(y)\n", "op_cost"),
+    "nested-index": (NEAR + "c = a.index(y)\n", "op_cost"),
+    "nested-tuple-count": ("x = (0,) * 100000\nt = (x,) * 100000\n"
+                           "c = t.count((0,) * 99999 + (1,))\n", "op_cost"),
+    "nested-dict-values-in": (NEAR + "d = dict(zip(range(50000), a))\nc = y in d.values()\n",
+                              "op_cost"),
     "tuple-key-hash": ("x = (0,) * 100000\nt = (x,) * 100000\nd = {}\nd[t] = 1\n", "op_cost"),
     "tuple-key-in": ("x = (0,) * 100000\nt = (x,) * 100000\nc = t in {}\n", "op_cost"),
     "tuple-key-get": ("x = (0,) * 100000\nt = (x,) * 100000\nc = {}.get(t)\n", "op_cost"),
