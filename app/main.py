@@ -14,6 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.api import batch, capabilities, check, docs, examples, health, pages, run
+from app.api.answers import AnswerMemory
 from app.api.problems import install_problem_handlers
 from app.api.request_limits import BodySizeLimit, RateLimit
 from app.config import Settings, get_settings
@@ -53,6 +54,11 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.answer_memory = AnswerMemory(
+        settings.answer_memory_bytes
+        or max(settings.queue_size, settings.workers) * settings.limits.result_bytes,
+        settings.answer_wait_seconds,
+    )
     install_problem_handlers(app)
     for router_module in ROUTERS:
         app.include_router(router_module.router)
