@@ -93,7 +93,11 @@ def _figures(name: str, baseline: int, peak: int, hwm: int) -> None:
     out.mkdir(exist_ok=True)
     path = out / "answer-memory.json"
     figures = json.loads(path.read_text()) if path.exists() else {}
-    figures[name] = {"baseline_mb": baseline / 2**20, "peak_mb": peak / 2**20, "hwm_mb": hwm / 2**20}
+    figures[name] = {
+        "baseline_mb": baseline / 2**20,
+        "peak_mb": peak / 2**20,
+        "hwm_mb": hwm / 2**20,
+    }
     path.write_text(json.dumps(figures, indent=2, sort_keys=True))
     print(f"{name}: baseline {baseline / 2**20:.1f} MB, peak {peak / 2**20:.1f} MB")
 
