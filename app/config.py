@@ -50,12 +50,15 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         description=(
-            "Bytes the web process may hold in answers at once (0 = max(queue_size, workers) × "
+            "Bytes the web process may hold in answers at once (0 = (queue_size + workers) × "
             "limits.result_bytes); past it a request waits, then gets 503."
         ),
     )
     answer_wait_seconds: float = Field(
-        default=10.0, gt=0, description="Longest wait for answer memory before a 503."
+        default=0.0,
+        ge=0,
+        description="Longest wait for answer memory before a 503 (0: answer 503 at once, "
+        "like a full queue).",
     )
     answer_send_seconds: float = Field(
         default=30.0,

@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
     app.state.settings = settings
     app.state.answer_memory = AnswerMemory(
         settings.answer_memory_bytes
-        or max(settings.queue_size, settings.workers) * settings.limits.result_bytes,
+        or (settings.queue_size + settings.workers) * settings.limits.result_bytes,
         settings.answer_wait_seconds,
     )
     install_problem_handlers(app)

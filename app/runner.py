@@ -248,13 +248,16 @@ def _encode_variables(
 def _encode_variable(
     name: str, value: Any, limits: Limits, node_id: Any, budget: ResultBudget
 ) -> dict[str, Any]:
-    encoded, used = encode_value_counted(value, limits.value_elements, node_id)
+    # Encode no more than the budget can still pay for: past it, each name costs one element.
+    encoded, used = encode_value_counted(value, budget.affordable(limits.value_elements), node_id)
     if not budget.take(used, f"variables.{name}"):
         return empty_value(encoded)
     if isinstance(value, nn.Module):
         parameters = {}
         for parameter_name, parameter in value.named_parameters():
-            parameter_value, used = encode_value_counted(parameter, limits.value_elements, node_id)
+            parameter_value, used = encode_value_counted(
+                parameter, budget.affordable(limits.value_elements), node_id
+            )
             if not budget.take(used, f"variables.{name}.{parameter_name}"):
                 parameter_value = empty_value(parameter_value)
             parameters[parameter_name] = parameter_value

@@ -4,7 +4,7 @@ Every /run and every /batch item reserves `limits.result_bytes` (the most a work
 see app/trace/result_budget.py) before its job is submitted; when the answer arrives the
 reservation shrinks to its real size; it is released when the last byte has been handed to
 the connection, or the client is gone. The reservations share `answer_memory_bytes` (by
-default queue_size × result_bytes): when it is spent, a request waits at most
+default (queue_size + workers) × result_bytes: one per job the pool admits): when it is spent, a request waits at most
 `answer_wait_seconds` for room and is then refused like a full queue (503, Retry-After).
 
 Bodies are sent in chunks, each awaiting the connection's flow control, so a client that
@@ -46,6 +46,8 @@ class AnswerMemory:
         if not self._waiters and self.held + nbytes <= self.capacity:
             self._take(nbytes)
             return Reservation(self, nbytes)
+        if self.wait_seconds <= 0:
+            raise QueueFull  # no waiting: refused like a full queue, 503 with Retry-After
         granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         entry = (nbytes, granted)
         self._waiters.append(entry)

@@ -46,6 +46,10 @@ class ResultBudget:
             return [*self._cut, f"… and {self._unlisted} more"]
         return list(self._cut)
 
+    def affordable(self, elements: int) -> int:
+        """The most elements (at least 1) of a Value the budget can still pay for."""
+        return max(1, min(elements, (self.left - BYTES_PER_VALUE) // BYTES_PER_ELEMENT))
+
     def take(self, elements: int, where: str, *, floor: int = 0) -> bool:
         """Pay for a Value keeping `elements`; False (and `where` noted as cut) if it does not
         fit above `floor`."""

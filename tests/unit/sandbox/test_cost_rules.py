@@ -36,8 +36,11 @@ def test_every_rule_is_priced_exactly_one_way() -> None:
         assert sum(ways) == 1, rule
 
 
+ENTRIES = _callable_entries()
+
+
 @pytest.mark.parametrize(
-    ("qualified", "entry", "target"), _callable_entries(), ids=lambda v: str(v)[:40]
+    ("qualified", "entry", "target"), ENTRIES, ids=[qualified for qualified, _, _ in ENTRIES]
 )
 def test_every_allowed_op_has_an_estimator(
     qualified: str, entry: allowlist.Entry, target: object
