@@ -4,8 +4,9 @@ Every /run and every /batch item reserves `limits.result_bytes` (the most a work
 see app/trace/result_budget.py) before its job is submitted; when the answer arrives the
 reservation shrinks to its real size; it is released when the last byte has been handed to
 the connection, or the client is gone. The reservations share `answer_memory_bytes` (by
-default (queue_size + workers) × result_bytes: one per job the pool admits): when it is spent, a request waits at most
-`answer_wait_seconds` for room and is then refused like a full queue (503, Retry-After).
+default (queue_size + workers) × result_bytes: one per job the pool admits); when it is
+spent, a request waits at most `answer_wait_seconds` (default 0) for room and is then refused
+like a full queue (503, Retry-After).
 
 Bodies are sent in chunks, each awaiting the connection's flow control, so a client that
 never reads holds its reservation (and no more than the transport's high-water mark beyond
