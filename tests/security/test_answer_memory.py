@@ -111,8 +111,14 @@ def test_amplifying_runs_and_batches_stay_within_the_answer_budget(
     fillers = [{"kind": "run", "source": FILLER} for _ in range(8)]
 
     def post(path: str, body: dict[str, object]) -> httpx.Response:
+        # As a client should: a 503 (queue or answer memory full) is retried after Retry-After.
         with httpx.Client(base_url=server.url, timeout=300) as client:
-            return client.post(path, json=body)
+            deadline = time.monotonic() + 120
+            while True:
+                response = client.post(path, json=body)
+                if response.status_code != 503 or time.monotonic() > deadline:
+                    return response
+                time.sleep(float(response.headers.get("retry-after", "1")))
 
     with PeakSampler(pid) as sampler, ThreadPoolExecutor(8) as pool:
         batches = [pool.submit(post, "/api/v1/batch", {"items": amplifiers}) for _ in range(2)]
