@@ -1071,7 +1071,7 @@ NAMED_LIMITS = [
         "limit-container-repr",
         "memory",
         "items",
-        "l = [123456789] * 9000\n" + _KEEP + "    keep.append(str(l))",
+        "l = ['a' * 9000] * 10\n" + _KEEP + "    keep.append(str(l))",
     ),
     _named(
         "limit-list-repeat-nested",

@@ -38,7 +38,7 @@ PROGRAMS = {
                   "    keep.append(s.split())\n", "items"),
     "str-split-sep": ("s = 'a,' * 50000\nkeep = []\nfor i in range(3000):\n"
                       "    keep.append(s.split(','))\n", "items"),
-    "container-repr": ("l = [123456789] * 9000\n" + KEEP + "    keep.append(str(l))\n",
+    "container-repr": ("l = ['a' * 9000] * 10\n" + KEEP + "    keep.append(str(l))\n",
                        "items"),
     "nested-equal": (NEST + "c = a == b\n", "op_cost"),
     "nested-less": (NEST + "c = a < b\n", "op_cost"),
