@@ -70,6 +70,25 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest accepted request body; larger bodies get 413.",
     )
+    answer_memory_bytes: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Bytes the web process may hold in answers at once (0 = (queue_size + workers) × "
+            "limits.result_bytes); past it a request waits, then gets 503."
+        ),
+    )
+    answer_wait_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="Longest wait for answer memory before a 503 (0: answer 503 at once, "
+        "like a full queue).",
+    )
+    answer_send_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Longest time to send one answer; a client that does not read is dropped.",
+    )
     batch_max_items: int = Field(
         default=50, description="Most items one /api/v1/batch request may hold."
     )

@@ -17,6 +17,7 @@ from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
 from app.api import batch, capabilities, check, docs, examples, health, observability, pages, run
 from app.api.admission_gate import AdmissionGate
+from app.api.answers import AnswerMemory
 from app.api.client_identity import IdentifyClient
 from app.api.observability import RequestContext
 from app.api.problems import install_problem_handlers
@@ -83,6 +84,11 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
     )
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.answer_memory = AnswerMemory(
+        settings.answer_memory_bytes
+        or (settings.queue_size + settings.workers) * settings.limits.result_bytes,
+        settings.answer_wait_seconds,
+    )
     install_problem_handlers(app)
     for router_module in ROUTERS:
         app.include_router(router_module.router)

@@ -27,9 +27,10 @@ from app.sandbox.observer import PassiveObserver
 from app.sandbox.process_state import reset_global_state
 from app.sandbox.sanitize import sanitize_message
 from app.sandbox.surface.values import Namespace
-from app.trace.encode import encode_value
+from app.trace.encode import encode_value_counted
 from app.trace.jacobian import JacobianRequestError, requested_jacobian
 from app.trace.recorder import HEAVY_PARTS, Recorder
+from app.trace.result_budget import ResultBudget, empty_value
 
 API_VERSION = "1"
 # The limits of a run given none: frozen, so one instance serves every such run (and its hash,
@@ -129,7 +130,8 @@ class _Run:
         self.source = source
         self.seed = seed
         self.limits = limits
-        self.recorder = Recorder(limits, parts) if parts else None
+        self.budget = ResultBudget(limits.result_bytes)
+        self.recorder = Recorder(limits, parts, self.budget) if parts else None
         self.interpreter: Interpreter | None = None
         self.ctx: RunContext | None = None
 
@@ -159,9 +161,13 @@ class _Run:
                 error = refused.error
         if error is None and backward is not None:
             error = self._requested_backward(final, backward, warnings_seen)
-        variables = _encode_variables(final, self.limits, self.recorder)
+        variables = _encode_variables(final, self.limits, self.recorder, self.budget)
         result = _base_result(self.seed, self.limits, outcome, error, warnings_seen)
         result["variables"] = variables
+        cut = self.budget.cut
+        if cut:
+            result["result_truncated"] = True
+            result["result_cut"] = cut
         result["jacobian"] = requested_jacobian_result
         if self.recorder is not None:
             result.update(self.recorder.render(final))
@@ -225,26 +231,37 @@ def _is_listed_variable(name: str, value: Any) -> bool:
 
 
 def _encode_variables(
-    final: Mapping[str, Any], limits: Limits, recorder: Recorder | None
+    final: Mapping[str, Any], limits: Limits, recorder: Recorder | None, budget: ResultBudget
 ) -> dict[str, Any]:
-    """The program's final top-level bindings as Values (tensors point at their graph node)."""
+    """The program's final top-level bindings as Values (tensors point at their graph node),
+    each paid from the run's result budget: ten names bound to one big list are ten Values."""
     if recorder is not None:
         recorder.adopt_final(final)
     node_id = None if recorder is None else recorder.tensor_id
     return {
-        name: _encode_variable(value, limits, node_id)
+        name: _encode_variable(name, value, limits, node_id, budget)
         for name, value in final.items()
         if _is_listed_variable(name, value)
     }
 
 
-def _encode_variable(value: Any, limits: Limits, node_id: Any) -> dict[str, Any]:
-    encoded = encode_value(value, limits.value_elements, node_id)
+def _encode_variable(
+    name: str, value: Any, limits: Limits, node_id: Any, budget: ResultBudget
+) -> dict[str, Any]:
+    # Encode no more than the budget can still pay for: past it, each name costs one element.
+    encoded, used = encode_value_counted(value, budget.affordable(limits.value_elements), node_id)
+    if not budget.take(used, f"variables.{name}"):
+        return empty_value(encoded)
     if isinstance(value, nn.Module):
-        encoded["parameters"] = {
-            parameter_name: encode_value(parameter, limits.value_elements, node_id)
-            for parameter_name, parameter in value.named_parameters()
-        }
+        parameters = {}
+        for parameter_name, parameter in value.named_parameters():
+            parameter_value, used = encode_value_counted(
+                parameter, budget.affordable(limits.value_elements), node_id
+            )
+            if not budget.take(used, f"variables.{name}.{parameter_name}"):
+                parameter_value = empty_value(parameter_value)
+            parameters[parameter_name] = parameter_value
+        encoded["parameters"] = parameters
     return encoded
 
 
@@ -272,6 +289,9 @@ def _base_result(
         "backward_trace": None,
         "backward_trace_truncated": False,
         "jacobian": None,
+        # Values cut to keep the answer within limits.result_bytes (result_budget.py).
+        "result_truncated": False,
+        "result_cut": [],
         "limits": dict(_limits_dict(limits)),  # a copy: the cached dict must stay intact
     }
 

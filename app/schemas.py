@@ -207,6 +207,14 @@ class RunResult(BaseModel):
     timeline_truncated: bool | None = None
     backward_trace: list[dict[str, Any]] | None = None
     jacobian: Jacobian | None = None
+    result_truncated: bool = Field(
+        default=False,
+        description="Values were cut to keep the answer within limits.result_bytes.",
+    )
+    result_cut: list[str] = Field(
+        default_factory=list,
+        description='What was cut, in order: "variables.NAME", "timeline", "graph.values", …',
+    )
     limits: dict[str, int | float]
     timing_ms: dict[str, float]
 

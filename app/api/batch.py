@@ -7,9 +7,17 @@ import asyncio
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
+from app.api.answers import (
+    AnswerMemory,
+    AnswerMemoryDep,
+    HeldAnswer,
+    Reservation,
+    release_all,
+    reserved,
+)
 from app.api.check import check_sources_size
 from app.api.deps import PoolDep, SettingsDep
-from app.api.problems import PROBLEM_RESPONSES
+from app.api.problems import PROBLEM_RESPONSES, PayloadTooLarge
 from app.api.run import check_source_size
 from app.api.strict_body import StrictJSONRoute
 from app.config import Settings
@@ -55,8 +63,50 @@ async def run_item(pool: WorkerPool, item: BatchItem, settings: Settings) -> byt
     return encode_json(failed)
 
 
+class BatchHolding:
+    """The answer memory one batch holds: its finished items wait for the last one, so a batch
+    whose answers could not fit in the whole budget is refused (413) instead of waiting forever."""
+
+    def __init__(self, memory: AnswerMemory, settings: Settings) -> None:
+        self.memory = memory
+        self.settings = settings
+        self.items: list[Reservation] = []
+
+    async def item(self, pool: WorkerPool, item: BatchItem) -> tuple[bytes, Reservation]:
+        """One item's answer, its memory reserved before the job (see answers.py)."""
+        room = self.settings.limits.result_bytes
+        held = sum(reservation.nbytes for reservation in self.items)
+        if held + room > self.memory.capacity:
+            raise PayloadTooLarge(
+                f"The answers of this batch would take more than the {self.memory.capacity:,} "
+                "bytes the server holds at once; send its items in smaller batches."
+            )
+        body, reservation = await reserved(
+            self.memory, room, lambda: run_item(pool, item, self.settings)
+        )
+        self.items.append(reservation)
+        return body, reservation
+
+
+def held_batch(
+    tasks: list[asyncio.Task[tuple[bytes, Reservation]]], settings: Settings
+) -> HeldAnswer:
+    """The batch's answer: the items' JSON spliced in request order, never joined into a copy,
+    each item's memory released once the whole answer is sent."""
+    parts: list[bytes] = [b'{"results":[']
+    reservations: list[Reservation] = []
+    for index, task in enumerate(tasks):
+        body, reservation = task.result()
+        parts.append(body if index == 0 else b"," + body)
+        reservations.append(reservation)
+    parts.append(b"]}")
+    return HeldAnswer(parts, reservations, settings.answer_send_seconds)
+
+
 @router.post("/batch", response_model=BatchResponse, responses=PROBLEM_RESPONSES)
-async def batch(batch_request: BatchRequest, pool: PoolDep, settings: SettingsDep) -> Response:
+async def batch(
+    batch_request: BatchRequest, pool: PoolDep, settings: SettingsDep, memory: AnswerMemoryDep
+) -> Response:
     """Run up to `batch_max_items` runs and checks in parallel; results in request order."""
     refuse_oversized_batch(batch_request, settings)
     for item in batch_request.items:
@@ -70,16 +120,20 @@ async def batch(batch_request: BatchRequest, pool: PoolDep, settings: SettingsDe
     # filling the queue in front of them (making them wait or get 503).
     slots = asyncio.Semaphore(2 * max(1, settings.workers))
 
-    async def in_turn(item: BatchItem) -> bytes:
-        async with slots:
-            return await run_item(pool, item, settings)
+    holding = BatchHolding(memory, settings)
 
+    async def in_turn(item: BatchItem) -> tuple[bytes, Reservation]:
+        async with slots:
+            return await holding.item(pool, item)
+
+    tasks: list[asyncio.Task[tuple[bytes, Reservation]]] = []
     try:
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(in_turn(item)) for item in batch_request.items]
-    except* (QueueFull, PoolUnavailable) as overload:
-        # Overload is never a 200: the whole batch gets 503 (the group cancelled the rest).
+            tasks.extend(group.create_task(in_turn(item)) for item in batch_request.items)
+    except* (QueueFull, PoolUnavailable, PayloadTooLarge) as overload:
+        # Overload is never a 200: the whole batch gets 503 (the group cancelled the rest);
+        # a batch whose answers cannot fit gets 413.
+        release_all(holding.items)
         raise overload.exceptions[0] from None
     # The workers' JSON is spliced in untouched, in request order.
-    body = b'{"results":[' + b",".join(task.result() for task in tasks) + b"]}"
-    return Response(body, media_type="application/json")
+    return held_batch(tasks, settings)

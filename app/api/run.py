@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from app.api.answers import AnswerMemoryDep, HeldAnswer, reserved
 from app.api.deps import PoolDep, SettingsDep
 from app.api.problems import PROBLEM_RESPONSES, PayloadTooLarge
 from app.api.strict_body import StrictJSONRoute
@@ -26,20 +27,28 @@ def check_source_size(source: str, settings: Settings) -> None:
 
 
 @router.post("/run", response_model=RunResult, responses=PROBLEM_RESPONSES)
-async def run(run_request: RunRequest, pool: PoolDep, settings: SettingsDep) -> Response:
+async def run(
+    run_request: RunRequest, pool: PoolDep, settings: SettingsDep, memory: AnswerMemoryDep
+) -> Response:
     """Run a program and return its variables, graph, timeline and backward passes."""
     check_source_size(run_request.source, settings)
     request = run_request.model_dump(mode="json")
-    outcome = await pool.submit("run", request)
-    if outcome.failure is None:
-        assert outcome.body is not None
-        # The worker's JSON is passed through untouched: no decode/encode in the web process.
-        return Response(outcome.body, media_type="application/json")
-    result = failed_run_result(
-        outcome.failure,
-        request,
-        settings.limits,
-        pool.info.get("torch_version", ""),
-        outcome.elapsed_ms,
-    )
-    return Response(encode_json(result), media_type="application/json")
+
+    async def answer() -> bytes:
+        outcome = await pool.submit("run", request)
+        if outcome.failure is None:
+            assert outcome.body is not None
+            # The worker's JSON is passed through untouched: no decode/encode here.
+            return outcome.body
+        result = failed_run_result(
+            outcome.failure,
+            request,
+            settings.limits,
+            pool.info.get("torch_version", ""),
+            outcome.elapsed_ms,
+        )
+        return encode_json(result)
+
+    # The answer's memory is reserved before the job and held until it is sent (answers.py).
+    body, reservation = await reserved(memory, settings.limits.result_bytes, answer)
+    return HeldAnswer([body], [reservation], settings.answer_send_seconds)

@@ -46,9 +46,7 @@ ELEMENTWISE = (
     "exp log log1p sqrt rsqrt sin cos tan tanh sigmoid relu abs neg pow clamp sign floor ceil "
     "round maximum minimum where add sub mul div eq ne lt le gt ge isclose"
 )
-REDUCTIONS = (
-    "sum mean prod max min argmax argmin norm std var logsumexp cumsum trace allclose equal"
-)
+REDUCTIONS = "sum mean prod max min argmax argmin std var logsumexp cumsum trace allclose equal"
 SHAPE_VIEWS = "reshape flatten squeeze unsqueeze transpose permute t chunk split"
 
 DTYPE_NAMES = "float32 float64 float double int64 long int32 int bool"
@@ -66,6 +64,7 @@ TORCH: dict[str, Entry] = {
     **_many(Kind.FUNCTION, CostRule.BROADCAST, ELEMENTWISE),
     **_many(Kind.FUNCTION, CostRule.BROADCAST, REDUCTIONS),
     **_many(Kind.FUNCTION, CostRule.CUBIC, "det inverse"),
+    **_many(Kind.FUNCTION, CostRule.NORM, "norm"),
     **_many(Kind.FUNCTION, CostRule.MATMUL, "matmul mm bmm mv dot"),
     **_many(Kind.FUNCTION, CostRule.OUTER, "outer"),
     **_many(Kind.FUNCTION, CostRule.EINSUM, "einsum"),
@@ -145,6 +144,7 @@ TENSOR: dict[str, Entry] = {
     **_many(Kind.METHOD, CostRule.BROADCAST, ELEMENTWISE),
     **_many(Kind.METHOD, CostRule.BROADCAST, REDUCTIONS),
     **_many(Kind.METHOD, CostRule.CUBIC, "det inverse"),
+    **_many(Kind.METHOD, CostRule.NORM, "norm"),
     **_many(Kind.METHOD, CostRule.MATMUL, "matmul mm bmm mv dot"),
     **_many(Kind.METHOD, CostRule.OUTER, "outer"),
     **_many(Kind.METHOD, CostRule.VIEW, SHAPE_VIEWS + " view"),

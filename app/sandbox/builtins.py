@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from app.sandbox import grammar
+from app.sandbox import container_costs, grammar
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.python_values import PLAIN_TYPES, strip_addresses
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.sandbox.runtime import Runtime
 
 BuiltinImpl = Callable[["Runtime", list[Any], dict[str, Any]], Any]
+BuiltinMethodCost = Callable[["Runtime", Any, list[Any], dict[str, Any]], None]
 
 
 class PlainMethod:
@@ -67,13 +68,84 @@ class PlainMethod:
                     grown = len(owner) + occurrences * (len(new) - len(old))
                     operators.check_size(str, grown)
                     operators.charge_created(grown)
+        paid = _METHOD_COSTS.get((kind, name))
+        if paid is not None:
+            paid(runtime, owner, args, kwargs)
         if kind is dict and name == "update" and args and type(args[0]) is not dict:
             # update() consumes any iterable in C: materialize it within the limits first.
             args = [collect(runtime, args[0]), *args[1:]]
         result = getattr(owner, name)(*args, **kwargs)
         if kind is dict and name == "update":
             operators.check_length(owner)
+        elif kind is str and name in _CASE_CHANGES:
+            operators.check_length(result)  # a case change can lengthen ('ß'.upper() is 'SS')
         return result
+
+
+# ---- what the C-level methods of plain values cost, paid before they run --------------------
+# Each takes (runtime, owner, args, kwargs) and raises the named limit; torch-free, plain data.
+
+_CASE_CHANGES = frozenset({"upper", "lower", "capitalize", "title"})
+
+
+def _pay_copy(runtime: Runtime, owner: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
+    # list.copy(), dict.copy(), str.upper() and strip(): a new value as long as the owner.
+    runtime.operators.charge_created(len(owner))
+
+
+def _pay_search(runtime: Runtime, owner: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
+    # list/tuple .index/.count: every entry compared with the item, nested containers walked.
+    if not args:
+        return  # CPython's own TypeError
+    operators = runtime.operators
+    size = container_costs.search_size(owner, args[0], operators.walk_cap())
+    operators.charge_walk(size, f"This {type(owner).__name__}.index or count")
+
+
+def _pay_scan(runtime: Runtime, owner: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
+    # str.count/find: one pass over the string, in C.
+    size = 1 + len(owner) // container_costs.CHARS_PER_COMPARISON
+    runtime.operators.charge_walk(size, "This string search")
+
+
+def _pay_split(runtime: Runtime, owner: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
+    # The pieces are new strings and a new list: at most one item per separator (or per two
+    # characters when splitting on whitespace), bounded by maxsplit, and the owner's characters.
+    separator = args[0] if args else kwargs.get("sep")
+    limit = args[1] if len(args) > 1 else kwargs.get("maxsplit", -1)
+    if separator is not None and (type(separator) is not str or not separator):
+        return  # CPython's own TypeError / "empty separator"
+    pieces = len(owner) // 2 + 1 if separator is None else owner.count(separator) + 1
+    if type(limit) is int and limit >= 0:
+        pieces = min(pieces, limit + 1)
+    operators = runtime.operators
+    operators.check_size(list, pieces)
+    _pay_scan(runtime, owner, args, kwargs)
+    operators.charge_created(pieces + len(owner))
+
+
+def _pay_key(runtime: Runtime, owner: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
+    # dict.get/pop with a tuple key: hashing it walks the whole tuple.
+    if args and type(args[0]) is tuple:
+        operators = runtime.operators
+        size = container_costs.hash_size(args[0], operators.walk_cap())
+        operators.charge_walk(size, "Hashing")
+
+
+_METHOD_COSTS: dict[tuple[type, str], BuiltinMethodCost] = {
+    (list, "copy"): _pay_copy,
+    (dict, "copy"): _pay_copy,
+    (list, "index"): _pay_search,
+    (list, "count"): _pay_search,
+    (tuple, "index"): _pay_search,
+    (tuple, "count"): _pay_search,
+    (dict, "get"): _pay_key,
+    (dict, "pop"): _pay_key,
+    (str, "split"): _pay_split,
+    (str, "count"): _pay_scan,
+    (str, "find"): _pay_scan,
+    **{(str, name): _pay_copy for name in ("strip", "lstrip", "rstrip", *_CASE_CHANGES)},
+}
 
 
 def plain_method(runtime: Runtime, value: Any, name: str) -> Any:
@@ -305,6 +377,17 @@ def _int(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
     return result
 
 
+def _round(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    # round(int, -n) computes 10**n first: pay its bits through int_bits before CPython does.
+    ndigits = args[1] if len(args) > 1 else kwargs.get("ndigits")
+    if type(ndigits) is int and ndigits < 0 and args and type(args[0]) in (int, bool):
+        runtime.operators.int_too_big(int(-ndigits * _BITS_PER_DIGIT) + 1)
+    return round(*args, **kwargs)
+
+
+_BITS_PER_DIGIT = 3.33  # log2(10), rounded up a little
+
+
 def _range(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
     _no_keywords("range", kwargs)
     return range(*args)
@@ -318,7 +401,7 @@ _IMPLEMENTATIONS: dict[str, tuple[Any, BuiltinImpl]] = {
     "min": (min, _extreme("min", "<")),
     "max": (max, _extreme("max", ">")),
     "sum": (sum, _sum),
-    "round": (round, _plain(round)),
+    "round": (round, _round),
     "float": (float, _plain(float)),
     "int": (int, _int),
     "bool": (bool, _bool),

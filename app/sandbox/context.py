@@ -14,9 +14,6 @@ from app.sandbox.errors import DeadlineExceeded, LimitExceeded
 from app.sandbox.limits import Limits
 from app.sandbox.observer import Observer, PassiveObserver
 
-# The run's total of built items and characters, as a multiple of `limits.list_length`.
-PYTHON_ITEMS_FACTOR = 100
-
 
 @dataclass
 class RunContext:
@@ -84,13 +81,28 @@ class RunContext:
                 "in total.",
             )
 
+    def room_left(self) -> int:
+        """The cost the run may still spend (the most any walk needs to count)."""
+        return max(self.limits.run_cost - self.cost_spent, 0)
+
+    def charge_pass(self, cost: int, what: str) -> None:
+        """Pay for a backward pass: many ops in one call, so only the run's total bounds it
+        (each of its nodes is no bigger than an op the forward pass already paid for)."""
+        self.cost_spent += cost
+        if self.cost_spent > self.limits.run_cost:
+            raise self.limit_exceeded(
+                "run_cost",
+                f"{what} would traverse a graph costing at least {cost:.2e} operations; the "
+                f"program's operations may cost at most {self.limits.run_cost:.2e} in total.",
+            )
+
     def charge_python_items(self, count: int) -> None:
         """Count `count` new list items or string characters against the run's total."""
         self.python_items += count
-        limit = PYTHON_ITEMS_FACTOR * self.limits.list_length
+        limit = self.limits.items
         if self.python_items > limit:
             raise self.limit_exceeded(
-                "list_length",
+                "items",
                 f"The program built more than {limit:,} list items and string characters in total.",
             )
 

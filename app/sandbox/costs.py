@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 import torch
@@ -40,6 +41,7 @@ class CostRule(StrEnum):
     OUTER = "outer"
     EINSUM = "einsum"
     CUBIC = "cubic"  # det/inverse: n**3 per matrix
+    NORM = "norm"  # element-wise, except p="nuc": an SVD per matrix, by its FLOPs
     CONCAT = "concat"  # cat/stack: the sum of the parts
     VIEW = "view"  # reshape/view/transpose/...: the size of the input
     EXPAND = "expand"  # logical size from the requested shape
@@ -312,6 +314,27 @@ def _cubic(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     return elements, max(elements * side, 1)
 
 
+# FLOPs of an SVD of an m×n matrix (k = min(m, n)), as LAPACK's divide and conquer does it: about
+# 4mnk + 8k³ for the bidiagonalisation and the singular vectors; counted as 12mnk (k ≤ m, n).
+SVD_FLOPS_PER_MNK = 12
+
+
+def _norm(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+    # `x.norm()`, `torch.norm(x, 2)`, `x.norm(p="fro")`: one pass; `p="nuc"` sums singular
+    # values, so it runs an SVD of each matrix first.
+    source = args[0] if args else kwargs.get("input")
+    if not isinstance(source, torch.Tensor):
+        raise ArgumentsNotUnderstood
+    p = args[1] if len(args) > 1 else kwargs.get("p", "fro")
+    elements = source.numel()
+    if not (isinstance(p, str) and p == "nuc") or source.dim() < 2:
+        return elements, max(elements, 1)
+    rows, columns = source.shape[-2], source.shape[-1]
+    batch = numel_of_shape(source.shape[:-2])
+    flops = batch * rows * columns * min(rows, columns) * SVD_FLOPS_PER_MNK
+    return batch, max(flops, elements, 1)
+
+
 def _concat(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     parts = args[0] if args else kwargs.get("tensors", ())
     if not isinstance(parts, list | tuple):
@@ -471,31 +494,6 @@ def _meta(target: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any
     return elements, max(elements, largest_input, 1)
 
 
-_SHAPE_RULES: dict[CostRule, Callable[[Sequence[Any], dict[str, Any]], Estimate]] = {
-    CostRule.DATA: _data,
-    CostRule.SIZE: _size,
-    CostRule.FULL: _full,
-    CostRule.RANDINT: _randint,
-    CostRule.LIKE: _like,
-    CostRule.ARANGE: _arange,
-    CostRule.LINSPACE: _linspace,
-    CostRule.EYE: _eye,
-    CostRule.BROADCAST: _broadcast,
-    CostRule.MATMUL: _matmul,
-    CostRule.OUTER: _outer,
-    CostRule.EINSUM: _einsum,
-    CostRule.CUBIC: _cubic,
-    CostRule.CONCAT: _concat,
-    CostRule.VIEW: _view,
-    CostRule.EXPAND: _expand,
-    CostRule.EXPAND_AS: _expand_as,
-    CostRule.REPEAT: _repeat,
-    CostRule.LINEAR: _linear,
-    CostRule.INDEX_SELECT: _index_select,
-    CostRule.GATHER: _gather,
-}
-
-
 Estimator = Callable[[Sequence[Any], dict[str, Any]], Estimate]
 
 
@@ -503,10 +501,69 @@ def _free(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     return 0, 1
 
 
+# The estimate of every rule priced from its arguments' shapes. No default: a rule missing here
+# (and not in SURFACE_PRICED or META) is a KeyError when the table is built, never an op priced
+# as a view by accident (tests/unit/sandbox/test_cost_rules.py checks every allowed op).
+SHAPE_RULES: Mapping[CostRule, Estimator] = MappingProxyType(
+    {
+        CostRule.FREE: _free,
+        CostRule.DATA: _data,
+        CostRule.SIZE: _size,
+        CostRule.FULL: _full,
+        CostRule.RANDINT: _randint,
+        CostRule.LIKE: _like,
+        CostRule.ARANGE: _arange,
+        CostRule.LINSPACE: _linspace,
+        CostRule.EYE: _eye,
+        CostRule.BROADCAST: _broadcast,
+        CostRule.MATMUL: _matmul,
+        CostRule.OUTER: _outer,
+        CostRule.EINSUM: _einsum,
+        CostRule.CUBIC: _cubic,
+        CostRule.NORM: _norm,
+        CostRule.CONCAT: _concat,
+        CostRule.VIEW: _view,
+        CostRule.EXPAND: _expand,
+        CostRule.EXPAND_AS: _expand_as,
+        CostRule.REPEAT: _repeat,
+        CostRule.LINEAR: _linear,
+        CostRule.INDEX_SELECT: _index_select,
+        CostRule.GATHER: _gather,
+    }
+)
+
+# Rules the torch surface prices itself, from more than shapes: module and optimizer calls
+# (surface/modules.py), backward/grad by the graph they traverse and autograd.functional by
+# their passes (surface/autograd_calls.py). Their entries must have a special path there.
+SURFACE_PRICED: frozenset[CostRule] = frozenset(
+    {
+        CostRule.MODULE_INIT,
+        CostRule.MODULE_CALL,
+        CostRule.OPTIMIZER_INIT,
+        CostRule.OPTIMIZER_STEP,
+        CostRule.BACKWARD,
+        CostRule.JACOBIAN,
+    }
+)
+
+
+class PricedBySurface(LookupError):
+    """A surface-priced rule's shape estimate was asked for: the surface lacks its special path."""
+
+
+def _priced_by_surface(rule: CostRule) -> Estimator:
+    def refuse(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+        raise PricedBySurface(f"the cost rule {rule.value!r} is priced by the torch surface")
+
+    return refuse
+
+
 # Rules under which `tensor.method()` with no arguments is estimated at the tensor's own size,
-# `(numel, max(numel, 1))` (what `_broadcast` and `_view` return for it): the surface computes
-# that inline for the hottest calls (`x.sum()`, `y.norm()`, `x.t()`).
-SELF_SIZED_RULES: frozenset[CostRule] = frozenset({CostRule.BROADCAST, CostRule.VIEW})
+# `(numel, max(numel, 1))` (what `_broadcast`, `_norm` and `_view` return for it): the surface
+# computes that inline for the hottest calls (`x.sum()`, `y.norm()`, `x.t()`).
+SELF_SIZED_RULES: frozenset[CostRule] = frozenset(
+    {CostRule.BROADCAST, CostRule.NORM, CostRule.VIEW}
+)
 
 
 def estimator_for(rule: CostRule, target: Callable[..., Any] | None) -> Estimator:
@@ -515,17 +572,18 @@ def estimator_for(rule: CostRule, target: Callable[..., Any] | None) -> Estimato
     and torch then refuses the call with its own message."""
     if rule is CostRule.FREE:
         return _free
-    shape_rule = _SHAPE_RULES.get(rule)
-    if shape_rule is None:
-        if rule is CostRule.META and target is not None:
-            meta_target = target
+    if rule in SURFACE_PRICED:
+        return _priced_by_surface(rule)
+    if rule is CostRule.META:
+        if target is None:
+            raise PricedBySurface("the META cost rule needs the torch callable to run on meta")
+        meta_target = target
 
-            def meta_rule(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
-                return _meta(meta_target, args, kwargs)
+        def meta_rule(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+            return _meta(meta_target, args, kwargs)
 
-            return meta_rule
-        shape_rule = _view
-    rule_function = shape_rule
+        return meta_rule
+    rule_function = SHAPE_RULES[rule]  # no default: see SHAPE_RULES
 
     def guarded(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
         try:

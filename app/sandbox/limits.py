@@ -24,12 +24,18 @@ class Limits:
     shift_bits: int = 4_096
     str_length: int = 100_000
     list_length: int = 100_000
+    # Items and characters of every list, tuple, dict and string a run builds, copies, slices
+    # or splits, in total: one `[0] * 10**5` is fine, 10**5 of them would hold gigabytes.
+    items: int = 10_000_000
     call_depth: int = 50
     stdout_bytes: int = 64 * 1024
     graph_nodes: int = 5_000
     timeline_entries: int = 2_000
     jacobian_cells: int = 10_000
     value_elements: int = 1_000
+    # Bytes of JSON the values of one result may take (variables, graph, timeline, trace),
+    # charged as they are encoded: past it, values are sent cut (`result_truncated`).
+    result_bytes: int = 4 * 1024 * 1024
     seconds: float = 5.0
 
     # The hash of the fields, set per instance by __post_init__ (a ClassVar to the dataclass, so

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
+from app.sandbox import container_costs
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.operators import BINARY_OPERATORS
@@ -134,6 +135,7 @@ class ValueFormatter:
             sequence.append((True, closing))
             sequence.append((True, id(item)))
             work.extend(reversed(sequence))
+        self._ctx.charge_python_items(length)  # the text is a new string like any other
         return "".join(pieces)
 
 
@@ -162,7 +164,9 @@ _SIZE_CHECKS = {
     "%": "_check_mod",
     "**": "_check_pow",
     "<<": "_check_lshift",
+    **{symbol: "_check_compare" for symbol in _COMPARISONS},
 }
+_NESTED = (list, tuple, dict)
 
 
 def _checked(
@@ -274,6 +278,29 @@ class CheckedOperators:
             return left
         self._check_add(left, right)
         return operator.iadd(left, right)
+
+    def charge_walk(self, size: int, what: str) -> None:
+        """Pay `size` object comparisons (a walk of containers in C) before it happens."""
+        if size > self.walk_cap():  # the walk stopped counting there
+            raise self._ctx.limit_exceeded(
+                "op_cost",
+                f"{what} would compare more than {self.walk_cap():,} items; one op may cost at "
+                f"most {self._ctx.limits.op_cost:.2e} operations.",
+            )
+        if size > 1:
+            self._ctx.charge(size * container_costs.COMPARISON_WEIGHT, what)
+
+    def walk_cap(self) -> int:
+        """The most comparisons one op may pay for (more is refused: no need to count them)."""
+        return self._ctx.limits.op_cost // container_costs.COMPARISON_WEIGHT
+
+    def _check_compare(self, left: Any, right: Any) -> None:
+        # Only containers against containers can do more than one comparison (an upper
+        # bound: `==` of sequences of different lengths stops at the lengths).
+        if type(left) not in _NESTED or type(right) not in _NESTED:
+            return
+        size = container_costs.comparison_size(left, right, self.walk_cap())
+        self.charge_walk(size, "Comparing these containers")
 
     def _check_sub(self, left: Any, right: Any) -> None:
         if type(left) is int and type(right) is int:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
+from app.sandbox import container_costs
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
@@ -179,7 +180,20 @@ class Runtime:
     def contains(self, item: Any, container: Any) -> bool:
         """`item in container`, with lazy iterators walked a step per item."""
         kind = type(container)
-        if kind in PLAIN_TYPES or kind.__name__ in ("dict_keys", "dict_values", "dict_items"):
+        if kind in PLAIN_TYPES:
+            if kind is not range:
+                operators = self.operators
+                size = container_costs.search_size(container, item, operators.walk_cap())
+                operators.charge_walk(size, "This 'in' test")
+            return item in container
+        if kind.__name__ in ("dict_keys", "dict_values", "dict_items"):
+            operators = self.operators
+            cap = operators.walk_cap()
+            if kind.__name__ == "dict_values":  # compared one by one; keys and items hash
+                size = container_costs.search_size(list(container), item, cap)
+            else:
+                size = container_costs.hash_size(item, cap)
+            operators.charge_walk(size, "This 'in' test")
             return item in container
         if self.is_surface(container):
             return bool(self.surface.binary_op("in", item, container, self.ctx))
@@ -230,12 +244,36 @@ class Runtime:
 
     def get_item(self, value: Any, key: Any) -> Any:
         if type(value) in PLAIN_TYPES or not self.is_surface(value):
+            key_kind = type(key)
+            if key_kind is slice:
+                self._pay_slice(value, key)
+            elif key_kind is tuple:
+                self._pay_hash(key)
             return value[key]
         return self.surface.get_item(value, key, self.ctx)
+
+    def _pay_slice(self, value: Any, key: slice) -> None:
+        """A slice of a list, tuple or string is a copy: pay its items before it is made."""
+        if type(value) not in (list, tuple, str):
+            return  # a range slices to a range; dicts refuse slices themselves
+        try:
+            count = len(range(*key.indices(len(value))))
+        except (TypeError, ValueError):
+            return  # CPython raises its own error for the slice
+        self.operators.charge_created(count)
+
+    def _pay_hash(self, key: tuple[Any, ...]) -> None:
+        """Hashing a tuple walks all of it (tuples do not cache their hash)."""
+        operators = self.operators
+        operators.charge_walk(container_costs.hash_size(key, operators.walk_cap()), "Hashing")
 
     def set_item(self, target: Any, key: Any, value: Any) -> None:
         kind = type(target)
         if kind in PLAIN_TYPES or not self.is_surface(target):
+            if type(key) is tuple:
+                self._pay_hash(key)
+            elif type(key) is slice and kind is list:
+                self.operators.charge_created(len(value) if type(value) in (list, tuple) else 0)
             target[key] = value
             if kind is list or kind is dict:
                 self.operators.check_length(target)

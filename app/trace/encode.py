@@ -334,8 +334,10 @@ def _encode_container(
             kind = encoded["kind"]
             if kind == "tensor":  # it costs the elements it keeps (its own cut, as on its own)
                 budget -= max(1, min(item.numel(), limit)) - 1
-            elif kind == "str" and "truncated" in encoded:
-                current.cut = True  # the full repr would hold the whole string
+            elif kind == "str" or "repr" in encoded:
+                # Text costs its length, like on its own: one list of a long string repeated
+                # a thousand times must not carry a thousand copies of it.
+                budget = _charge_text(encoded, budget + 1, current)
         if inner is not None:
             stack.append(inner)
             continue
@@ -344,6 +346,21 @@ def _encode_container(
         if current.cut and stack:
             stack[-1].cut = True
     return top.encoded, limit - budget
+
+
+def _charge_text(encoded: dict[str, Any], budget: int, container: _OpenContainer) -> int:
+    """Take the text of a string or repr item from the value's budget (one element per
+    CHARS_PER_ELEMENT characters, at least one), cutting it to what is left; the budget left."""
+    field = "value" if encoded["kind"] == "str" else "repr"
+    text = encoded[field]
+    cost = 1 + len(text) // CHARS_PER_ELEMENT
+    if cost > budget:
+        encoded[field] = text[: max(budget - 1, 0) * CHARS_PER_ELEMENT]
+        encoded["truncated"] = True
+        cost = budget
+    if "truncated" in encoded:
+        container.cut = True  # the full repr would hold the whole text
+    return budget - cost
 
 
 def _close(container: _OpenContainer) -> None:

@@ -17,6 +17,7 @@ from app.sandbox.limits import Limits
 from app.trace.backward_trace import BackwardTracer, render_calls
 from app.trace.graph import build_edges, build_graph
 from app.trace.nodes import NodeRegistry, TensorRecord
+from app.trace.result_budget import ResultBudget
 from app.trace.timeline import Timeline
 
 HEAVY_PARTS = ("graph", "timeline", "backward_trace")
@@ -27,14 +28,21 @@ Tensor = torch.Tensor
 class Recorder:
     """Observer that records the run; `parts` chooses which heavy parts are built at all."""
 
-    def __init__(self, limits: Limits, parts: Sequence[str] = HEAVY_PARTS) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        parts: Sequence[str] = HEAVY_PARTS,
+        budget: ResultBudget | None = None,
+    ) -> None:
         self.limits = limits
         self.parts = frozenset(parts)
         self.registry = NodeRegistry(limits.graph_nodes)
+        self.budget = budget if budget is not None else ResultBudget(limits.result_bytes)
         self.timeline = Timeline(
             self.registry,
             max_entries=limits.timeline_entries,
             value_elements=limits.value_elements,
+            budget=self.budget,
         )
         self.tracer = BackwardTracer(
             self.registry,

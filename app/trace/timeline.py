@@ -9,6 +9,7 @@ import torch
 
 from app.trace.encode import encode_tensor, encode_value, encode_value_counted
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
+from app.trace.result_budget import ResultBudget
 
 Tensor = torch.Tensor
 # (step, line, bindings: name -> tensor node id or a Value, stdout_len); one per statement.
@@ -30,8 +31,17 @@ class Timeline:
     other Values draw on `elements_left` (TIMELINE_VALUES full Values) and are cut once it is spent.
     """
 
-    def __init__(self, registry: NodeRegistry, *, max_entries: int, value_elements: int) -> None:
+    def __init__(
+        self,
+        registry: NodeRegistry,
+        *,
+        max_entries: int,
+        value_elements: int,
+        budget: ResultBudget | None = None,
+    ) -> None:
         self.registry = registry
+        # The run's byte budget (result_budget.py): the timeline may spend its share of it.
+        self.budget = budget if budget is not None else ResultBudget(1 << 62)
         self.max_entries = max_entries
         self.value_elements = value_elements
         self.elements_left = TIMELINE_VALUES * value_elements
@@ -64,6 +74,10 @@ class Timeline:
                     value, self.value_elements, registry.tensor_id
                 )
                 self.elements_left -= used
+                budget = self.budget
+                if not budget.take(used, "timeline", floor=budget.timeline_floor):
+                    self.elements_left = 0  # spent: the later bindings are cut too
+                    encoded[name] = self._spent_value(value)
             else:
                 encoded[name] = self._spent_value(value)
         self.entries.append((registry.step, line, encoded, stdout_len))

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.config import Settings
 from app.telemetry.events import outcome_of
+from app.trace.result_budget import fit_result
 from app.workers import process_setup, syscall_filter
 from app.workers.framing import (
     TAG_FAILURE,
@@ -56,6 +57,22 @@ def serve(sock: socket.socket, jobs: ModuleType, settings: Settings) -> None:
         gc.collect()
 
 
+def _encode_within_budget(kind: str, result: dict[str, Any], settings: Settings) -> bytes:
+    """The answer's JSON, never longer than limits.result_bytes: a run's result is cut value by
+    value (result_budget.fit_result); any other answer that long is refused as a whole."""
+    limit = settings.limits.result_bytes
+    if kind == "run":
+        return fit_result(result, limit, encode_json)
+    encoded = encode_json(result)
+    if len(encoded) > limit:
+        raise AnswerTooLarge(f"the {kind} answer is {len(encoded):,} bytes")
+    return encoded
+
+
+class AnswerTooLarge(Exception):
+    """A non-run answer longer than limits.result_bytes (a bug of ours: checks are bounded)."""
+
+
 def _reporter(sock: socket.socket) -> Callable[[dict[str, Any]], None]:
     """A job's way to tell the web process which phase it is in (see framing.TAG_PROGRESS)."""
 
@@ -80,7 +97,8 @@ def _answer(
         job = json.loads(payload)
         result = jobs.handle(job["kind"], job["request"], settings.limits, report)
         summary = encode_frame(TAG_SUMMARY, encode_json(outcome_of(job["kind"], result)))
-        return summary + encode_frame(TAG_RESULT, encode_json(result))
+        body = _encode_within_budget(job["kind"], result, settings)
+        return summary + encode_frame(TAG_RESULT, body)
     except MemoryError:
         # The heap may be in any state now: answer, and ask to be replaced.
         failure = {

@@ -81,6 +81,9 @@ def serve(extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
     env = {
         "PLAYGROUND_WORKERS": "2",
         "PLAYGROUND_LIMITS__SECONDS": "2",
+        # The run's cost budget scaled to its deadline like the default's (4·10⁹ for 5 s), so
+        # that programs aimed at run_cost meet it before the 2 s deadline on a loaded machine.
+        "PLAYGROUND_LIMITS__RUN_COST": "1600000000",
         "PLAYGROUND_DEADLINE_GRACE_SECONDS": "1",
         "PLAYGROUND_QUEUE_SIZE": "64",
         **(extra_env or {}),

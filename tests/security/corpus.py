@@ -27,10 +27,18 @@ class HostileProgram:
     category: str
     source: str
     expect: str
+    # For ``limit``: the Limits field that must stop it (LimitExceeded naming it), when the
+    # program is aimed at one; None accepts any named limit or the deadline.
+    limit: str | None = None
 
 
 def _p(id: str, category: str, expect: str, source: str) -> HostileProgram:
     return HostileProgram(id, category, source.strip("\n") + "\n", expect)
+
+
+def _named(id: str, category: str, limit: str, source: str) -> HostileProgram:
+    """A program that one named limit must stop, before it runs out of time or memory."""
+    return HostileProgram(id, category, source.strip("\n") + "\n", "limit", limit)
 
 
 _TORCH_REEXPORTS = [
@@ -1160,9 +1168,212 @@ SPARSE = [
         "crash",
         "bounded",
         "import torch\nw = torch.ones(3, requires_grad=True)\ny = (w * w).sum()\nw.data = torch.ones(3, dtype=torch.float64)\ny.backward()",
+# C-level work in one interpreter step (copies, slices, split, comparisons and searches over
+# nested containers, hashing tuples, round, module sizes given as tensors, SVDs behind norms,
+# backward passes over graphs nobody paid for): each must be stopped by the limit it is aimed
+# at, before the watchdog or RLIMIT_AS (issue 13, second attack round).
+_NEST = "x = [0] * 100000\ny = [0] * 100000\na = [x] * 100000\nb = [y] * 100000\n"
+_NEAR = "x = [0] * 100000\ny = [0] * 99999 + [1]\na = [x] * 100000\n"
+_HUGE_TUPLE = "x = (0,) * 100000\nt = (x,) * 100000\n"
+_KEEP = "keep = []\nfor i in range(400):\n"
+NAMED_LIMITS = [
+    _named(
+        "limit-list-copy",
+        "memory",
+        "items",
+        "l = [0] * 100000\n" + _KEEP + "    keep.append(l.copy())",
+    ),
+    _named(
+        "limit-dict-copy",
+        "memory",
+        "items",
+        "d = dict(zip(range(50000), range(50000)))\n" + _KEEP + "    keep.append(d.copy())",
+    ),
+    _named(
+        "limit-list-slice",
+        "memory",
+        "items",
+        "l = [0] * 100000\n" + _KEEP + "    keep.append(l[:])",
+    ),
+    _named(
+        "limit-list-reverse-slice",
+        "memory",
+        "items",
+        "l = [0] * 100000\n" + _KEEP + "    keep.append(l[::-1])",
+    ),
+    _named(
+        "limit-str-slice",
+        "memory",
+        "items",
+        "s = 'a' * 100000\n" + _KEEP + "    keep.append(s[1:])",
+    ),
+    _named(
+        "limit-str-upper",
+        "memory",
+        "items",
+        "s = 'a' * 100000\n" + _KEEP + "    keep.append(s.upper())",
+    ),
+    _named(
+        "limit-str-lower",
+        "memory",
+        "items",
+        "s = 'A' * 100000\n" + _KEEP + "    keep.append(s.lower())",
+    ),
+    _named(
+        "limit-str-strip",
+        "memory",
+        "items",
+        "s = ' ' + 'a' * 99998 + ' '\n" + _KEEP + "    keep.append(s.strip())",
+    ),
+    _named(
+        "limit-str-replace",
+        "memory",
+        "items",
+        "s = 'a' * 100000\n" + _KEEP + "    keep.append(s.replace('a', 'b'))",
+    ),
+    _named(
+        "limit-str-split",
+        "memory",
+        "items",
+        "s = 'a ' * 50000\nkeep = []\nfor i in range(3000):\n    keep.append(s.split())",
+    ),
+    _named(
+        "limit-str-split-sep",
+        "memory",
+        "items",
+        "s = 'a,' * 50000\nkeep = []\nfor i in range(3000):\n    keep.append(s.split(','))",
+    ),
+    _named(
+        "limit-container-repr",
+        "memory",
+        "items",
+        "l = ['a' * 9000] * 10\n" + _KEEP + "    keep.append(str(l))",
+    ),
+    _named(
+        "limit-list-repeat-nested",
+        "memory",
+        "items",
+        "a = [[0] * 100000] * 100\nkeep = []\nfor i in range(200):\n    keep.append(a * 1000)",
+    ),
+    _named("limit-nested-equal", "cpu", "op_cost", _NEST + "c = a == b"),
+    _named("limit-nested-less", "cpu", "op_cost", _NEST + "c = a < b"),
+    _named("limit-nested-not-equal", "cpu", "op_cost", _NEST + "c = a != b"),
+    _named("limit-nested-in", "cpu", "op_cost", _NEAR + "c = y in a"),
+    _named("limit-nested-not-in", "cpu", "op_cost", _NEAR + "c = y not in a"),
+    _named("limit-nested-count", "cpu", "op_cost", _NEAR + "c = a.count(y)"),
+    _named("limit-nested-index", "cpu", "op_cost", _NEAR + "c = a.index(y)"),
+    _named("limit-nested-max", "cpu", "op_cost", _NEST + "c = max(a, b)"),
+    _named(
+        "limit-nested-tuple-count",
+        "cpu",
+        "op_cost",
+        _HUGE_TUPLE + "c = t.count((0,) * 99999 + (1,))",
+    ),
+    _named(
+        "limit-dict-values-in",
+        "cpu",
+        "op_cost",
+        _NEAR + "d = dict(zip(range(50000), a))\nc = y in d.values()",
+    ),
+    _named("limit-tuple-key-store", "cpu", "op_cost", _HUGE_TUPLE + "d = {}\nd[t] = 1"),
+    _named("limit-tuple-key-in", "cpu", "op_cost", _HUGE_TUPLE + "c = t in {}"),
+    _named("limit-tuple-key-get", "cpu", "op_cost", _HUGE_TUPLE + "c = {}.get(t)"),
+    _named("limit-round-negative-digits", "cpu", "int_bits", "r = round(5, -10**8)"),
+    _named("limit-round-keyword-digits", "cpu", "int_bits", "r = round(7, ndigits=-10**7)"),
+    _named(
+        "limit-linear-tensor-sizes",
+        "memory",
+        "tensor_elements",
+        "import torch\nimport torch.nn as nn\nm = nn.Linear(torch.tensor(12000), torch.tensor(12000))",
+    ),
+    _named(
+        "limit-linear-keyword-tensor",
+        "memory",
+        "tensor_elements",
+        "import torch\nimport torch.nn as nn\nm = nn.Linear(in_features=torch.tensor(12000), out_features=12000)",
+    ),
+    _named(
+        "limit-linear-bool-size",
+        "memory",
+        "tensor_elements",
+        "import torch\nimport torch.nn as nn\nm = nn.Linear(torch.tensor(4000), torch.tensor(4000), True)",
+    ),
+    _named(
+        "limit-norm-nuc",
+        "cpu",
+        "op_cost",
+        "import torch\nx = torch.ones(1000, 1000)\nn = x.norm(p='nuc')",
+    ),
+    _named(
+        "limit-norm-nuc-function",
+        "cpu",
+        "op_cost",
+        "import torch\nx = torch.ones(1000, 1000)\nn = torch.norm(x, 'nuc')",
+    ),
+    _named(
+        "limit-norm-nuc-batched",
+        "cpu",
+        "op_cost",
+        "import torch\nx = torch.ones(10, 300, 300)\nn = x.norm(p='nuc', dim=(1, 2))",
+    ),
+    _named(
+        "limit-grad-create-graph-tower",
+        "cpu",
+        "run_cost",
+        "import torch\nx = torch.ones(100, requires_grad=True)\ng = x.tanh().sum()\nfor i in range(16):\n    g = torch.autograd.grad(g, x, create_graph=True)[0].sum()",
+    ),
+    _named(
+        "limit-backward-create-graph-tower",
+        "cpu",
+        "run_cost",
+        "import torch\nx = torch.ones(100, requires_grad=True)\ny = x.tanh().sum()\nfor i in range(16):\n    y.backward(create_graph=True, inputs=[x])\n    y = x.grad.sum()\n    x.grad = None",
+    ),
+    _named(
+        "limit-backward-retain-loop",
+        "cpu",
+        "run_cost",
+        "import torch\nx = torch.ones(10000, requires_grad=True)\ny = x\nfor i in range(200):\n    y = y * 1.0001\ns = y.sum()\nfor i in range(10000):\n    s.backward(retain_graph=True)",
+    ),
+    _named(
+        "limit-hessian-long-chain",
+        "cpu",
+        "run_cost",
+        "import torch\nx = torch.ones(1000)\ndef f(v):\n    y = v\n    for i in range(300):\n        y = y.sin()\n    return y.sum()\nh = torch.autograd.functional.hessian(f, x)",
+    ),
+    _named(
+        "limit-jacobian-long-chain",
+        "cpu",
+        "run_cost",
+        "import torch\nx = torch.ones(1000)\ndef f(v):\n    y = v\n    for i in range(3000):\n        y = y * 1.0001\n    return y\nj = torch.autograd.functional.jacobian(f, x)",
+    ),
+    # The answer is an amplifier: these run, and their answers stay within limits.result_bytes.
+    _p(
+        "answer-amplifier-names",
+        "memory",
+        "run",
+        "s = 'a' * 10000\nl = [s] * 1000\nv0 = l\nv1 = l\nv2 = l\nv3 = l\nv4 = l\nv5 = l\nv6 = l\nv7 = l\nv8 = l\nv9 = l",
+    ),
+    _p(
+        "answer-amplifier-many-names",
+        "memory",
+        "run",
+        "l = [0.123456789] * 1000\n" + "".join(f"v{i} = l\n" for i in range(2000)),
+    ),
+    _p(
+        "answer-amplifier-timeline",
+        "memory",
+        "run",
+        "s = 'a' * 10000\nl = [s] * 1000\nfor i in range(1000):\n    l[0] = s",
+    ),
+    _p(
+        "answer-amplifier-dict",
+        "memory",
+        "run",
+        "s = 'b' * 10000\nd = dict(zip(range(1000), [s] * 1000))\ne = d\nf = d",
     ),
 ]
 
 CORPUS: tuple[HostileProgram, ...] = tuple(
-    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + MORE + SPARSE + POSITIVE
+    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + MORE + SPARSE
+    + NAMED_LIMITS + POSITIVE
 )

@@ -107,6 +107,9 @@ def test_hostile_program_is_refused_or_bounded(
         _check("leak", program, not ADDRESS.search(message), error)
         _check("leak", program, not SERVER_PATH.search(message), error)
     _check("leak", program, not ADDRESS.search(result["stdout"]), result["stdout"][:300])
+    # Every byte of an answer is budgeted (issue 13): none is longer than limits.result_bytes.
+    budget = result["limits"].get("result_bytes")
+    _check("amplification", program, budget is None or len(response.content) <= budget, budget)
     if program.expect == "run":
         _check("expectation", program, result["ok"], error)
     elif program.expect == "refuse":
@@ -114,6 +117,13 @@ def test_hostile_program_is_refused_or_bounded(
         _check("expectation", program, refused, (error, result["stdout"][:200]))
         if error["type"] == "SandboxViolation":
             _check("expectation", program, message.endswith("."), error)
+    elif program.expect == "limit" and program.limit is not None:
+        # Aimed at one named limit: that one stops it, not the deadline nor a kill.
+        named = error is not None and (error["type"], error["limit"]) == (
+            "LimitExceeded",
+            program.limit,
+        )
+        _check("expectation", program, named, (error, result["stdout"][:200]))
     elif program.expect == "limit":
         stopped = error is not None and error["type"] in STOPS and bool(error["limit"])
         _check("expectation", program, stopped, (error, result["stdout"][:200]))

@@ -16,6 +16,7 @@ import torch
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.surface import dense, warn_once
+from app.sandbox.surface.graph_cost import graph_cost
 from app.sandbox.surface.values import HookHandle
 
 # Converts a program value into a Python callable torch may call (see torch_surface).
@@ -107,11 +108,14 @@ def _inputs_tuple(inputs: Any, function: str) -> tuple[Any, ...] | None:
     return tuple(inputs)
 
 
-def _charge_roots(roots: Sequence[Any], what: str, ctx: RunContext) -> None:
-    # A backward pass costs about as much as the forward pass already paid for; charge the
-    # roots' size so that a loop of backward calls still counts against the run budget.
-    size = sum(t.numel() for t in roots if isinstance(t, torch.Tensor))
-    ctx.charge(max(size, 1), what)
+def _charge_roots(
+    roots: Sequence[Any], what: str, ctx: RunContext, passes: int = 1, create_graph: Any = False
+) -> None:
+    # Each pass walks the whole graph behind the roots, whoever paid for building it (a loop of
+    # `retain_graph` passes, graphs made by create_graph=True): pay for it before it runs.
+    room = ctx.room_left()
+    cost = graph_cost(roots, room // max(passes, 1), bool(create_graph))
+    ctx.charge_pass(cost * passes, what)
 
 
 def run_backward(
@@ -129,7 +133,7 @@ def run_backward(
     if inputs_tuple is not None and len(inputs_tuple) == 0:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = None if grad_tensors is None else list(_as_tuple(grad_tensors))
-    _charge_roots(roots_tuple, "backward", ctx)
+    _charge_roots(roots_tuple, "backward", ctx, create_graph=create_graph)
     try:
         ctx.observer.backward(
             list(roots_tuple),
@@ -198,7 +202,7 @@ def autograd_grad(
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     grad_outputs = bound["grad_outputs"]
     grads = None if grad_outputs is None else list(_as_tuple(grad_outputs))
-    _charge_roots(outputs, "torch.autograd.grad", ctx)
+    _charge_roots(outputs, "torch.autograd.grad", ctx, create_graph=bound["create_graph"])
     result = ctx.observer.grad(
         list(outputs),
         list(inputs_tuple),
@@ -309,8 +313,24 @@ def _input_numel(inputs: Any) -> int:
     return sum(p.numel() for p in parts if isinstance(p, torch.Tensor))
 
 
-def _guarded(func: Callable[..., Any], input_numel: int, what: str, ctx: RunContext) -> Any:
-    """Wrap the user's function so the Jacobian's size is refused before torch builds it."""
+def _passes(name: str, output_numel: int, input_numel: int) -> int:
+    """Backward passes torch runs over the function's graph (reverse mode, no vmap)."""
+    if name in ("jacobian", "gradcheck"):
+        return max(output_numel, 1)  # one vector-Jacobian product per output element
+    if name == "hessian":
+        # The gradient (one pass, create_graph), then one pass per input element over the
+        # gradient's graph, which is about twice the function's.
+        return 1 + 2 * max(input_numel, 1)
+    if name == "jvp":
+        return 2  # the double-backward trick: a pass, then a pass through that pass
+    return 1  # vjp
+
+
+def _guarded(
+    func: Callable[..., Any], input_numel: int, name: str, what: str, ctx: RunContext
+) -> Any:
+    """Wrap the user's function so the Jacobian's size, and the passes torch will run over the
+    graph the function built, are paid before torch starts them."""
 
     def guarded(*args: Any) -> Any:
         dense.check(args, ctx)
@@ -320,6 +340,8 @@ def _guarded(func: Callable[..., Any], input_numel: int, what: str, ctx: RunCont
         cells = output_numel * input_numel
         ctx.check_elements(cells, f"The Jacobian of {what}")
         ctx.charge(max(cells, 1), what)
+        passes = _passes(name, output_numel, input_numel)
+        _charge_roots(outputs, what, ctx, passes, create_graph=name in ("hessian", "jvp"))
         return result
 
     return guarded
@@ -346,7 +368,7 @@ def functional_call(
     input_numel = _input_numel(inputs)
     if name == "hessian":
         ctx.check_elements(input_numel * input_numel, f"The Hessian of {what}")
-    guarded = _guarded(adapt(func, ctx), input_numel, what, ctx)
+    guarded = _guarded(adapt(func, ctx), input_numel, name, what, ctx)
     real = getattr(torch.autograd.functional, name)
     result = real(guarded, inputs, **options)
     dense.check(result, ctx)
@@ -369,5 +391,6 @@ def gradcheck(
         raise TypeError(f"gradcheck() takes 2 positional arguments but {len(args)} were given")
     func = args[0] if args else kwargs.pop("func", None)
     inputs = args[1] if len(args) > 1 else kwargs.pop("inputs", None)
-    guarded = _guarded(adapt(func, ctx), _input_numel(inputs), "torch.autograd.gradcheck", ctx)
+    what = "torch.autograd.gradcheck"
+    guarded = _guarded(adapt(func, ctx), _input_numel(inputs), "gradcheck", what, ctx)
     return torch.autograd.gradcheck(guarded, inputs, **kwargs)

@@ -15,14 +15,29 @@ STEP_COST_PER_ELEMENT = {"SGD": 4, "Adam": 12}
 
 
 def module_init_estimate(cls: type, args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
-    """nn.Linear(in, out) allocates in*out weights; the other allowed modules hold none."""
-    if cls is nn.Linear:
-        sizes = [*args[:2], kwargs.get("in_features"), kwargs.get("out_features")]
-        numbers = [s for s in sizes if isinstance(s, int) and not isinstance(s, bool)]
-        if len(numbers) >= 2:
-            elements = numel_of_shape(numbers[:2])
-            return elements, max(elements, 1)
-    return 0, 1
+    """The parameters a module constructor allocates: nn.Linear(in, out) holds in*out weights.
+
+    Sizes given as plain ints are read directly; anything else torch accepts as a size (a
+    0-d tensor, a bool, an int subclass) is learnt by building the module on the meta device,
+    which allocates nothing, so no spelling of a size escapes the element limit."""
+    if not _HOLDS_PARAMETERS.get(cls, False):
+        return 0, 1
+    sizes = [*args[:2], kwargs.get("in_features"), kwargs.get("out_features")]
+    numbers = [s for s in sizes if type(s) is int]
+    if len(numbers) >= 2 and len(args) + len(kwargs) == 2:
+        elements = numel_of_shape(numbers[:2])
+        return elements, max(elements, 1)
+    try:
+        meta = cls(*args, **{**kwargs, "device": "meta"})
+    except Exception:  # the real constructor raises torch's own error
+        return 0, 1
+    elements = sum(p.numel() for p in meta.parameters())
+    largest = max((p.numel() for p in meta.parameters()), default=0)
+    return largest, max(elements, 1)
+
+
+# Allowed module classes whose constructor allocates parameters from size arguments.
+_HOLDS_PARAMETERS: dict[type, bool] = {nn.Linear: True}
 
 
 def _propagate(module: nn.Module, shape: list[int]) -> tuple[list[int], int, int]:

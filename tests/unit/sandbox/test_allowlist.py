@@ -11,7 +11,7 @@ import torch
 from app.sandbox import allowlist, grammar
 from app.sandbox.allowlist import Kind
 from app.sandbox.capabilities import capabilities
-from app.sandbox.costs import _SHAPE_RULES, CostRule
+from app.sandbox.costs import SHAPE_RULES, CostRule
 from app.sandbox.limits import Limits
 
 REAL_NAMESPACES = {
@@ -75,7 +75,7 @@ def test_every_cost_rule_in_use_has_an_implementation() -> None:
         CostRule.JACOBIAN,
     }
     used = {entry.cost for table in ALL_TABLES.values() for entry in table.values()}
-    assert used - special <= set(_SHAPE_RULES)
+    assert used - special <= set(SHAPE_RULES)
 
 
 def test_issue_language_is_in_the_table() -> None:

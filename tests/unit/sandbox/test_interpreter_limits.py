@@ -79,13 +79,13 @@ LIMIT_CASES: dict[str, tuple[str, Limits, str, int | tuple[int, ...]]] = {
     "many-big-lists": (
         "rows = [[0] * 100000 for _ in range(100000)]\n",
         Limits(),
-        "list_length",
+        "items",
         1,
     ),
     "many-big-strings": (
         "rows = []\nfor i in range(100000):\n    rows.append('x' * 100000)\n",
         Limits(),
-        "list_length",
+        "items",
         3,
     ),
     "recursion": ("def f(n):\n    return f(n + 1)\nf(0)\n", Limits(), "call_depth", 2),

@@ -7,11 +7,10 @@ import dataclasses
 import torch
 
 from app.runner import run_program
-from app.sandbox.context import PYTHON_ITEMS_FACTOR
 from app.sandbox.limits import Limits
 
-LIMITS = dataclasses.replace(Limits(), list_length=1_000)
-BUDGET = PYTHON_ITEMS_FACTOR * LIMITS.list_length
+LIMITS = dataclasses.replace(Limits(), list_length=1_000, items=100_000)
+BUDGET = LIMITS.items
 
 
 def test_tolist_is_paid_from_the_runs_item_budget() -> None:
@@ -22,7 +21,7 @@ def test_tolist_is_paid_from_the_runs_item_budget() -> None:
     )
     result = run_program(source, limits=LIMITS, include=[])
     assert result["error"]["type"] == "LimitExceeded", result["error"]
-    assert result["error"]["limit"] == "list_length"
+    assert result["error"]["limit"] == "items"
     assert result["error"]["line"] == 4
 
 
@@ -34,7 +33,7 @@ def test_lists_and_tolist_share_one_total() -> None:
         f"for k in range({half}):\n    keep.append(torch.zeros({LIMITS.list_length}).tolist())\n"
     )
     result = run_program(source, limits=LIMITS, include=[])
-    assert result["error"] is not None and result["error"]["limit"] == "list_length"
+    assert result["error"] is not None and result["error"]["limit"] == "items"
     assert result["error"]["line"] == 6
 
 
