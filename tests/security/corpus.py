@@ -1168,6 +1168,9 @@ SPARSE = [
         "crash",
         "bounded",
         "import torch\nw = torch.ones(3, requires_grad=True)\ny = (w * w).sum()\nw.data = torch.ones(3, dtype=torch.float64)\ny.backward()",
+    ),
+]
+
 # C-level work in one interpreter step (copies, slices, split, comparisons and searches over
 # nested containers, hashing tuples, round, module sizes given as tensors, SVDs behind norms,
 # backward passes over graphs nobody paid for): each must be stopped by the limit it is aimed
@@ -1374,6 +1377,16 @@ NAMED_LIMITS = [
 ]
 
 CORPUS: tuple[HostileProgram, ...] = tuple(
-    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + MORE + SPARSE
-    + NAMED_LIMITS + POSITIVE
+    ESCAPE
+    + IMPORTS
+    + FILES
+    + MEMORY
+    + CPU
+    + LEAK
+    + PARSER
+    + CRASH
+    + MORE
+    + SPARSE
+    + NAMED_LIMITS
+    + POSITIVE
 )
