@@ -319,7 +319,14 @@ def _truth_all(expected: bool) -> BuiltinImpl:
         if len(args) != 1:
             raise TypeError(f"{name}() takes exactly one argument ({len(args)} given)")
         truth = runtime.truth
-        for item in collect(runtime, args[0]):
+        iterable = args[0]
+        if type(iterable) in (list, tuple, str, range, dict, set, frozenset):
+            items: Iterable[Any] = iterable  # a step per item below, as for any iterable
+        else:
+            items = runtime.iterate(iterable)  # lazily: CPython stops at the first answer
+        step = runtime.ctx.step
+        for item in items:
+            step()
             if truth(item) is not expected:
                 return not expected
         return expected

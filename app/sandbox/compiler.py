@@ -526,7 +526,7 @@ class Compiler:
         for handler in node.handlers:
             kinds = self.expr(handler.type, scope) if handler.type is not None else None
             store = self.store_name(handler.name, scope) if handler.name is not None else None
-            handler_line, handler_col = _position(handler.type or handler)
+            handler_line, handler_col = _position(handler)
             handlers.append(
                 (
                     kinds,

@@ -270,7 +270,7 @@ def percent_format(runtime: Runtime, text: str, values: Any) -> str:
             pieces.append("%")
             length += 1
             continue
-        _check_spec(runtime, width + precision)
+        # CPython takes the argument before it looks at the conversion character.
         if key is not None:
             value = mapping[key]
         else:
@@ -278,6 +278,7 @@ def percent_format(runtime: Runtime, text: str, values: Any) -> str:
                 raise TypeError("not enough arguments for format string")
             value = arguments[index]
             index += 1
+        _check_spec(runtime, width + precision)
         spec = "%" + flags + width + precision
         if conversion in "sra":
             if conversion == "s":

@@ -76,7 +76,7 @@ def _member(path: str, name: str, entry: Entry) -> Any:
     """Build the value a program gets for `path.name`; built once, shared by all runs."""
     qualified = f"{path}.{name}"
     if entry.kind is Kind.NAMESPACE:
-        return Namespace(qualified)
+        return _NAMESPACE_VIEWS[qualified]  # `from torch import optim` is `import torch.optim`
     if entry.kind is Kind.TYPE_TOKEN:
         return TENSOR_TYPE
     real = getattr(_REAL_MODULES[path], name)
