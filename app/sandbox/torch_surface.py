@@ -142,6 +142,10 @@ def _refuse(message: str, ctx: RunContext) -> SandboxViolation:
 def _owner_label(obj: Any) -> str:
     if isinstance(obj, Namespace):
         return obj.path
+    if obj is TENSOR_TYPE:
+        return "torch.Tensor"
+    if isinstance(obj, WrappedClass):
+        return obj.qualified
     if isinstance(obj, torch.Tensor):
         return "Tensor"
     if isinstance(obj, GradFnView):

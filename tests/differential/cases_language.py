@@ -511,6 +511,19 @@ IMPORT_CASES = [
     ),
 ]
 
+IMPORT_CASES.append(
+    _case(
+        "from-autograd-function-import",
+        """
+        import torch
+        from torch.autograd.function import once_differentiable
+        import torch.autograd.function as autograd_function
+        print(once_differentiable is torch.autograd.function.once_differentiable)
+        print(once_differentiable is autograd_function.once_differentiable, once_differentiable)
+        """,
+    )
+)
+
 FORMAT_CASES = [
     _case(
         "str-format-positional-numbered-keyword",
