@@ -49,9 +49,17 @@ def _integer(value: Any) -> Any:
 def _items(value: Any, ctx: RunContext, iterate: Callable[..., Any]) -> list[Any]:
     """Materialize an iterable a step per item, within the list limit (tensors: by rows, paid
     as the surface iterates them)."""
+    limit = ctx.limits.list_length
+    if type(value) in (list, tuple, range, str, dict, set, frozenset):
+        if len(value) > limit:
+            raise ctx.limit_exceeded(
+                "list_length",
+                f"A sequence of {len(value):,} items is longer than the allowed {limit:,}.",
+            )
+        ctx.charge(max(len(value), 1), "Reading a sequence")
+        return list(value)
     source = iterate(value, ctx) if isinstance(value, torch.Tensor) else iter(value)
     items: list[Any] = []
-    limit = ctx.limits.list_length
     for item in source:
         ctx.step()
         items.append(item)
