@@ -21,7 +21,7 @@ from app.sandbox.builtins import PlainMethod, collect
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.python_values import type_name
-from app.sandbox.surface.type_views import named_view, surface_type
+from app.sandbox.surface.type_views import exactly, named_view, surface_type
 
 if TYPE_CHECKING:
     from app.sandbox.runtime import Runtime
@@ -80,7 +80,7 @@ def type_of(runtime: Runtime, value: Any) -> Any:
         return surface_type(value, runtime.surface.program_members())
     # Iterators, views and torch's own exception classes: a name and an isinstance test.
     label = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-    return named_view(label, lambda item, real=kind: type(item) is real)
+    return named_view(label, exactly(kind))
 
 
 def _type(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -118,9 +118,7 @@ def _call_in_interpreter(runtime: Runtime, function: Any) -> Callable[..., Any]:
     return called
 
 
-def sort_items(
-    runtime: Runtime, items: list[Any], key: Any, reverse: Any
-) -> list[Any]:
+def sort_items(runtime: Runtime, items: list[Any], key: Any, reverse: Any) -> list[Any]:
     """Sort `items` in place as `list.sort` does, the keys computed by the interpreter (a
     step each) before the C sort compares them; the comparisons are charged n·log n."""
     if key is not None:
@@ -343,10 +341,7 @@ EXTRA_IMPLEMENTATIONS: dict[str, tuple[Any, BuiltinImpl]] = {
     "bin": (bin, _digits(bin)),
     "oct": (oct, _digits(oct)),
     "hash": (hash, _hash),
-    **{
-        name: (kind, _exception_class(kind))
-        for name, kind in exceptions.EXCEPTION_CLASSES.items()
-    },
+    **{name: (kind, _exception_class(kind)) for name, kind in exceptions.EXCEPTION_CLASSES.items()},
 }
 assert all(
     getattr(python_builtins, name) is obj for name, (obj, _) in EXTRA_IMPLEMENTATIONS.items()

@@ -106,7 +106,7 @@ _CPYTHON_NAME_OF = {
 _CPYTHON_TYPE_NAMES = re.compile(r"\b(InterpretedFunction|PlainMethod)\b")
 
 
-def _position(node: ast.stmt | ast.expr) -> tuple[int, int]:
+def _position(node: ast.stmt | ast.expr | ast.excepthandler) -> tuple[int, int]:
     # The parser gives every statement and expression a position.
     return node.lineno, node.col_offset + 1
 

@@ -103,16 +103,14 @@ class _Fields:
             self.manual = True
             return self._positional(int(field))
         if type(self.mapping) is not dict:
-            raise TypeError("format_map() argument must be a mapping, not " + type(
-                self.mapping
-            ).__name__)
+            raise TypeError(
+                "format_map() argument must be a mapping, not " + type(self.mapping).__name__
+            )
         return self.mapping[field]  # KeyError: 'field', as CPython
 
     def _positional(self, index: int) -> Any:
         if index >= len(self.args):
-            raise IndexError(
-                f"Replacement index {index} out of range for positional args tuple"
-            )
+            raise IndexError(f"Replacement index {index} out of range for positional args tuple")
         return self.args[index]
 
 
@@ -230,7 +228,7 @@ def percent_format(runtime: Runtime, text: str, values: Any) -> str:
             position += 1
         width = ""
         if position < size and text[position] == "*":
-            if index >= len(arguments) or mapping is not None and key is not None:
+            if index >= len(arguments) or (mapping is not None and key is not None):
                 raise TypeError("not enough arguments for format string")
             star = arguments[index]
             index += 1

@@ -108,6 +108,7 @@ def is_callable(obj: Any) -> bool:
         obj is TENSOR_TYPE
     )
 
+
 _RETURN_TYPES: tuple[type, ...] = tuple(
     cls
     for name in dir(torch.return_types)

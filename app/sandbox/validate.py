@@ -246,9 +246,8 @@ def _check_name(node: ast.AST, name: str, load: bool = False) -> None:
     program's globals and the builtins table only. Dunder names are refused (`__builtins__`,
     `__import__`), except reading `__name__`.
     """
-    if name.startswith("__"):
-        if not (load and name in grammar.READABLE_DUNDER_NAMES):
-            raise _refuse(node, f"the name '{name}' starts with '__', which is not allowed.")
+    if name.startswith("__") and not (load and name in grammar.READABLE_DUNDER_NAMES):
+        raise _refuse(node, f"the name '{name}' starts with '__', which is not allowed.")
     if name in grammar.FORBIDDEN_NAMES:
         raise _refuse(node, f"the builtin '{name}' is not available in the playground.")
 
@@ -337,7 +336,8 @@ def _import_refusal(node: ast.AST, module: str) -> SandboxViolation:
     allowed = ", ".join(sorted(grammar.ALLOWED_IMPORTS))
     # hints.py adds what to use instead (numpy → torch) from grammar.IMPORT_ALTERNATIVES.
     return _refuse(
-        node, f"importing '{module}' is not allowed; the modules a program can import are {allowed}."
+        node,
+        f"importing '{module}' is not allowed; the modules a program can import are {allowed}.",
     )
 
 

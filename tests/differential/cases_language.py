@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the programs are literals; splitting them would hide what they do)
 """Differential programs for the language of issue 21 ("Real course programs, part 2"):
 exceptions, `math` and `random`, from-imports, string formatting, the builtins course programs
 use, generator expressions, and what Korean teaching material needs (Korean strings,

@@ -91,4 +91,13 @@ def surface_type(obj: Any, members: dict[str, dict[str, Any]]) -> Any:
         return _views_of(kind, f"torch.return_types.{kind.__name__}")
     # The wrappers carry the CPython type name of what they stand for (values.py).
     name = kind.__name__
-    return named_view(name, lambda value, wrapper=kind: type(value) is wrapper)
+    return named_view(name, exactly(kind))
+
+
+def exactly(kind: type) -> Callable[[Any], bool]:
+    """The isinstance test of a view that stands for exactly one Python type."""
+
+    def test(value: Any) -> bool:
+        return type(value) is kind
+
+    return test

@@ -21,7 +21,13 @@ def _source(text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "handler", ["except:", "except BaseException:", "except Exception:", "except (ValueError, BaseException):"]
+    "handler",
+    [
+        "except:",
+        "except BaseException:",
+        "except Exception:",
+        "except (ValueError, BaseException):",
+    ],
 )
 def test_a_step_limit_passes_every_handler_and_skips_finally(handler: str) -> None:
     outcome = run(

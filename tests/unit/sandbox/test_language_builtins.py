@@ -28,7 +28,9 @@ def test_class_views_expose_no_attribute(source: str) -> None:
 
 
 def test_type_returns_the_real_builtin_classes() -> None:
-    outcome = run("print(type(3) is int, type([]) is list, type({1}) is set, type(type(1)) is type)")
+    outcome = run(
+        "print(type(3) is int, type([]) is list, type({1}) is set, type(type(1)) is type)"
+    )
     assert outcome.ok and outcome.stdout == "True True True True\n"
 
 
@@ -53,7 +55,9 @@ def test_sizes_are_refused_before_the_work(source: str, limit: str) -> None:
 
 
 def test_small_math_results_are_exact() -> None:
-    outcome = run("import math\nprint(math.factorial(20), math.comb(50, 25), math.prod(range(1, 11)))")
+    outcome = run(
+        "import math\nprint(math.factorial(20), math.comb(50, 25), math.prod(range(1, 11)))"
+    )
     assert outcome.stdout == "2432902008176640000 126410606437752 3628800\n"
 
 
