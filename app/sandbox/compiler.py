@@ -591,7 +591,11 @@ class Compiler:
             except ProgramException as signal:
                 if not catchable(signal):
                     raise
-                final_control = final(frame)
+                runtime.handling.append(signal)  # a bare `raise` in finally re-raises it
+                try:
+                    final_control = final(frame)
+                finally:
+                    runtime.handling.pop()
                 if final_control is not None:
                     return final_control  # `return`/`break` in finally drops the exception
                 raise

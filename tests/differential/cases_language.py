@@ -233,6 +233,55 @@ EXCEPTION_CASES = [
         """,
     ),
     _case(
+        "hook-error-caught-around-backward",
+        """
+        import torch
+        def strict_hook(grad):
+            if grad.abs().max() > 1:
+                raise ValueError(f"gradient too large: {grad.abs().max().item():.1f}")
+            return grad
+        x = torch.tensor([1.0, 3.0], requires_grad=True)
+        y = x * 2
+        y.register_hook(strict_hook)
+        try:
+            y.sum().backward()
+        except ValueError as e:
+            print("hook refused:", e)
+        print(x.grad)
+        """,
+    ),
+    _case(
+        "bare-raise-in-finally-reraises",
+        """
+        def f():
+            try:
+                return [][0]
+            finally:
+                print("in finally")
+        try:
+            f()
+        except IndexError as e:
+            print("got", e)
+        """,
+    ),
+    _case(
+        "error-hook-raises-uncaught",
+        """
+        import torch
+        def bad_hook(grad):
+            raise RuntimeError("this hook always fails")
+        w = torch.ones(2, requires_grad=True)
+        (w * w).register_hook(bad_hook)
+        z = (w * 3).sum()
+        z.backward()
+        print(w.grad)
+        q = w * w
+        q.register_hook(bad_hook)
+        q.sum().backward()
+        """,
+        "RuntimeError",
+    ),
+    _case(
         "except-exception-catches-many",
         """
         tests = [lambda: 1 / 0, lambda: [][0], lambda: {}["k"], lambda: int("x"), lambda: undefined_name]
