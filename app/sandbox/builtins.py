@@ -321,11 +321,14 @@ def _truth_all(expected: bool) -> BuiltinImpl:
         truth = runtime.truth
         iterable = args[0]
         if type(iterable) in (list, tuple, str, range, dict, set, frozenset):
-            items: Iterable[Any] = iterable  # a step per item below, as for any iterable
-        else:
-            items = runtime.iterate(iterable)  # lazily: CPython stops at the first answer
+            for item in collect(runtime, iterable):  # paid by its length, as before
+                if truth(item) is not expected:
+                    return not expected
+            return expected
+        # Anything else lazily, a step per item: CPython stops at the first answer, and a
+        # generator's side effects after it never happen.
         step = runtime.ctx.step
-        for item in items:
+        for item in runtime.iterate(iterable):
             step()
             if truth(item) is not expected:
                 return not expected
