@@ -232,7 +232,7 @@ def percent_format(runtime: Runtime, text: str, values: Any) -> str:
                 raise TypeError("not enough arguments for format string")
             star = arguments[index]
             index += 1
-            if type(star) is not int:
+            if not isinstance(star, int):
                 raise TypeError("* wants int")
             width = str(star)
             position += 1
@@ -248,7 +248,7 @@ def percent_format(runtime: Runtime, text: str, values: Any) -> str:
                     raise TypeError("not enough arguments for format string")
                 star = arguments[index]
                 index += 1
-                if type(star) is not int:
+                if not isinstance(star, int):
                     raise TypeError("* wants int")
                 precision = "." + str(star)
                 position += 1
