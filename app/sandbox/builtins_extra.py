@@ -22,6 +22,7 @@ from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.python_values import type_name
 from app.sandbox.surface.type_views import exactly, named_view, surface_type
+from app.sandbox.surface.values import SurfaceGenerator
 
 if TYPE_CHECKING:
     from app.sandbox.runtime import Runtime
@@ -218,6 +219,8 @@ def _next(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if not 1 <= len(args) <= 2:
         raise TypeError(f"next expected at most 2 arguments, got {len(args)}")
     iterator = args[0]
+    if isinstance(iterator, SurfaceGenerator):  # next(model.parameters())
+        iterator = iterator.items
     if not isinstance(iterator, Iterator) or runtime.is_surface(iterator):
         raise TypeError(f"'{type_name(iterator)}' object is not an iterator")
     runtime.ctx.step()

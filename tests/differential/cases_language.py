@@ -798,6 +798,21 @@ BUILTIN_CASES = [
         """,
     ),
     _case(
+        "next-of-parameters-and-iter",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        model = nn.Linear(3, 2)
+        first = next(model.parameters())
+        print(first.shape, first.requires_grad, type(model.parameters()))
+        it = iter(model.parameters())
+        print(next(it).shape, next(it).shape, next(it, None))
+        rows = iter(torch.arange(6.0).reshape(3, 2))
+        print(next(rows), callable(model), callable(nn.Linear))
+        """,
+    ),
+    _case(
         "chr-ord-ascii-hex-bin-oct-hash",
         """
         print(chr(65), chr(44032), ord("A"), ord("가"), ord("€"))
