@@ -293,6 +293,55 @@ EXCEPTION_CASES = [
         """,
     ),
     _case(
+        "every-builtin-exception-class",
+        """
+        import math
+        attempts = [
+            ("overflow", lambda: math.exp(1000), OverflowError),
+            ("arithmetic", lambda: 1 % 0, ArithmeticError),
+            ("domain", lambda: math.sqrt(-1), ValueError),
+            ("attribute", lambda: [].shape, AttributeError),
+            ("name", lambda: not_defined_anywhere, NameError),
+            ("index", lambda: (1, 2)[2], IndexError),
+            ("key", lambda: {"a": 1}["b"], LookupError),
+            ("type", lambda: len(5), TypeError),
+            ("stop", lambda: next(iter([])), StopIteration),
+        ]
+        for label, attempt, expected in attempts:
+            try:
+                attempt()
+                print(label, "did not fail")
+            except expected as e:
+                print(label, type(e), repr(e))
+        for kind in [NotImplementedError, AssertionError, RuntimeError, ZeroDivisionError]:
+            try:
+                raise kind("from " + "a loop")
+            except Exception as e:
+                print(type(e) is kind, e, isinstance(e, BaseException))
+        """,
+    ),
+    _case(
+        "raise-from-none-and-chained-handlers",
+        """
+        def find(table, key):
+            try:
+                return table[key]
+            except KeyError:
+                raise LookupError(f"no entry {key!r}") from None
+
+        table = {"lr": 0.1}
+        for key in ["lr", "momentum"]:
+            try:
+                print(key, find(table, key))
+            except LookupError as e:
+                print("missing:", e)
+            else:
+                print("found", key)
+            finally:
+                print("checked", key)
+        """,
+    ),
+    _case(
         "unmatched-handler-propagates",
         """
         try:
