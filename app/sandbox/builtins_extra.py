@@ -17,15 +17,21 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.sandbox import exceptions
-from app.sandbox.builtins import PlainMethod, collect
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.python_values import type_name
-from app.sandbox.surface.type_views import exactly, named_view, surface_type
+from app.sandbox.surface.type_views import named_view, python_type_name, surface_type
 from app.sandbox.surface.values import SurfaceGenerator
 
 if TYPE_CHECKING:
     from app.sandbox.runtime import Runtime
+
+
+def collect(runtime: Runtime, iterable: Any) -> list[Any]:
+    """builtins.collect (imported on use: builtins.py imports this module to build its table)."""
+    from app.sandbox.builtins import collect as collect_items
+
+    return collect_items(runtime, iterable)
 
 BuiltinImpl = Callable[["Runtime", list[Any], dict[str, Any]], Any]
 
@@ -70,18 +76,10 @@ def type_of(runtime: Runtime, value: Any) -> Any:
         isinstance(value, BaseException) and kind.__module__ == "builtins"
     ):
         return kind
-    if isinstance(value, InterpretedFunction):
-        return named_view("function", lambda item: isinstance(item, InterpretedFunction))
-    if kind is PlainMethod or isinstance(value, type(print)):
-        return named_view(
-            "builtin_function_or_method",
-            lambda item: type(item) is PlainMethod or isinstance(item, type(print)),
-        )
     if runtime.is_surface(value):
         return surface_type(value, runtime.surface.program_members())
-    # Iterators, views and torch's own exception classes: a name and an isinstance test.
-    label = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-    return named_view(label, exactly(kind))
+    # Functions, iterators, views, torch's own exception classes: a name and nothing else.
+    return named_view(python_type_name(value))
 
 
 def _type(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -177,6 +175,8 @@ def _filter(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
 
 
 def is_callable(runtime: Runtime, value: Any) -> bool:
+    from app.sandbox.builtins import PlainMethod
+
     if isinstance(value, InterpretedFunction | PlainMethod):
         return True
     if runtime.is_surface(value):

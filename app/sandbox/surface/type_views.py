@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from app.sandbox.functions import InterpretedFunction
 from app.sandbox.grad_fn_view import GradFnView
 from app.sandbox.surface.values import TENSOR_TYPE, SurfaceValue, WrappedClass
 
@@ -56,11 +57,28 @@ def _views_of(real: type, label: str | None = None) -> ClassView:
 _CACHE: dict[tuple[type, str | None], ClassView] = {}
 
 
-def named_view(label: str, test: Callable[[Any], bool]) -> ClassView:
-    """A view for a class the program has no other name for (`function`, `generator`)."""
+def python_type_name(value: Any) -> str:
+    """The name CPython gives the class of `value` (`function`, `generator`,
+    `builtin_function_or_method`, `AddBackward0`, `torch.return_types.max`)."""
+    if isinstance(value, InterpretedFunction):
+        return "function"
+    if isinstance(value, GradFnView):
+        return value.type_name
+    kind = type(value)
+    if kind.__name__ == "PlainMethod":  # builtins.PlainMethod (no import: a cycle)
+        return "builtin_function_or_method"
+    if kind.__module__ == "builtins" or issubclass(kind, SurfaceValue):
+        return kind.__name__  # the wrappers carry the name of what they stand for
+    return f"{kind.__module__}.{kind.__name__}"
+
+
+def named_view(label: str) -> ClassView:
+    """The view of the class CPython calls `label`: it matches every value whose class has
+    that name, so one view per name (shared by all runs) is the same whichever value asked
+    for it first."""
     view = _NAMED.get(label)
     if view is None:
-        view = _NAMED[label] = ClassView(label, test)
+        view = _NAMED[label] = ClassView(label, lambda value: python_type_name(value) == label)
     return view
 
 
@@ -82,7 +100,7 @@ def surface_type(obj: Any, members: dict[str, dict[str, Any]]) -> Any:
     if isinstance(obj, torch.Tensor):  # nn.Parameter and other tensor subclasses
         return _views_of(kind)
     if isinstance(obj, GradFnView):
-        return named_view(obj.type_name, lambda value: isinstance(value, GradFnView))
+        return named_view(obj.type_name)
     if kind is torch.Size:
         return _views_of(kind, "torch.Size")
     if kind is torch.dtype:
@@ -90,14 +108,4 @@ def surface_type(obj: Any, members: dict[str, dict[str, Any]]) -> Any:
     if isinstance(obj, tuple):  # torch.return_types.max and friends
         return _views_of(kind, f"torch.return_types.{kind.__name__}")
     # The wrappers carry the CPython type name of what they stand for (values.py).
-    name = kind.__name__
-    return named_view(name, exactly(kind))
-
-
-def exactly(kind: type) -> Callable[[Any], bool]:
-    """The isinstance test of a view that stands for exactly one Python type."""
-
-    def test(value: Any) -> bool:
-        return type(value) is kind
-
-    return test
+    return named_view(python_type_name(obj))

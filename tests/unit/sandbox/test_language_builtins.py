@@ -90,3 +90,13 @@ def test_sorting_is_charged() -> None:
 def test_generator_items_cost_steps() -> None:
     outcome = run("print(sum(x for x in range(10 ** 6)))", Limits(steps=10_000))
     assert outcome.error is not None and outcome.error.limit == "steps"
+
+
+def test_class_views_do_not_depend_on_earlier_runs() -> None:
+    # Views are shared by all runs of a process: one per class name, whatever asked first.
+    first = "import torch.nn as nn\nm = nn.Linear(1, 1)\nprint(isinstance((i for i in []), type(m.parameters())))"
+    second = "import torch\nprint(isinstance(torch.ones, type(print)), isinstance(print, type(torch.ones)))"
+    for source in (first, second, first, second):
+        outcome = run(source)
+        assert outcome.ok, outcome.error
+        assert set(outcome.stdout.split()) == {"True"}
