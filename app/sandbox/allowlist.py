@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.sandbox import grammar
 from app.sandbox.costs import CostRule
 
 
@@ -104,7 +105,11 @@ AUTOGRAD: dict[str, Entry] = {
     **_many(Kind.FUNCTION, CostRule.BACKWARD, "grad backward"),
     "gradcheck": Entry(Kind.FUNCTION, CostRule.JACOBIAN),
     "functional": Entry(Kind.NAMESPACE),
+    "function": Entry(Kind.NAMESPACE),
 }
+
+# `from torch.autograd.function import once_differentiable` (custom Functions use it).
+AUTOGRAD_FUNCTION: dict[str, Entry] = {"once_differentiable": Entry(Kind.FUNCTION)}
 
 AUTOGRAD_FUNCTIONAL: dict[str, Entry] = _many(
     Kind.FUNCTION, CostRule.JACOBIAN, "jacobian hessian vjp jvp"
@@ -118,12 +123,41 @@ NAMESPACES: dict[str, dict[str, Entry]] = {
     "torch.optim": OPTIM,
     "torch.autograd": AUTOGRAD,
     "torch.autograd.functional": AUTOGRAD_FUNCTIONAL,
+    "torch.autograd.function": AUTOGRAD_FUNCTION,
 }
 
-# `import X` accepts these (the rest are reached as attributes).
-IMPORTABLE: frozenset[str] = frozenset(
-    {"torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd"}
+# Python's `math`: every function and constant. Float functions cost O(1); the ones whose
+# result grows with their arguments (factorial, comb, perm, prod, lcm) and the ones that walk
+# an iterable (fsum, prod, dist, hypot) are paid in surface/python_modules.py.
+MATH: dict[str, Entry] = {
+    **_many(
+        Kind.FUNCTION,
+        CostRule.FREE,
+        "acos acosh asin asinh atan atan2 atanh cbrt ceil comb copysign cos cosh degrees dist "
+        "erf erfc exp exp2 expm1 fabs factorial floor fmod frexp fsum gamma gcd hypot isclose "
+        "isfinite isinf isnan isqrt lcm ldexp lgamma log log10 log1p log2 modf nextafter perm "
+        "pow prod radians remainder sin sinh sqrt tan tanh trunc ulp",
+    ),
+    **_many(Kind.CONSTANT, CostRule.FREE, "pi e tau inf nan"),
+}
+
+# Python's `random`, seeded from the request's seed at the start of every run
+# (process_state.py); sizes (`sample`'s k, `choices`' k, `getrandbits`) are checked first.
+RANDOM: dict[str, Entry] = _many(
+    Kind.FUNCTION,
+    CostRule.FREE,
+    "random uniform randint randrange choice choices shuffle sample gauss normalvariate "
+    "expovariate triangular betavariate seed getrandbits",
 )
+
+# The Python modules a program can import, by name (published apart from torch's).
+PYTHON_MODULES: dict[str, dict[str, Entry]] = {"math": MATH, "random": RANDOM}
+
+# Every namespace, torch's and Python's: what the surface resolves attributes in.
+ALL_NAMESPACES: dict[str, dict[str, Entry]] = {**NAMESPACES, **PYTHON_MODULES}
+
+# `import X` accepts these (the rest are reached as attributes): the grammar's table.
+IMPORTABLE: frozenset[str] = grammar.ALLOWED_IMPORTS
 
 TENSOR: dict[str, Entry] = {
     **_many(

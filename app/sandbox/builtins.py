@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from app.sandbox import container_costs, grammar
+from app.sandbox import container_costs, formatting, grammar
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.python_values import PLAIN_TYPES, strip_addresses
@@ -71,6 +71,21 @@ class PlainMethod:
         paid = _METHOD_COSTS.get((kind, name))
         if paid is not None:
             paid(runtime, owner, args, kwargs)
+        if kind is list and name == "sort":
+            key, reverse = sort_keywords("sort", dict(kwargs))
+            if args:
+                raise TypeError("sort() takes no positional arguments")
+            sort_items(runtime, owner, key, reverse)
+            return None
+        if kind is str and name in ("format", "format_map"):
+            return formatting.str_format(runtime, owner, name, args, kwargs)
+        if kind is set and name == "add":
+            operators.check_size(set, len(owner) + 1)
+        if (kind is set or kind is frozenset) and name in _SET_ITERABLE_METHODS:
+            # These consume any iterable in C: materialize each within the limits first.
+            args = [arg if type(arg) in (set, frozenset) else collect(runtime, arg) for arg in args]
+            if name in ("union", "update"):
+                operators.check_size(set, len(owner) + sum(len(arg) for arg in args))
         if kind is dict and name == "update" and args and type(args[0]) is not dict:
             # update() consumes any iterable in C: materialize it within the limits first.
             args = [collect(runtime, args[0]), *args[1:]]
@@ -148,11 +163,31 @@ _METHOD_COSTS: dict[tuple[type, str], BuiltinMethodCost] = {
 }
 
 
+# Set methods that take iterables (materialized by `collect` before C walks them).
+_SET_ITERABLE_METHODS = frozenset(
+    {
+        "union",
+        "update",
+        "intersection",
+        "intersection_update",
+        "difference",
+        "difference_update",
+        "symmetric_difference",
+        "symmetric_difference_update",
+        "issubset",
+        "issuperset",
+        "isdisjoint",
+    }
+)
+
+
 def plain_method(runtime: Runtime, value: Any, name: str) -> Any:
     """Attribute read on a plain value: an allowed method, else CPython's AttributeError."""
     kind = type(value).__name__
     if isinstance(value, InterpretedFunction):
         raise AttributeError(f"'function' object has no attribute '{name}'")
+    if isinstance(value, BaseException) and name == "args":
+        return value.args  # the only attribute of an exception a program reads
     allowed = grammar.PLAIN_METHODS.get(kind, frozenset())
     if name in allowed and type(value) in PLAIN_TYPES:
         return PlainMethod(runtime, value, name)
@@ -356,7 +391,17 @@ def _truth_all(expected: bool) -> BuiltinImpl:
         if len(args) != 1:
             raise TypeError(f"{name}() takes exactly one argument ({len(args)} given)")
         truth = runtime.truth
-        for item in collect(runtime, args[0]):
+        iterable = args[0]
+        if type(iterable) in (list, tuple, str, range, dict, set, frozenset):
+            for item in collect(runtime, iterable):  # paid by its length, as before
+                if truth(item) is not expected:
+                    return not expected
+            return expected
+        # Anything else lazily, a step per item: CPython stops at the first answer, and a
+        # generator's side effects after it never happen.
+        step = runtime.ctx.step
+        for item in runtime.iterate(iterable):
+            step()
             if truth(item) is not expected:
                 return not expected
         return expected
@@ -419,9 +464,14 @@ _IMPLEMENTATIONS: dict[str, tuple[Any, BuiltinImpl]] = {
 }
 assert all(getattr(python_builtins, name) is obj for name, (obj, _) in _IMPLEMENTATIONS.items())
 
+from app.sandbox.builtins_extra import EXTRA_IMPLEMENTATIONS  # noqa: E402  (it uses collect)
+
+_IMPLEMENTATIONS.update(EXTRA_IMPLEMENTATIONS)
+
 # The names every program starts with, bound to the real CPython objects (read-only: shared).
+# `__name__` is the one dunder a program reads: `if __name__ == "__main__":` runs.
 BUILTIN_NAMES: Mapping[str, Any] = MappingProxyType(
-    {"True": True, "False": False, "None": None}
+    {"True": True, "False": False, "None": None, "__name__": "__main__"}
     | {name: obj for name, (obj, _) in _IMPLEMENTATIONS.items()}
 )
 # Implementations keyed by the id() of the object a name is bound to; those objects live as long
@@ -434,3 +484,6 @@ BUILTIN_CALLS: dict[int, BuiltinImpl] = {
 def builtin_names() -> Iterable[str]:
     """The builtin names the language binds (for capabilities)."""
     return grammar.ALLOWED_BUILTINS
+
+
+from app.sandbox.builtins_extra import sort_items, sort_keywords  # noqa: E402

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.sandbox import allowlist, grammar
+from app.sandbox import allowlist, exceptions, grammar
 from app.sandbox.allowlist import Entry, Kind
 from app.sandbox.limits import Limits
 
@@ -34,6 +34,20 @@ def capabilities(limits: Limits | None = None) -> dict[str, Any]:
         "syntax": sorted(node.__name__ for node in grammar.ALLOWED_NODES),
         "builtins": list(grammar.ALLOWED_BUILTINS),
         "imports": sorted(allowlist.IMPORTABLE),
+        "python_modules": {
+            path: _by_kind(members) for path, members in allowlist.PYTHON_MODULES.items()
+        },
+        "exceptions": {
+            "classes": list(exceptions.EXCEPTION_NAMES),
+            "readable_attributes": ["args"],
+            # Never caught by any `except`, bare or BaseException; `finally` does not run.
+            "uncatchable": ["LimitExceeded", "Timeout", "SandboxViolation", "MemoryError"],
+        },
+        "string_formatting": {
+            "forms": ["f-string", "str.format", "str.format_map", "%"],
+            "field_names": "an argument's position or keyword only; no attribute or item access",
+        },
+        "readable_dunder_names": sorted(grammar.READABLE_DUNDER_NAMES),
         "with": sorted(grammar.ALLOWED_WITH_CALLS),
         "plain_methods": {kind: sorted(names) for kind, names in grammar.PLAIN_METHODS.items()},
         "torch": {path: _by_kind(members) for path, members in allowlist.NAMESPACES.items()},

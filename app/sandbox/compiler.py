@@ -9,6 +9,7 @@ CPython's traceback), so enclosing closures let it pass untouched.
 from __future__ import annotations
 
 import ast
+import builtins as python_builtins
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +20,14 @@ import torch
 
 from app.sandbox.builtins import collect
 from app.sandbox.errors import LimitExceeded, ProgramException, SandboxViolation
+from app.sandbox.exceptions import (
+    catchable,
+    check_cause,
+    exception_value,
+    handler_types,
+    program_value,
+    raise_value,
+)
 from app.sandbox.functions import Frame, InterpretedFunction
 from app.sandbox.python_values import PLAIN_SCALARS, type_name
 from app.sandbox.runtime import Runtime
@@ -60,6 +69,9 @@ _COMPARE_SYMBOLS: dict[type[ast.AST], str] = {
 }
 _UNARY_SYMBOLS: dict[type[ast.AST], str] = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
 _FORMAT_NUMBERS = re.compile(r"\d+")
+# CPython's builtin names (a name among them that the playground lacks is refused, not a
+# NameError).
+_PYTHON_BUILTIN_NAMES = frozenset(dir(python_builtins))
 # An isinstance() that never matches: a fast path the site does not have.
 _NO_TYPES: tuple[type, ...] = ()
 
@@ -76,7 +88,13 @@ def to_program_exception(error: BaseException, line: int | None, col: int | None
         lambda match: _CPYTHON_NAME_OF[match.group(0)], sanitize_message(str(error))
     )
     # torch's LinAlgError is the private class `_LinAlgError`; show its public name.
-    return ProgramException(type(error).__name__.lstrip("_"), message, line=line, col=col)
+    return ProgramException(
+        type(error).__name__.lstrip("_"),
+        message,
+        line=line,
+        col=col,
+        value=program_value(error, message),
+    )
 
 
 # CPython's names for the interpreter's own callables, as they appear in its messages
@@ -95,7 +113,7 @@ def _escape_non_ascii(text: str) -> str:
     return text.encode("ascii", "backslashreplace").decode("ascii")
 
 
-def _position(node: ast.stmt | ast.expr) -> tuple[int, int]:
+def _position(node: ast.stmt | ast.expr | ast.excepthandler) -> tuple[int, int]:
     # The parser gives every statement and expression a position.
     return node.lineno, node.col_offset + 1
 
@@ -183,9 +201,11 @@ def assigned_names(nodes: list[Any]) -> set[str]:
         elif isinstance(node, ast.Lambda):
             stack.extend(node.args.defaults)
             continue
-        elif isinstance(node, ast.ListComp):
+        elif isinstance(node, ast.ListComp | ast.GeneratorExp):
             stack.append(node.generators[0].iter)
             continue
+        elif isinstance(node, ast.ExceptHandler) and node.name is not None:
+            names.add(node.name)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names.update(_bound_name(alias) for alias in node.names)
         stack.extend(ast.iter_child_nodes(node))
@@ -482,6 +502,114 @@ class Compiler:
                 raise ProgramException("AssertionError", sanitize_message(text), line=line, col=col)
 
         return self._simple(node, scope, [], check)
+
+    def stmt_Raise(self, node: ast.Raise, scope: Scope) -> Stmt:
+        exception = self.expr(node.exc, scope) if node.exc is not None else None
+        cause = self.expr(node.cause, scope) if node.cause is not None else None
+        line, col = _position(node)
+        tick = self.tick()
+        runtime = self.runtime
+
+        def raise_statement(frame: Frame) -> None:
+            tick(line, col)
+            if exception is None:
+                if not runtime.handling:
+                    raise ProgramException(
+                        "RuntimeError", "No active exception to reraise", line=line, col=col
+                    )
+                raise runtime.handling[-1]  # the same signal: its first position
+            value = exception(frame)
+            if cause is not None:
+                check_cause(cause(frame), line, col)
+            raise raise_value(value, line, col, runtime.to_str, runtime.to_repr)
+
+        return raise_statement
+
+    def stmt_Try(self, node: ast.Try, scope: Scope) -> Stmt:
+        body = self.block(node.body, scope)
+        orelse = self.block(node.orelse, scope) if node.orelse else None
+        final = self.block(node.finalbody, scope) if node.finalbody else None
+        handlers: list[tuple[Expr | None, Store | None, str | None, Stmt, int, int]] = []
+        for handler in node.handlers:
+            kinds = self.expr(handler.type, scope) if handler.type is not None else None
+            store = self.store_name(handler.name, scope) if handler.name is not None else None
+            handler_line, handler_col = _position(handler)
+            handlers.append(
+                (
+                    kinds,
+                    store,
+                    handler.name,
+                    self.block(handler.body, scope),
+                    handler_line,
+                    handler_col,
+                )
+            )
+        runtime = self.runtime
+        ctx = self.ctx
+        module_scope = scope.kind == "module"
+        globals_ = self.globals
+
+        def forget(frame: Frame, name: str) -> None:
+            # CPython deletes the `as` name when the handler ends (`del e`).
+            (globals_ if module_scope else frame.vars).pop(name, None)
+
+        def handle(frame: Frame, signal: ProgramException) -> int | None:
+            value = exception_value(signal)
+            for kinds, store, name, handler_body, handler_line, handler_col in handlers:
+                if kinds is not None:
+                    ctx.line = handler_line
+                    ctx.col = handler_col
+                    try:
+                        classes = handler_types(kinds(frame))
+                    except Exception as error:
+                        raise to_program_exception(error, handler_line, handler_col) from None
+                    if not isinstance(value, classes):
+                        continue
+                runtime.handling.append(signal)
+                try:
+                    if store is not None:
+                        store(frame, value)
+                    return handler_body(frame)
+                finally:
+                    runtime.handling.pop()
+                    if name is not None:
+                        forget(frame, name)
+            raise signal
+
+        def run_handlers(frame: Frame) -> int | None:
+            try:
+                control = body(frame)
+            except ProgramException as signal:
+                if not handlers or not catchable(signal):
+                    raise
+                return handle(frame, signal)
+            if control is None and orelse is not None:
+                return orelse(frame)
+            return control
+
+        if final is None:
+            return run_handlers
+
+        def try_finally(frame: Frame) -> int | None:
+            # Only the program's own exceptions run `finally` on their way out: any other
+            # signal ends the run at once, so a `finally` cannot outlive a limit.
+            try:
+                control = run_handlers(frame)
+            except ProgramException as signal:
+                if not catchable(signal):
+                    raise
+                runtime.handling.append(signal)  # a bare `raise` in finally re-raises it
+                try:
+                    final_control = final(frame)
+                finally:
+                    runtime.handling.pop()
+                if final_control is not None:
+                    return final_control  # `return`/`break` in finally drops the exception
+                raise
+            final_control = final(frame)
+            return final_control if final_control is not None else control
+
+        return try_finally
 
     def stmt_Import(self, node: ast.Import, scope: Scope) -> Stmt:
         surface = self.runtime.surface
@@ -835,6 +963,15 @@ class Compiler:
                 try:
                     return builtins[name]
                 except KeyError:
+                    if name in _PYTHON_BUILTIN_NAMES:
+                        # A builtin of CPython the playground does not offer: say so, rather
+                        # than a NameError that suggests a typo.
+                        raise SandboxViolation(
+                            f"Line {line}: the builtin '{name}' is not available in the "
+                            "playground.",
+                            line=line,
+                            col=col,
+                        ) from None
                     raise ProgramException(
                         "NameError", f"name '{name}' is not defined", line=line, col=col
                     ) from None
@@ -888,6 +1025,8 @@ class Compiler:
         doing; anything else takes the runtime's generic path."""
         operation = self.runtime.binary(symbol)
         on_tensor = self.runtime.surface.tensor_operator(symbol)
+        if symbol == "%":
+            on_tensor = _string_formats_first(on_tensor, operation)
         tensor_type = torch.Tensor
         line, col = _position(node)
         ctx = self.ctx
@@ -1333,6 +1472,76 @@ class Compiler:
 
         return comprehension
 
+    def expr_GeneratorExp(self, node: ast.GeneratorExp, scope: Scope) -> Expr:
+        """A lazy generator, as in CPython: the first iterable is evaluated (and iter() called
+        on it) where the expression stands; each item costs a step when it is produced, and the
+        consumer's own limits bound how many are taken."""
+        targets: list[Any] = [generator.target for generator in node.generators]
+        qualname = scope.child_prefix() + "<genexpr>"
+        inner = Scope("comprehension", assigned_names(targets), scope, qualname)
+        first_iterable = self.expr(node.generators[0].iter, scope)
+        levels = []
+        for index, generator in enumerate(node.generators):
+            iterable = self.expr(generator.iter, inner) if index else first_iterable
+            conditions = tuple(
+                (self.expr(condition, inner), self.truth_at(condition, node))
+                for condition in generator.ifs
+            )
+            levels.append((iterable, self.store(generator.target, inner), conditions))
+        element = self.expr(node.elt, inner)
+        iterate = self.runtime.iterate
+        tick = self.tick()
+        line, col = _position(node)
+        depth = len(levels)
+
+        def produce(frame: Frame, level: int, iterator: Any) -> Any:
+            _, store, conditions = levels[level]
+            while True:
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as error:
+                    raise to_program_exception(error, line, col) from None
+                tick(line, col)
+                store(frame, item)
+                if any(not truth(condition(frame)) for condition, truth in conditions):
+                    continue
+                if level + 1 == depth:
+                    yield element(frame)
+                else:
+                    source = levels[level + 1][0](frame)
+                    try:
+                        inner_iterator = iterate(source)
+                    except Exception as error:
+                        raise to_program_exception(error, line, col) from None
+                    yield from produce(frame, level + 1, inner_iterator)
+
+        produce.__qualname__ = produce.__name__ = "<genexpr>"
+
+        def generator_expression(frame: Frame) -> Any:
+            source = first_iterable(frame)
+            try:
+                iterator = iterate(source)
+            except Exception as error:
+                raise to_program_exception(error, line, col) from None
+            return produce(Frame({}, frame), 0, iterator)
+
+        return generator_expression
+
+    def expr_Set(self, node: ast.Set, scope: Scope) -> Expr:
+        elements = self.exprs(node.elts, scope)
+        line, col = _position(node)
+
+        def make_set(frame: Frame) -> set[Any]:
+            values = [element(frame) for element in elements]
+            try:
+                return set(values)
+            except Exception as error:
+                raise to_program_exception(error, line, col) from None
+
+        return make_set
+
     def expr_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> Expr:
         parts = self.exprs(node.values, scope)
         ctx = self.ctx
@@ -1397,6 +1606,19 @@ class Compiler:
                 raise to_program_exception(error, line, col) from None
 
         return format_field
+
+
+def _string_formats_first(
+    on_tensor: Callable[[Any, Any, Any], Any], operation: Callable[[Any, Any], Any]
+) -> Callable[[Any, Any, Any], Any]:
+    """`'%.3f' % tensor` is str formatting, not the tensor's remainder (str's % goes first)."""
+
+    def modulo(left: Any, right: Any, ctx: Any) -> Any:
+        if type(left) is str:
+            return operation(left, right)
+        return on_tensor(left, right, ctx)
+
+    return modulo
 
 
 def _unpacks(node: ast.Call) -> bool:

@@ -2,8 +2,9 @@
 
 `ProgramError` is plain data (it becomes RunResult.error). The exceptions below are raised
 inside the interpreter; they derive from BaseException so that no path through user-visible
-code can swallow them by accident (the language has no try/except, and our own code catches
-`Exception` around torch calls).
+code can swallow them by accident (our own code catches `Exception` around torch calls). The
+program's `try`/`except` catches a `ProgramException` only (exceptions.py decides which):
+every other signal ends the run, whatever the program's handlers say.
 """
 
 from __future__ import annotations
@@ -82,7 +83,16 @@ class ProgramException(PlaygroundSignal):
     """
 
     def __init__(
-        self, error_type: str, message: str, *, line: int | None = None, col: int | None = None
+        self,
+        error_type: str,
+        message: str,
+        *,
+        line: int | None = None,
+        col: int | None = None,
+        value: BaseException | None = None,
     ) -> None:
         super().__init__(message, line=line, col=col)
         self.error_type = error_type
+        # The exception object the program sees in `except ... as e` (built on demand from
+        # the type and message when None: see exceptions.py).
+        self.value = value

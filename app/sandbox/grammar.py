@@ -30,6 +30,9 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.FunctionDef,
         ast.Return,
         ast.Assert,
+        ast.Try,
+        ast.ExceptHandler,
+        ast.Raise,
         ast.Import,
         ast.ImportFrom,
         ast.alias,
@@ -45,6 +48,8 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.List,
         ast.Tuple,
         ast.ListComp,
+        ast.GeneratorExp,
+        ast.Set,
         ast.comprehension,
         ast.Compare,
         ast.Call,
@@ -95,9 +100,7 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
 # How refused node types are named in the one-sentence refusal.
 NODE_DESCRIPTIONS: dict[str, str] = {
     "ClassDef": "class definitions",
-    "Try": "try/except",
     "TryStar": "try/except*",
-    "Raise": "raise",
     "Global": "global declarations",
     "Nonlocal": "nonlocal declarations",
     "Yield": "yield",
@@ -109,10 +112,8 @@ NODE_DESCRIPTIONS: dict[str, str] = {
     "Match": "match statements",
     "Delete": "del",
     "NamedExpr": "the walrus operator :=",
-    "Set": "set literals",
     "SetComp": "set comprehensions",
     "DictComp": "dict comprehensions",
-    "GeneratorExp": "generator expressions (use a list comprehension)",
     "AnnAssign": "annotated assignments",
 }
 
@@ -140,10 +141,50 @@ ALLOWED_BUILTINS: tuple[str, ...] = (
     "reversed",
     "any",
     "all",
+    "type",
+    "set",
+    "frozenset",
+    "sorted",
+    "map",
+    "filter",
+    "callable",
+    "divmod",
+    "pow",
+    "iter",
+    "next",
+    "chr",
+    "ord",
+    "ascii",
+    "hex",
+    "bin",
+    "oct",
+    "hash",
+    # the exception classes a program names in `except` and `raise` (exceptions.py)
+    "BaseException",
+    "Exception",
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "NameError",
+    "NotImplementedError",
+    "OverflowError",
+    "RuntimeError",
+    "StopIteration",
+    "TypeError",
+    "ValueError",
+    "ZeroDivisionError",
     "True",
     "False",
     "None",
+    # the one dunder name a program reads: `if __name__ == "__main__":`
+    "__name__",
 )
+
+# The only name starting with two underscores a program may use, and only to read it.
+READABLE_DUNDER_NAMES: frozenset[str] = frozenset({"__name__"})
 
 # Names refused statically, even as plain variables: each one is a known escape or leak in
 # other Python sandboxes, and refusing it up front gives a clearer message than NameError.
@@ -161,7 +202,6 @@ FORBIDDEN_NAMES: frozenset[str] = frozenset(
         "locals",
         "vars",
         "dir",
-        "type",
         "id",
         "input",
         "exit",
@@ -178,26 +218,37 @@ FORBIDDEN_NAMES: frozenset[str] = frozenset(
         "bytearray",
         "bytes",
         "issubclass",
-        "callable",
-        "iter",
-        "next",
-        "hash",
-        "chr",
-        "ord",
         "license",
         "copyright",
         "credits",
     }
 )
 
-# Attribute names refused on every value: `str.format` and `format_map` walk attributes from
-# a format string at run time, out of reach of any static check.
-FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset({"format", "format_map"})
+# Attribute names refused on every value (none today: `str.format`/`format_map` are the
+# sandbox's own, formatting.py, whose fields cannot walk attributes).
+FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset()
 
 # `import X` / `import X as Y` / `from X import ...` accept only these modules.
 ALLOWED_IMPORTS: frozenset[str] = frozenset(
-    {"torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd"}
+    {
+        "torch",
+        "torch.nn",
+        "torch.nn.functional",
+        "torch.optim",
+        "torch.autograd",
+        "torch.autograd.functional",
+        "torch.autograd.function",
+        "math",
+        "random",
+    }
 )
+
+# Modules a program reaches for that the playground does not have, with what to use instead
+# (the refusal's hint).
+IMPORT_ALTERNATIVES: dict[str, str] = {
+    "numpy": "torch does what numpy does here: torch.tensor([...]) for arrays, torch.zeros/"
+    "ones/arange/linspace, torch.sin/exp/sqrt, x.sum()/x.mean(), x @ y, torch.pi",
+}
 
 # Context managers allowed in `with` (the last attribute of the called expression).
 ALLOWED_WITH_CALLS: frozenset[str] = frozenset({"no_grad", "enable_grad", "set_grad_enabled"})
@@ -205,7 +256,7 @@ ALLOWED_WITH_CALLS: frozenset[str] = frozenset({"no_grad", "enable_grad", "set_g
 # Methods of plain Python values the program may call, by the value's type name.
 PLAIN_METHODS: dict[str, frozenset[str]] = {
     "list": frozenset(
-        {"append", "extend", "pop", "insert", "index", "count", "copy", "reverse", "clear"}
+        {"append", "extend", "pop", "insert", "index", "count", "copy", "reverse", "clear", "sort"}
     ),
     "dict": frozenset({"keys", "values", "items", "get", "copy", "pop", "update", "clear"}),
     "str": frozenset(
@@ -225,9 +276,44 @@ PLAIN_METHODS: dict[str, frozenset[str]] = {
             "isdigit",
             "find",
             "count",
+            "format",
+            "format_map",
         }
     ),
     "tuple": frozenset({"index", "count"}),
+    "set": frozenset(
+        {
+            "add",
+            "discard",
+            "remove",
+            "pop",
+            "clear",
+            "copy",
+            "union",
+            "update",
+            "intersection",
+            "intersection_update",
+            "difference",
+            "difference_update",
+            "symmetric_difference",
+            "symmetric_difference_update",
+            "issubset",
+            "issuperset",
+            "isdisjoint",
+        }
+    ),
+    "frozenset": frozenset(
+        {
+            "copy",
+            "union",
+            "intersection",
+            "difference",
+            "symmetric_difference",
+            "issubset",
+            "issuperset",
+            "isdisjoint",
+        }
+    ),
     "int": frozenset({"bit_length"}),
     "float": frozenset({"is_integer"}),
 }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from app.sandbox.errors import ProgramError
+from app.sandbox.grammar import IMPORT_ALTERNATIVES
 
 # (error type, text the message contains, hint). The first match wins.
 HINTS: tuple[tuple[str, str, str], ...] = (
@@ -88,8 +91,17 @@ HINTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+_IMPORT_REFUSAL = re.compile(r"importing '([\w.]+)' is not allowed")
+
+
 def hint_for(error: ProgramError) -> str | None:
     """The hint for `error`, or None when there is none."""
+    if error.type == "SandboxViolation":
+        refused = _IMPORT_REFUSAL.search(error.message)
+        if refused is not None:
+            alternative = IMPORT_ALTERNATIVES.get(refused.group(1).split(".")[0])
+            if alternative is not None:
+                return alternative[0].upper() + alternative[1:] + "."
     for error_type, needle, hint in HINTS:
         if error.type == error_type and needle in error.message:
             return hint

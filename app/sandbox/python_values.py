@@ -18,11 +18,12 @@ from typing import Any
 from app.sandbox import container_costs
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
+from app.sandbox.exceptions import exception_repr, exception_str
 from app.sandbox.operators import BINARY_OPERATORS
 
 # Types whose operators, truth and formatting are pure CPython and never reach torch.
 PLAIN_SCALARS: frozenset[type] = frozenset({int, float, bool, str, type(None)})
-PLAIN_TYPES: frozenset[type] = PLAIN_SCALARS | {list, tuple, dict, range}
+PLAIN_TYPES: frozenset[type] = PLAIN_SCALARS | {list, tuple, dict, range, set, frozenset}
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
@@ -64,6 +65,8 @@ class ValueFormatter:
             return str(value)
         if self._is_surface_value(value):
             return self._surface_str(value)
+        if isinstance(value, BaseException):
+            return exception_str(value, self.to_str, self.to_repr)
         return self.to_repr(value)
 
     def to_repr(self, value: Any) -> str:
@@ -74,7 +77,19 @@ class ValueFormatter:
             return self._container_repr(value)
         if self._is_surface_value(value):
             return self._surface_repr(value)
+        if kind is set or kind is frozenset:
+            return self._set_repr(value)
+        if isinstance(value, BaseException):
+            return exception_repr(value, self.to_repr)
         return strip_addresses(repr(value))
+
+    def _set_repr(self, value: set[Any] | frozenset[Any]) -> str:
+        """`{1, 2}`, `set()`, `frozenset({1})`: the items as a list's, capped the same way."""
+        name = type(value).__name__
+        if not value:
+            return f"{name}()"
+        items = "{" + self._container_repr(list(value))[1:-1] + "}"
+        return items if type(value) is set else f"{name}({items})"
 
     def _container_repr(self, value: Any) -> str:
         # Iterative, with CPython's `[...]` for a container that contains itself.

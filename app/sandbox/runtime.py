@@ -15,7 +15,8 @@ from typing import Any
 
 from app.sandbox import container_costs
 from app.sandbox.context import RunContext
-from app.sandbox.errors import SandboxViolation
+from app.sandbox.errors import ProgramException, SandboxViolation
+from app.sandbox.formatting import percent_format
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.python_values import (
     PLAIN_SCALARS,
@@ -102,6 +103,9 @@ class Runtime:
         # One implementation per operator symbol: it depends only on this runtime, and the
         # compiler asks for it at every operator in the program.
         self._binaries: dict[str, Callable[[Any, Any], Any]] = {}
+        # The exceptions being handled, innermost last (a bare `raise` re-raises the last one,
+        # also from a function the handler calls, as CPython's thread state does).
+        self.handling: list[ProgramException] = []
 
     def binary(self, symbol: str) -> Callable[[Any, Any], Any]:
         """The implementation of binary operator `symbol` (e.g. "+", "+=", "<")."""
@@ -141,6 +145,17 @@ class Runtime:
                 return surface_op(symbol, left, right, ctx)
             return plain(left, right)
 
+        if symbol in ("%", "%="):
+            # `'%.3f' % value`: str's own % wins over the right operand's, as in CPython, and
+            # the sandbox formats (formatting.py).
+            numeric = apply
+
+            def apply_mod(left: Any, right: Any) -> Any:
+                if type(left) is str:
+                    return percent_format(self, left, right)
+                return numeric(left, right)
+
+            return apply_mod
         return apply
 
     def unary(self, symbol: str) -> Callable[[Any], Any]:

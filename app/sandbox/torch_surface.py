@@ -40,7 +40,7 @@ from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.grad_fn_view import GradFnView, view_of
 from app.sandbox.operators import BINARY_OPERATORS
-from app.sandbox.surface import autograd_calls, dense, memory, warn_once
+from app.sandbox.surface import autograd_calls, dense, memory, python_modules, warn_once
 from app.sandbox.surface.modules import (
     module_call_estimate,
     module_init_estimate,
@@ -67,6 +67,8 @@ _REAL_MODULES: dict[str, Any] = {
     "torch.optim": torch.optim,
     "torch.autograd": torch.autograd,
     "torch.autograd.functional": torch.autograd.functional,
+    "torch.autograd.function": torch.autograd.function,
+    **python_modules.REAL_MODULES,
 }
 
 
@@ -74,7 +76,7 @@ def _member(path: str, name: str, entry: Entry) -> Any:
     """Build the value a program gets for `path.name`; built once, shared by all runs."""
     qualified = f"{path}.{name}"
     if entry.kind is Kind.NAMESPACE:
-        return Namespace(qualified)
+        return _NAMESPACE_VIEWS[qualified]  # `from torch import optim` is `import torch.optim`
     if entry.kind is Kind.TYPE_TOKEN:
         return TENSOR_TYPE
     real = getattr(_REAL_MODULES[path], name)
@@ -88,11 +90,27 @@ def _member(path: str, name: str, entry: Entry) -> Any:
 # torch's once-per-process warnings, for the interpreter to show once per run (warn_once.py).
 ONCE_PER_PROCESS_WARNINGS: frozenset[str] = warn_once.ONCE_PER_PROCESS
 
-_NAMESPACE_VIEWS: dict[str, Namespace] = {path: Namespace(path) for path in allowlist.NAMESPACES}
+_NAMESPACE_VIEWS: dict[str, Namespace] = {
+    path: Namespace(path) for path in allowlist.ALL_NAMESPACES
+}
 _MEMBERS: dict[str, dict[str, Any]] = {
     path: {name: _member(path, name, entry) for name, entry in members.items()}
-    for path, members in allowlist.NAMESPACES.items()
+    for path, members in allowlist.ALL_NAMESPACES.items()
 }
+
+
+def program_members() -> dict[str, dict[str, Any]]:
+    """The values a program gets for each namespace's names (`type()` of a module finds its
+    class among them: surface/type_views.py)."""
+    return _MEMBERS
+
+
+def is_callable(obj: Any) -> bool:
+    """`callable(obj)` for a surface value: torch functions, classes, modules, methods."""
+    return isinstance(obj, SurfaceFunction | BoundMethod | WrappedClass | nn.Module) or (
+        obj is TENSOR_TYPE
+    )
+
 
 _RETURN_TYPES: tuple[type, ...] = tuple(
     cls
@@ -128,6 +146,10 @@ def _refuse(message: str, ctx: RunContext) -> SandboxViolation:
 def _owner_label(obj: Any) -> str:
     if isinstance(obj, Namespace):
         return obj.path
+    if obj is TENSOR_TYPE:
+        return "torch.Tensor"
+    if isinstance(obj, WrappedClass):
+        return obj.qualified
     if isinstance(obj, torch.Tensor):
         return "Tensor"
     if isinstance(obj, GradFnView):
@@ -157,8 +179,8 @@ def import_module(dotted: str, ctx: RunContext) -> Namespace:
     """`import torch`, `import torch.nn as nn`, `import torch.nn.functional as F`, ..."""
     if dotted not in allowlist.IMPORTABLE:
         raise _refuse(
-            f"import {dotted} is not allowed: only torch and its nn, nn.functional, optim and "
-            "autograd modules can be imported.",
+            f"import {dotted} is not allowed: the modules a program can import are "
+            f"{', '.join(sorted(allowlist.IMPORTABLE))}.",
             ctx,
         )
     return _NAMESPACE_VIEWS[dotted]
@@ -559,6 +581,7 @@ _SPECIAL_FUNCTIONS: dict[str, SpecialFunction] = {
         f"torch.autograd.functional.{name}": _autograd_functional
         for name in allowlist.AUTOGRAD_FUNCTIONAL
     },
+    **python_modules.SPECIAL_FUNCTIONS,
 }
 
 

@@ -8,6 +8,7 @@ Every refusal names the construct and the line in one sentence.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,8 +37,41 @@ def parse_program(
     """Parse `source` and validate it; raise a PlaygroundSignal describing the first problem."""
     _check_source_size(source, limits)
     tree = _parse(source, mode)
+    if not source.isascii():
+        _character_columns(tree, source)
     validate_tree(tree, limits)
     return tree
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _character_columns(tree: ast.AST, source: str) -> None:
+    """Turn the parser's UTF-8 byte columns into character columns, as CPython's traceback
+    shows them (`가중치 = torch.ones(…)` fails at col 7, not 13). Only lines with non-ASCII
+    text change; the walk is iterative."""
+    lines = _LINE_BREAK.split(source)
+    encoded: dict[int, bytes] = {}
+
+    def column(line_number: int, offset: int) -> int:
+        if not 0 < line_number <= len(lines) or lines[line_number - 1].isascii():
+            return offset
+        data = encoded.get(line_number)
+        if data is None:
+            data = encoded[line_number] = lines[line_number - 1].encode("utf-8", "surrogatepass")
+        return len(data[:offset].decode("utf-8", "replace"))
+
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        line = getattr(node, "lineno", None)
+        if line is not None and getattr(node, "col_offset", None) is not None:
+            node.col_offset = column(line, node.col_offset)  # type: ignore[attr-defined]
+            end_line = getattr(node, "end_lineno", None)
+            end_col = getattr(node, "end_col_offset", None)
+            if end_line is not None and end_col is not None:
+                node.end_col_offset = column(end_line, end_col)  # type: ignore[attr-defined]
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def _check_source_size(source: str, limits: Limits) -> None:
@@ -205,12 +239,24 @@ def _check_call_node(node: ast.Call, where: _Where, limits: Limits, starred: set
     _warn_call(node)
 
 
-def _check_name(node: ast.AST, name: str) -> None:
-    # A bare `_` is the usual throwaway variable (`for _ in range(3)`) and reaches nothing.
-    if name.startswith("_") and name != "_":
-        raise _refuse(node, f"the name '{name}' starts with '_', which is not allowed.")
+def _check_name(node: ast.AST, name: str, load: bool = False) -> None:
+    """A name of the program's own (variable, function, parameter, `as` target).
+
+    `_pad` and `_` are the program's own variables and reach nothing: a name resolves in the
+    program's globals and the builtins table only. Dunder names are refused (`__builtins__`,
+    `__import__`), except reading `__name__`.
+    """
+    if name.startswith("__") and not (load and name in grammar.READABLE_DUNDER_NAMES):
+        raise _refuse(node, f"the name '{name}' starts with '__', which is not allowed.")
     if name in grammar.FORBIDDEN_NAMES:
         raise _refuse(node, f"the builtin '{name}' is not available in the playground.")
+
+
+def _check_member_name(node: ast.AST, name: str) -> None:
+    """A name read from a module (`from torch import x`): no private names at all."""
+    if name.startswith("_"):
+        raise _refuse(node, f"the name '{name}' starts with '_', which is not allowed.")
+    _check_name(node, name)
 
 
 def _check_attribute(node: ast.Attribute) -> None:
@@ -286,32 +332,47 @@ def _check_arguments(node: ast.AST, arguments: ast.arguments) -> None:
         seen.add(parameter.arg)
 
 
+def _import_refusal(node: ast.AST, module: str) -> SandboxViolation:
+    allowed = ", ".join(sorted(grammar.ALLOWED_IMPORTS))
+    # hints.py adds what to use instead (numpy → torch) from grammar.IMPORT_ALTERNATIVES.
+    return _refuse(
+        node,
+        f"importing '{module}' is not allowed; the modules a program can import are {allowed}.",
+    )
+
+
 def _check_import(node: ast.Import) -> None:
     for alias in node.names:
         if alias.name not in grammar.ALLOWED_IMPORTS:
-            raise _refuse(
-                node,
-                f"importing '{alias.name}' is not allowed; only torch, torch.nn, "
-                "torch.nn.functional, torch.optim and torch.autograd can be imported.",
-            )
+            raise _import_refusal(node, alias.name)
         if alias.asname is not None:
-            _check_name(node, alias.asname)
+            _check_member_name(node, alias.asname)
 
 
 def _check_import_from(node: ast.ImportFrom) -> None:
     module = node.module or ""
     if node.level != 0 or module not in grammar.ALLOWED_IMPORTS:
-        raise _refuse(
-            node,
-            f"importing from '{'.' * node.level}{module}' is not allowed; only torch, torch.nn, "
-            "torch.nn.functional, torch.optim and torch.autograd can be imported.",
-        )
+        raise _import_refusal(node, "." * node.level + module)
     for alias in node.names:
         if alias.name == "*":
             raise _refuse(node, "'import *' is not supported in the playground.")
-        _check_name(node, alias.name)
+        _check_member_name(node, alias.name)
         if alias.asname is not None:
-            _check_name(node, alias.asname)
+            _check_member_name(node, alias.asname)
+
+
+def _check_try(node: ast.Try, where: _Where, limits: Limits, starred: set[int]) -> None:
+    # CPython's compiler (not its parser) refuses a bare `except:` before another handler.
+    for handler in node.handlers[:-1]:
+        if handler.type is None:
+            raise _syntax_error(handler, "default 'except:' must be last")
+
+
+def _check_handler(
+    node: ast.ExceptHandler, where: _Where, limits: Limits, starred: set[int]
+) -> None:
+    if node.name is not None:
+        _check_name(node, node.name)
 
 
 def _check_with(node: ast.With) -> None:
@@ -428,7 +489,11 @@ def _warn_compare(node: ast.Compare) -> None:
 
 # The per-node rules (names, attributes, imports, compile-time errors and warnings).
 _NODE_CHECKS: dict[type[ast.AST], NodeCheck] = {
-    ast.Name: lambda node, where, limits, starred: _check_name(node, node.id),
+    ast.Name: lambda node, where, limits, starred: _check_name(
+        node, node.id, type(node.ctx) is ast.Load
+    ),
+    ast.Try: _check_try,
+    ast.ExceptHandler: _check_handler,
     ast.Attribute: lambda node, where, limits, starred: _check_attribute(node),
     ast.keyword: _check_keyword,
     ast.Call: _check_call_node,

@@ -7,22 +7,9 @@ stopped failing (or started to) shows up; everything else is compared with the o
 
 from __future__ import annotations
 
-import textwrap
-from dataclasses import dataclass
-
 from app.examples import get_example
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    source: str
-    error: str | None = None
-    seed: int = 0
-
-
-def _case(case_id: str, source: str, error: str | None = None, seed: int = 0) -> Case:
-    return Case(case_id, textwrap.dedent(source).lstrip("\n"), error, seed)
+from tests.differential.case import Case, _case
+from tests.differential.cases_language import LANGUAGE_CASES
 
 
 def _seed_program(example_id: str) -> Case:
@@ -2115,3 +2102,4 @@ CASES: list[Case] = (
     + TABLE_COVERAGE_CASES
     + TYPE_NAME_CASES
 )
+CASES += LANGUAGE_CASES

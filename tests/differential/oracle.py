@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import math
+import random
 import re
 import subprocess
 import sys
@@ -60,6 +61,7 @@ class ReferenceRun:
 def reset_torch_state(seed: int) -> None:
     """Put torch's global state where the playground promises a program starts."""
     torch.manual_seed(seed)
+    random.seed(seed)  # the playground seeds Python's random from the request's seed too
     torch.set_grad_enabled(True)
     torch.set_default_dtype(torch.float32)
     torch.set_printoptions(profile="default", sci_mode=None)
@@ -122,8 +124,12 @@ def _innermost_program_line() -> int | None:
     return None
 
 
-def _error_position(error: BaseException) -> tuple[int | None, int | None]:
-    """1-based line and column of the failing instruction in the program's own code."""
+def _error_position(error: BaseException, source: str) -> tuple[int | None, int | None]:
+    """1-based line and column of the failing instruction in the program's own code.
+
+    Code objects hold UTF-8 byte offsets; the column is in characters, as CPython's traceback
+    shows it (a SyntaxError's offset already is).
+    """
     if isinstance(error, SyntaxError):
         return error.lineno, error.offset
     line: int | None = None
@@ -136,9 +142,16 @@ def _error_position(error: BaseException) -> tuple[int | None, int | None]:
             positions = list(code.co_positions())
             index = tb.tb_lasti // 2
             start_col = positions[index][2] if 0 <= index < len(positions) else None
-            col = None if start_col is None else start_col + 1
+            col = None if start_col is None else _characters(source, line, start_col) + 1
         tb = tb.tb_next
     return line, col
+
+
+def _characters(source: str, line: int | None, byte_offset: int) -> int:
+    lines = re.split(r"\r\n|\r|\n", source)
+    if line is None or not 0 < line <= len(lines):
+        return byte_offset
+    return len(lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
 
 # torch classes whose __name__ is private; the playground reports the public name (lead's
@@ -146,8 +159,8 @@ def _error_position(error: BaseException) -> tuple[int | None, int | None]:
 PUBLIC_ERROR_NAMES: dict[type, str] = {torch.linalg.LinAlgError: "LinAlgError"}
 
 
-def _encode_error(error: BaseException) -> dict[str, Any]:
-    line, col = _error_position(error)
+def _encode_error(error: BaseException, source: str) -> dict[str, Any]:
+    line, col = _error_position(error, source)
     message = error.msg if isinstance(error, SyntaxError) else str(error)
     return {
         "type": PUBLIC_ERROR_NAMES.get(type(error), type(error).__name__),
@@ -201,7 +214,7 @@ def run_reference(source: str, seed: int = 0) -> ReferenceRun:
             code = compile(source, PROGRAM_FILENAME, "exec")
             exec(code, namespace)
         except Exception as exc:  # the oracle records every program error
-            error = _encode_error(exc)
+            error = _encode_error(exc, source)
     tensors = {
         name: encode_tensor(value)
         for name, value in namespace.items()

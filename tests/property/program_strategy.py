@@ -136,9 +136,9 @@ FORBIDDEN = [
     "import os",
     "{a}.__class__",
     'eval("1")',
-    "_hidden = 1",
+    "__hidden = 1",
     "class Thing:\n    pass",
-    "try:\n    pass\nexcept Exception:\n    pass",
+    "del {a}",
     "exec('x = 1')",
 ]
 

@@ -46,15 +46,6 @@ def check_program(program: GeneratedProgram) -> None:
         event("LimitExceeded")
         return
 
-    if (
-        error is not None
-        and error["type"] == "SandboxViolation"
-        and "%-formatting" in error["message"]
-    ):
-        # Refused by design (issue 2): `str % x`, which random expression trees can produce.
-        event("%-formatting refused")
-        return
-
     # Everything else is in the language, so CPython + torch is the oracle for all of it:
     # stdout, error type/message/line, warnings and every final tensor.
     reference = run_reference(program.source, seed=program.seed)

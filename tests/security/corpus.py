@@ -82,7 +82,8 @@ ESCAPE = [
     _p("escape-locals", "escape", "refuse", "l = locals()"),
     _p("escape-vars", "escape", "refuse", "v = vars()"),
     _p("escape-dir", "escape", "refuse", "d = dir()"),
-    _p("escape-type", "escape", "refuse", "t = type(1)"),
+    # type() is a read-only class view since issue 21 (see LANGUAGE for its doors)
+    _p("escape-type", "escape", "run", "t = type(1)\nprint(t, t is int)"),
     _p("escape-type-3arg", "escape", "refuse", "T = type('T', (), {})"),
     _p("escape-id", "escape", "refuse", "i = id(1)"),
     _p("escape-input", "escape", "refuse", "s = input()"),
@@ -94,13 +95,13 @@ ESCAPE = [
     _p("escape-builtins-name", "escape", "refuse", "b = __builtins__"),
     _p("escape-format-walk", "escape", "refuse", "s = '{0.__class__}'.format(1)"),
     _p("escape-format-map", "escape", "refuse", "s = '{a.__class__}'.format_map({'a': 1})"),
-    _p("escape-percent-format", "escape", "refuse", "s = '%s' % (1,)"),
+    _p("escape-percent-format", "escape", "run", "s = '%s' % (1,)\nprint(s)"),
     _p("escape-fstring-dunder", "escape", "refuse", "s = f'{(1).__class__}'"),
     _p("escape-fstring-conv", "escape", "bounded", "s = f'{1!r:>{5}}'\nprint(s)"),
     _p("escape-lambda-dunder", "escape", "refuse", "f = lambda: (1).__class__\nf()"),
     _p("escape-class", "escape", "refuse", "class A:\n    pass"),
-    _p("escape-try", "escape", "refuse", "try:\n    x = 1\nexcept Exception as e:\n    pass"),
-    _p("escape-raise", "escape", "refuse", "raise ValueError('x')"),
+    _p("escape-try", "escape", "run", "try:\n    x = 1\nexcept Exception as e:\n    pass"),
+    _p("escape-raise", "escape", "bounded", "raise ValueError('x')"),
     _p("escape-global", "escape", "refuse", "def f():\n    global x\n    x = 1"),
     _p(
         "escape-nonlocal",
@@ -914,7 +915,7 @@ MORE = [
         "refuse",
         "x = 1\ns = '{0.__class__.__mro__}'.format(x)",
     ),
-    _p("escape-format-str-method", "escape", "refuse", "s = 'a'.format"),
+    _p("escape-format-str-method", "escape", "bounded", "s = 'a'.format\nprint(s)"),
     _p("escape-fstring-attr-walk", "escape", "refuse", "import torch\ns = f'{torch.os}'"),
     _p(
         "escape-match-mapping",
@@ -1376,6 +1377,212 @@ NAMED_LIMITS = [
     ),
 ]
 
+# Issue 21's language: exceptions, type(), math/random, formatting, sorting, generators. A
+# sandbox signal is never caught, a finally cannot outlive a limit, an exception object or a
+# class view is no door, and every size is paid before the work.
+_SPIN = "while True:\n        pass"
+LANGUAGE = [
+    _p(
+        "catch-timeout-bare-except",
+        "cpu",
+        "limit",
+        f"try:\n    {_SPIN}\nexcept:\n    print('caught')",
+    ),
+    _p(
+        "catch-timeout-base-exception-loop",
+        "cpu",
+        "limit",
+        "n = 0\nwhile True:\n    try:\n        while True:\n            n += 1\n    except BaseException:\n        n = 0",
+    ),
+    _p(
+        "catch-limit-tuple-with-base",
+        "cpu",
+        "limit",
+        f"try:\n    {_SPIN}\nexcept (ValueError, BaseException, Exception) as e:\n    print(e)",
+    ),
+    _p(
+        "catch-violation-base-exception",
+        "escape",
+        "refuse",
+        "import torch\ntry:\n    s = torch.os\nexcept BaseException as e:\n    print('caught', e)",
+    ),
+    _p(
+        "catch-str-limit-exception",
+        "memory",
+        "limit",
+        "try:\n    s = 'a' * 10**9\nexcept Exception:\n    print('caught')",
+    ),
+    _p(
+        "catch-memory-guard",
+        "memory",
+        "limit",
+        "import torch\ntry:\n    xs = [torch.ones(1000, 1000) for i in range(1000)]\nexcept Exception as e:\n    print('caught', e)",
+    ),
+    _p("finally-loops-forever", "cpu", "limit", f"try:\n    {_SPIN}\nfinally:\n    {_SPIN}"),
+    _p(
+        "finally-reraises-other",
+        "cpu",
+        "limit",
+        f"try:\n    {_SPIN}\nfinally:\n    raise ValueError('replaced')",
+    ),
+    _p(
+        "finally-return-swallows-timeout",
+        "cpu",
+        "limit",
+        "def f():\n    try:\n        while True:\n            pass\n    finally:\n        return 1\nprint(f())",
+    ),
+    _p(
+        "finally-recursion-doubling",
+        "cpu",
+        "limit",
+        "def f():\n    try:\n        f()\n    finally:\n        f()\nf()",
+    ),
+    _p(
+        "except-recursion-retry",
+        "cpu",
+        "limit",
+        "def f():\n    try:\n        f()\n    except BaseException:\n        f()\nf()",
+    ),
+    _p(
+        "reraise-in-finally-loop",
+        "cpu",
+        "limit",
+        "while True:\n    try:\n        raise ValueError('x')\n    except ValueError:\n        pass\n    finally:\n        pass",
+    ),
+    _p(
+        "exception-with-traceback",
+        "escape",
+        "refuse",
+        "try:\n    1 / 0\nexcept ZeroDivisionError as e:\n    f = e.with_traceback(None)",
+    ),
+    _p(
+        "exception-context",
+        "escape",
+        "refuse",
+        "try:\n    1 / 0\nexcept Exception as e:\n    c = e.__context__",
+    ),
+    _p("exception-cause-dict", "escape", "refuse", "e = ValueError('x')\nd = e.__dict__"),
+    _p("exception-args-assign", "escape", "refuse", "e = ValueError('x')\ne.args = (1,)"),
+    _p(
+        "exception-args-of-torch-error",
+        "leak",
+        "run",
+        "import torch\ntry:\n    torch.ones(2) @ torch.ones(3)\nexcept RuntimeError as e:\n    a = e.args[0]\n    print(type(a), len(e.args), isinstance(a, str))",
+    ),
+    _p(
+        "exception-args-internals-attribute",
+        "escape",
+        "refuse",
+        "import torch\ntry:\n    torch.ones(2) @ torch.ones(3)\nexcept RuntimeError as e:\n    a = e.args[0].__class__",
+    ),
+    _p("exception-class-mro", "escape", "refuse", "m = ValueError.mro()"),
+    _p(
+        "exception-repr-function",
+        "leak",
+        "run",
+        "e = Exception(print, lambda: 1)\nprint(e, repr(e))",
+    ),
+    _p("type-mro-method", "escape", "refuse", "import torch\nm = type(torch.ones(1)).mro()"),
+    _p("type-of-type-subclasses", "escape", "refuse", "s = type(type(1)).__subclasses__()"),
+    _p("type-of-print-call", "escape", "stop", "f = type(print)\nprint(f)\ng = f.__call__"),
+    _p("type-three-arguments", "escape", "refuse", "T = type('T', (object,), {})"),
+    _p(
+        "type-view-attribute",
+        "escape",
+        "refuse",
+        "import torch\nt = type(torch.ones(1))\nd = t.dtype",
+    ),
+    _p("type-view-call", "escape", "bounded", "f = type(lambda: 1)\ng = f(None, {})"),
+    _p(
+        "type-of-module-forward",
+        "escape",
+        "refuse",
+        "import torch\nc = type(torch.nn.Linear(1, 1))\nf = c.forward",
+    ),
+    _p(
+        "type-of-type-prints",
+        "escape",
+        "run",
+        "import torch\nprint(type(type(torch.ones(1))), type(type(3)), type(print))",
+    ),
+    _p("math-factorial-huge", "cpu", "limit", "import math\nx = math.factorial(10**6)"),
+    _p("math-comb-huge", "cpu", "limit", "import math\nx = math.comb(10**6, 5 * 10**5)"),
+    _p("math-perm-huge", "cpu", "limit", "from math import perm\nx = perm(10**5)"),
+    _p("math-prod-range", "cpu", "limit", "import math\nx = math.prod(range(1, 10**5))"),
+    _p("math-lcm-many", "cpu", "limit", "import math\nx = math.lcm(*range(1, 5000))"),
+    _p("math-fsum-huge-range", "cpu", "limit", "import math\nx = math.fsum(range(10**12))"),
+    _p(
+        "random-sample-huge",
+        "memory",
+        "limit",
+        "import random\nx = random.sample(range(10**12), 10**7)",
+    ),
+    _p(
+        "random-choices-huge-k",
+        "memory",
+        "limit",
+        "import random\nx = random.choices([1, 2], k=10**9)",
+    ),
+    _p(
+        "random-getrandbits-huge", "memory", "limit", "import random\nx = random.getrandbits(10**9)"
+    ),
+    _p(
+        "random-seed-from-clock",
+        "leak",
+        "refuse",
+        "import random\nrandom.seed()\nprint(random.random())",
+    ),
+    _p("random-module-internals", "escape", "refuse", "import random\nr = random._inst"),
+    _p("random-getstate", "leak", "refuse", "import random\ns = random.getstate()"),
+    _p("sorted-key-raises", "cpu", "bounded", "print(sorted([3, 1, 2], key=lambda v: 1 / 0))"),
+    _p(
+        "sorted-key-loops",
+        "cpu",
+        "limit",
+        "print(sorted(range(10**5), key=lambda v: [w for w in range(10**5)]))",
+    ),
+    _p("sorted-key-recursion", "cpu", "limit", "f = lambda v: f(v)\nprint(sorted([1, 2], key=f))"),
+    _p(
+        "format-field-attribute",
+        "escape",
+        "refuse",
+        "import torch\ny = torch.ones(1, requires_grad=True) * 2\ns = '{0.grad_fn.next_functions}'.format(y)",
+    ),
+    _p("format-field-item-private", "escape", "refuse", "s = '{0[_x]}'.format({'_x': 1})"),
+    _p("format-field-item-index", "escape", "refuse", "s = '{0[0]}'.format([1])"),
+    _p(
+        "format-map-attribute", "escape", "refuse", "s = '{k.__globals__}'.format_map({'k': print})"
+    ),
+    _p("format-nested-spec-attribute", "escape", "refuse", "s = '{:{0.__class__}}'.format(1)"),
+    _p("format-width-huge", "memory", "limit", "s = '{:>{w}}'.format(1, w=10**9)"),
+    _p("percent-width-huge", "memory", "limit", "s = '%1000000000d' % 1"),
+    _p("percent-star-width-huge", "memory", "limit", "s = '%*d' % (10**9, 1)"),
+    _p("format-repr-amplified", "memory", "limit", "x = ['x' * 10**5] * 10**5\ns = '{}'.format(x)"),
+    _p("percent-repr-amplified", "memory", "limit", "x = ['x' * 10**5] * 10**5\ns = '%r' % (x,)"),
+    _p("generator-sum-huge", "cpu", "limit", "print(sum(x for x in range(10**12)))"),
+    _p(
+        "generator-self-reference",
+        "crash",
+        "bounded",
+        "g = (next(g) for x in range(3))\nprint(next(g))",
+    ),
+    _p("generator-frame", "escape", "refuse", "g = (x for x in [1])\nf = g.gi_frame"),
+    _p("generator-send-throw", "escape", "refuse", "g = (x for x in [1])\ng.throw(ValueError)"),
+    _p("set-huge", "memory", "limit", "s = set(range(10**9))"),
+    _p("map-print-huge", "cpu", "limit", "xs = list(map(print, range(10**9)))"),
+    _p("hash-of-tensor-address", "leak", "refuse", "import torch\nprint(hash(torch.ones(1)))"),
+    _p("hash-of-function-address", "leak", "refuse", "print(hash(print))"),
+    _p("dunder-name-assign", "escape", "refuse", "__name__ = 'evil'"),
+    _p("dunder-name-builtins", "escape", "refuse", "b = __builtins__['open']"),
+    _p(
+        "underscore-name-is-own",
+        "control",
+        "run",
+        "_pad = 3\ndef _f(_x):\n    return _x + _pad\nprint(_f(1))",
+    ),
+    _p("numpy-refused-with-hint", "escape", "refuse", "import numpy as np\nx = np.zeros(3)"),
+]
+
 CORPUS: tuple[HostileProgram, ...] = tuple(
     ESCAPE
     + IMPORTS
@@ -1389,4 +1596,5 @@ CORPUS: tuple[HostileProgram, ...] = tuple(
     + SPARSE
     + NAMED_LIMITS
     + POSITIVE
+    + LANGUAGE
 )

@@ -7,6 +7,7 @@ read-only views, and every use of them goes back through `torch_surface.py`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from types import ModuleType
 from typing import Any
 
 import torch
@@ -74,6 +75,8 @@ class SurfaceFunction(SurfaceValue):
     def display(self) -> str:
         # As CPython prints them, minus the address.
         if type(self).__name__ == "builtin_function_or_method":
+            if isinstance(getattr(self.target, "__self__", None), ModuleType):
+                return f"<built-in function {self.name}>"  # math.sqrt
             return f"<built-in method {self.name} of type object>"
         return f"<function {self.name}>"
 
