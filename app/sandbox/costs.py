@@ -49,6 +49,10 @@ class CostRule(StrEnum):
     INDEX_SELECT = "index_select"
     GATHER = "gather"  # the size of the index
     META = "meta"  # rarer shape ops: run on meta tensors to learn the output shape
+    CONV = "conv"  # F.conv1d/conv2d: output elements (from meta tensors) * weight volume per output
+    POOL = "pool"  # F.max_pool2d/avg_pool2d: output elements (from meta tensors) * kernel area
+    EMBEDDING = "embedding"  # F.embedding: index elements * embedding dim
+    ONE_HOT = "one_hot"  # F.one_hot: elements * number of classes
     MODULE_INIT = "module_init"  # nn.Linear(in, out) allocates in*out weights
     MODULE_CALL = "module_call"  # model(x): formula per module kind (surface/modules.py)
     OPTIMIZER_INIT = "optimizer_init"
@@ -471,6 +475,61 @@ def _meta(target: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any
     return elements, max(elements, largest_input, 1)
 
 
+def conv_estimate(
+    target: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]
+) -> Estimate:
+    """A convolution: its output size comes from running it on meta tensors (so no stride,
+    dilation, padding or group count can make the estimate smaller than the real result), and
+    each output element costs one multiply-add per weight element of its output channel."""
+    elements, _ = _meta(target, args, kwargs)
+    weight = args[1] if len(args) > 1 else kwargs.get("weight")
+    per_output = 1
+    if isinstance(weight, torch.Tensor) and weight.dim() > 0 and weight.shape[0] > 0:
+        per_output = max(weight.numel() // weight.shape[0], 1)
+    inputs = max((t.numel() for t in _tensors_in(args, kwargs)), default=1)
+    return elements, max(elements * per_output, inputs, 1)
+
+
+def _kernel_area(kernel: Any, dims: int) -> int:
+    if isinstance(kernel, int) and not isinstance(kernel, bool):
+        return max(kernel, 1) ** dims
+    if isinstance(kernel, list | tuple) and all(isinstance(k, int) for k in kernel):
+        return max(numel_of_shape(kernel), 1)
+    return 1  # torch refuses it with its own message
+
+
+def pool_estimate(
+    target: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]
+) -> Estimate:
+    """A 2-d pooling: output elements (from meta tensors, as for convolutions) times the kernel
+    area each output element reads."""
+    elements, _ = _meta(target, args, kwargs)
+    kernel = args[1] if len(args) > 1 else kwargs.get("kernel_size")
+    inputs = max((t.numel() for t in _tensors_in(args, kwargs)), default=1)
+    return elements, max(elements * _kernel_area(kernel, 2), inputs, 1)
+
+
+def _embedding(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+    indices = args[0] if args else kwargs.get("input")
+    weight = args[1] if len(args) > 1 else kwargs.get("weight")
+    if not isinstance(indices, torch.Tensor) or not isinstance(weight, torch.Tensor):
+        raise ArgumentsNotUnderstood
+    width = weight.shape[-1] if weight.dim() > 0 else 1
+    elements = indices.numel() * width
+    return elements, max(elements, 1)
+
+
+def _one_hot(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+    labels = args[0] if args else kwargs.get("tensor", kwargs.get("input"))
+    classes = _as_int(args[1]) if len(args) > 1 else _as_int(kwargs.get("num_classes", -1))
+    if not isinstance(labels, torch.Tensor) or classes is None:
+        raise ArgumentsNotUnderstood
+    if classes < 0 and labels.numel() > 0 and not labels.is_floating_point():
+        classes = int(labels.max().item()) + 1  # what torch infers (it refuses negatives)
+    elements = labels.numel() * max(classes, 1)
+    return elements, max(elements, 1)
+
+
 _SHAPE_RULES: dict[CostRule, Callable[[Sequence[Any], dict[str, Any]], Estimate]] = {
     CostRule.DATA: _data,
     CostRule.SIZE: _size,
@@ -493,6 +552,17 @@ _SHAPE_RULES: dict[CostRule, Callable[[Sequence[Any], dict[str, Any]], Estimate]
     CostRule.LINEAR: _linear,
     CostRule.INDEX_SELECT: _index_select,
     CostRule.GATHER: _gather,
+    CostRule.EMBEDDING: _embedding,
+    CostRule.ONE_HOT: _one_hot,
+}
+
+# Rules that need the op itself (they run it on meta tensors).
+_TARGET_RULES: dict[
+    CostRule, Callable[[Callable[..., Any], Sequence[Any], dict[str, Any]], Estimate]
+] = {
+    CostRule.META: _meta,
+    CostRule.CONV: conv_estimate,
+    CostRule.POOL: pool_estimate,
 }
 
 
@@ -517,11 +587,12 @@ def estimator_for(rule: CostRule, target: Callable[..., Any] | None) -> Estimato
         return _free
     shape_rule = _SHAPE_RULES.get(rule)
     if shape_rule is None:
-        if rule is CostRule.META and target is not None:
-            meta_target = target
+        target_rule = _TARGET_RULES.get(rule)
+        if target_rule is not None and target is not None:
+            meta_target, run_rule = target, target_rule
 
             def meta_rule(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
-                return _meta(meta_target, args, kwargs)
+                return run_rule(meta_target, args, kwargs)
 
             return meta_rule
         shape_rule = _view
