@@ -8,10 +8,11 @@ attributes, so only an allow-list is safe (see shared/sandbox-threats.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from app.sandbox.costs import CostRule
+from app.sandbox.keyword_rows import KEYWORD_ROWS
 
 
 class Kind(StrEnum):
@@ -30,10 +31,12 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Entry:
-    """One allowed name: what it is and how its cost is estimated before it runs."""
+    """One allowed name: what it is, how its cost is estimated before it runs, and (for
+    callables) the keywords a call may pass (its row in keyword_rows.py)."""
 
     kind: Kind
     cost: CostRule = CostRule.FREE
+    keywords: frozenset[str] = frozenset()
 
 
 def _many(kind: Kind, cost: CostRule, names: str) -> dict[str, Entry]:
@@ -58,13 +61,11 @@ INPUT_SIZED = (
 )
 # The element-wise ops that also come in an in-place form (`x.sin_()`): torch's own in-place
 # errors (leaf that requires grad, a view of one) come through unchanged.
-IN_PLACE = " ".join(
-    f"{name}_"
-    for name in (
-        "exp log log1p sqrt rsqrt sin cos tan tanh sigmoid relu abs neg pow clamp sign floor "
-        "ceil round masked_fill scatter scatter_add index_add"
-    ).split()
+_IN_PLACE_OF = (
+    "exp log log1p sqrt rsqrt sin cos tan tanh sigmoid relu abs neg pow clamp sign floor "
+    "ceil round masked_fill scatter scatter_add index_add"
 )
+IN_PLACE = " ".join(f"{name}_" for name in _IN_PLACE_OF.split())
 
 DTYPE_NAMES = "float32 float64 float double int64 long int32 int bool"
 
@@ -300,12 +301,23 @@ REFUSED_KEYWORDS: dict[str, str] = {
     "batch_sampler": "takes a sampler object",
     "collate_fn": "calls Python from inside torch outside the interpreter's budget",
     "volatile": "was removed from torch",
+    "strategy": "runs the function under vmap",
+    "outer_jacobian_strategy": "runs the function under vmap",
+    "check_batched_grad": "runs the function under vmap",
+    "check_batched_forward_grad": "runs the function under vmap",
+    "check_forward_ad": "needs forward-mode autograd",
+    "masked": "needs sparse tensors",
+    "orig_func": "is internal to torch",
 }
 UNSAFE_KEYWORDS = REFUSED_KEYWORDS
 
 # Devices a program may name (`device=`, `.to(...)`): only the CPU; meta tensors would slip
 # past every size limit and CUDA does not exist here.
 ALLOWED_DEVICES: frozenset[str] = frozenset({"cpu"})
+# Devices a program may name although they do not exist here: this CPU-only torch refuses any
+# tensor on them with its own error (`Torch not compiled with CUDA enabled`) before allocating,
+# which is the error a student's own CPU machine shows.
+ABSENT_DEVICES: frozenset[str] = frozenset({"cuda", "mps"})
 
 # Why some well-known names are refused: the refusal sentence names the reason.
 REFUSAL_REASONS: dict[str, str] = {
@@ -338,6 +350,41 @@ REFUSAL_REASONS: dict[str, str] = {
     "register_full_backward_hook": "only tensor hooks are supported",
     "register_prehook": "only tensor hooks are supported",
 }
+
+
+def _attach_keywords(owner: str, table: dict[str, Entry]) -> None:
+    for name, entry in table.items():
+        row = KEYWORD_ROWS.get(f"{owner}.{name}")
+        if row is not None:
+            table[name] = replace(entry, keywords=frozenset(row.split()))
+
+
+for _path, _members in NAMESPACES.items():
+    _attach_keywords(_path, _members)
+for _owner, _table in (
+    ("Tensor", TENSOR),
+    ("Module", MODULE),
+    ("optimizer", OPTIMIZER),
+    ("scheduler", SCHEDULER),
+):
+    _attach_keywords(_owner, _table)
+
+# Keywords of calling an nn module (`model(x)`, `loss_fn(input=y, target=t)`), by class name.
+FORWARD_KEYWORDS: dict[str, frozenset[str]] = {
+    key.removeprefix("forward."): frozenset(row.split())
+    for key, row in KEYWORD_ROWS.items()
+    if key.startswith("forward.")
+}
+
+
+def keyword_refusal(owner: str, key: str) -> str:
+    """The sentence refusing keyword `key` of `owner` (English, then Korean)."""
+    reason = REFUSED_KEYWORDS.get(key)
+    because = f": it {reason}" if reason else ""
+    return (
+        f"{owner}() does not take the keyword {key}= in the playground{because}. "
+        f"/ 이 놀이터에서 {owner}()는 {key}= 키워드를 받지 않습니다."
+    )
 
 
 def refusal_reason(name: str) -> str:

@@ -74,6 +74,22 @@ def _python_keywords(function: Any) -> set[str]:
     }
 
 
+# torch's argument parser also accepts NumPy's names for these parameters (`x.sum(axis=0)`).
+_NUMPY_ALIASES: dict[str, tuple[str, ...]] = {
+    "dim": ("axis",),
+    "keepdim": ("keepdims",),
+    "input": ("x", "a", "x1"),
+    "other": ("x2",),
+}
+
+
+def _with_aliases(names: set[str]) -> set[str]:
+    found = set(names)
+    for name in names:
+        found.update(_NUMPY_ALIASES.get(name, ()))
+    return found
+
+
 def _is_builtin(function: Any) -> bool:
     return type(function).__name__ in ("builtin_function_or_method", "method_descriptor")
 
@@ -109,7 +125,7 @@ def real_keywords(owner: str, name: str) -> set[str]:
     if owner == "Tensor":
         method = getattr(torch.Tensor, name)
         if _is_builtin(method):
-            return _stubs()["tensor"].get(name, set())
+            return _with_aliases(_stubs()["tensor"].get(name, set()))
         return _python_keywords(method)
     if owner == "Module":
         for cls in (torch.nn.Module, torch.nn.ModuleList, torch.nn.ModuleDict):
@@ -130,5 +146,5 @@ def real_keywords(owner: str, name: str) -> set[str]:
         return _python_keywords(target)
     if _is_builtin(target):
         stubs = _stubs()
-        return stubs["torch"].get(name, set()) | stubs["nn"].get(name, set())
+        return _with_aliases(stubs["torch"].get(name, set()) | stubs["nn"].get(name, set()))
     return _python_keywords(target)
