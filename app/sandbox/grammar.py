@@ -196,7 +196,18 @@ FORBIDDEN_ATTRIBUTES: frozenset[str] = frozenset({"format", "format_map"})
 
 # `import X` / `import X as Y` / `from X import ...` accept only these modules.
 ALLOWED_IMPORTS: frozenset[str] = frozenset(
-    {"torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd"}
+    {
+        "torch",
+        "torch.nn",
+        "torch.nn.functional",
+        "torch.optim",
+        "torch.autograd",
+        # The torch surface of course programs (allowlist.IMPORTABLE lists the same).
+        "torch.optim.lr_scheduler",
+        "torch.autograd.functional",
+        "torch.utils",
+        "torch.utils.data",
+    }
 )
 
 # Context managers allowed in `with` (the last attribute of the called expression).
