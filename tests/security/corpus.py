@@ -43,7 +43,7 @@ _TORCH_REEXPORTS = [
     "serialization",
     "ops",
     "library",
-    "utils",
+    "utils.cpp_extension",
     "jit",
     "fx",
     "multiprocessing",
@@ -199,7 +199,7 @@ IMPORTS = [
     _p("import-socket", "network", "refuse", "import socket"),
     _p("import-urllib", "network", "refuse", "import urllib.request"),
     _p("import-in-function", "escape", "refuse", "def f():\n    import os\nf()"),
-    _p("import-torch-utils-data", "escape", "refuse", "import torch.utils.data"),
+    _p("import-torch-utils-cpp-extension", "escape", "refuse", "import torch.utils.cpp_extension"),
 ]
 
 FILES = [

@@ -64,7 +64,10 @@ REFUSED: dict[str, tuple[str, str]] = {
     "str-format-map": ("s = '{x}'.format_map({})", "'.format_map'"),
     "import-os": ("import os", "importing 'os'"),
     "import-numpy": ("import numpy", "importing 'numpy'"),
-    "import-torch-submodule": ("import torch.utils", "importing 'torch.utils'"),
+    "import-torch-submodule": (
+        "import torch.utils.cpp_extension",
+        "importing 'torch.utils.cpp_extension'",
+    ),
     "from-import-os": ("from os import system", "importing from 'os'"),
     "from-import-torch-hub": ("from torch.hub import load", "importing from 'torch.hub'"),
     "relative-import": ("from . import x", "importing from '.'"),
