@@ -387,6 +387,53 @@ def keyword_refusal(owner: str, key: str) -> str:
     )
 
 
+# "Did you mean": the supported spelling of a name from NumPy, older torch or other tutorials.
+# Names allowed elsewhere in the table (`nn.relu` -> `torch.nn.functional.relu`) are found by
+# `suggestion` without being listed here.
+DID_YOU_MEAN: dict[str, str] = {
+    "concat": "torch.cat",
+    "concatenate": "torch.cat",
+    "clip": "torch.clamp",
+    "clip_": "Tensor.clamp_",
+    "absolute": "torch.abs",
+    "multiply": "torch.mul",
+    "divide": "torch.div",
+    "subtract": "torch.sub",
+    "negative": "torch.neg",
+    "ravel": "Tensor.flatten",
+    "numpy": "Tensor.tolist",
+    "from_numpy": "torch.tensor",
+    "as_tensor": "torch.tensor",
+    "new_tensor": "torch.tensor",
+    "view_as": "Tensor.view(other.shape)",
+    "reshape_as": "Tensor.reshape(other.shape)",
+    "cuda": "Tensor.to('cpu') (the playground has no GPU)",
+    "type": "Tensor.dtype or Tensor.float()",
+    "swapaxes": "torch.transpose",
+    "moveaxis": "torch.permute",
+    "amax": "torch.max",
+    "amin": "torch.min",
+    "nansum": "torch.sum",
+    "softmax2d": "torch.nn.Softmax",
+}
+
+
+def suggestion(owner: str, name: str) -> str | None:
+    """The supported spelling to suggest for a refused `owner.name`, if there is one."""
+    if name in DID_YOU_MEAN:
+        return DID_YOU_MEAN[name]
+    lowered = name.lower()
+    found = [
+        f"{path}.{other}"
+        for path, table in NAMESPACES.items()
+        for other, entry in table.items()
+        if other.lower() == lowered and path != owner and entry.kind is not Kind.NAMESPACE
+    ]
+    if name in TENSOR and owner != "Tensor":
+        found.append(f"Tensor.{name}")  # torch.sigmoid_ -> x.sigmoid_()
+    return " or ".join(found[:2]) if found else None
+
+
 def refusal_reason(name: str) -> str:
     """The reason a name is refused, for the one-sentence message."""
     if name in REFUSAL_REASONS:

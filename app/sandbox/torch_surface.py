@@ -161,7 +161,13 @@ def _owner_label(obj: Any) -> str:
 
 def _refuse_attribute(obj: Any, name: str, ctx: RunContext) -> SandboxViolation:
     reason = allowlist.refusal_reason(name)
-    return _refuse(f"{_owner_label(obj)}.{name} is not available in the playground: {reason}.", ctx)
+    owner = _owner_label(obj)
+    message = f"{owner}.{name} is not available in the playground: {reason}."
+    hint = allowlist.suggestion(owner, name)
+    if hint is not None:
+        korean = hint.replace(" or ", " 또는 ")
+        message += f" Did you mean {hint}? / {korean}을(를) 쓰려던 것인가요?"
+    return _refuse(message, ctx)
 
 
 def _type_name(obj: Any) -> str:

@@ -122,3 +122,32 @@ def test_a_keyword_torch_does_not_know_gets_torchs_own_error() -> None:
     result = run_program("import torch\nm = torch.nn.ReLU(foo=1)", capture=False)
     assert result["error"]["type"] == "TypeError"
     assert "unexpected keyword argument 'foo'" in result["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("source", "suggested"),
+    [
+        ("x = torch.concat([torch.ones(1)])", "torch.cat"),
+        ("x = torch.ones(1).numpy()", "Tensor.tolist"),
+        ("x = torch.sigmoid_(torch.ones(1))", "Tensor.sigmoid_"),
+        ("r = torch.nn.relu", "torch.nn.functional.relu"),
+        ("l = torch.nn.functional.MSELoss", "torch.nn.MSELoss"),
+    ],
+)
+def test_an_unsupported_name_gets_the_supported_spelling(source: str, suggested: str) -> None:
+    result = run_program("import torch\n" + source, capture=False)
+    assert result["error"]["type"] == "SandboxViolation"
+    assert f"Did you mean {suggested}" in result["error"]["message"] or (
+        f"or {suggested}?" in result["error"]["message"]
+    )
+
+
+def test_capabilities_publish_the_keyword_rows() -> None:
+    from app.sandbox.capabilities import capabilities
+
+    table = capabilities()
+    gather = next(f for f in table["torch"]["torch"]["functions"] if f["name"] == "gather")
+    assert "sparse_grad" not in gather["keywords"] and "dim" in gather["keywords"]
+    assert "memory_format" not in table["tensor"]["keywords"]["clone"]
+    assert table["nn_module"]["call_keywords"]["MSELoss"] == ["input", "target"]
+    assert table["did_you_mean"]["concat"] == "torch.cat"
