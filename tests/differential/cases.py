@@ -11,6 +11,7 @@ import textwrap
 from dataclasses import dataclass
 
 from app.examples import get_example
+from tests.differential import course_torch_programs
 
 
 @dataclass(frozen=True)
@@ -2059,6 +2060,11 @@ TABLE_COVERAGE_CASES = [
     ),
 ]
 
+# The torch surface of course programs (issue 21): tests/differential/course_torch_programs.py.
+COURSE_TORCH_CASES = [
+    _case(case_id, source, error) for case_id, source, error in course_torch_programs.PROGRAMS
+]
+
 CASES: list[Case] = (
     SEED_CASES
     + TORCH_CASES
@@ -2071,4 +2077,5 @@ CASES: list[Case] = (
     + ERROR_POSITION_CASES
     + TABLE_COVERAGE_CASES
     + TYPE_NAME_CASES
+    + COURSE_TORCH_CASES
 )
