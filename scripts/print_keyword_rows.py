@@ -4,7 +4,8 @@
 
 Each row is what torch accepts minus the keywords the playground never allows
 (`allowlist.UNSAFE_KEYWORDS`); review the output and paste it into
-`app/sandbox/keyword_rows.py` (the rows are data, checked by tests/unit/sandbox/test_keyword_rows.py).
+`app/sandbox/keyword_rows.py` (the rows are data, checked by
+tests/unit/sandbox/test_keyword_rows.py).
 """
 
 from __future__ import annotations

@@ -98,11 +98,13 @@ def test_numpy_spellings_in_rows_work_in_torch(call: object, keyword: dict[str, 
         ("x = torch.tensor([1.0], pin_memory=False)", "pin_memory"),
         ("e = torch.nn.Embedding(3, 2, sparse=True)", "sparse"),
         (
-            "d = torch.utils.data.TensorDataset(torch.ones(2))\nl = torch.utils.data.DataLoader(d, num_workers=2)",
+            "d = torch.utils.data.TensorDataset(torch.ones(2))\n"
+            "l = torch.utils.data.DataLoader(d, num_workers=2)",
             "num_workers",
         ),
         (
-            "x = torch.ones(2)\nw = torch.nn.functional.embedding(torch.tensor([0]), torch.eye(2), sparse=True)",
+            "x = torch.ones(2)\n"
+            "w = torch.nn.functional.embedding(torch.tensor([0]), torch.eye(2), sparse=True)",
             "sparse",
         ),
     ],
