@@ -479,7 +479,9 @@ def _call_method(
         return _call_tensor_method(owner, method, args, kwargs, ctx)
     if kwargs:
         label = _method_owner_label(owner, method.name)[1]
-        _check_keywords(kwargs, method.entry.keywords, label, getattr(owner, method.name), ctx)
+        real_owner = owner.real if isinstance(owner, HookHandle) else owner
+        target = getattr(real_owner, method.name, None)
+        _check_keywords(kwargs, method.entry.keywords, label, target, ctx)
     args, kwargs = _prepare_arguments(args, kwargs, ctx)
     if isinstance(owner, nn.Module):
         return _call_module_method(owner, method.name, args, kwargs, ctx)

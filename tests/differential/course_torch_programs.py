@@ -995,6 +995,16 @@ PROGRAMS: list[tuple[str, str, str | None]] = [
         """,
         "TypeError",
     ),
+    (
+        "course-error-hook-handle-remove-keyword",
+        """
+        import torch
+        x = torch.ones(2, requires_grad=True)
+        handle = x.register_hook(lambda g: g * 2)
+        handle.remove(force=True)
+        """,
+        "TypeError",
+    ),
     # ---- devices that do not exist here ----------------------------------------------------------
     (
         "course-error-device-cuda",
