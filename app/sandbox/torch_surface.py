@@ -299,10 +299,27 @@ def _check_device(device: Any, ctx: RunContext) -> None:
     raise _refuse(f"device={device!r} is not available in the playground: only 'cpu'.", ctx)
 
 
-@functools.cache
 def _rejects_unknown_keywords(target: Any) -> bool:
     """Whether torch itself raises TypeError for a keyword its signature does not name (C
     argument parsers and Python functions without **kwargs do)."""
+    # Cached per function, never per bound method: a cached bound method would keep its
+    # optimizer or module (and their tensors) alive after the run.
+    function = getattr(target, "__func__", None)
+    if function is not None:
+        return _function_rejects_unknown_keywords(function)
+    if getattr(target, "__self__", None) is not None and not isinstance(
+        target.__self__, type | type(torch)
+    ):
+        return _signature_rejects_unknown_keywords(target)
+    return _function_rejects_unknown_keywords(target)
+
+
+@functools.cache
+def _function_rejects_unknown_keywords(target: Any) -> bool:
+    return _signature_rejects_unknown_keywords(target)
+
+
+def _signature_rejects_unknown_keywords(target: Any) -> bool:
     try:
         parameters = inspect.signature(target).parameters.values()
     except (TypeError, ValueError):

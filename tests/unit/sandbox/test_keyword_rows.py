@@ -15,6 +15,7 @@ from app.runner import run_program
 from app.sandbox import allowlist
 from app.sandbox.allowlist import Kind
 from app.sandbox.keyword_rows import KEYWORD_ROWS
+from app.sandbox.limits import Limits
 from tests.unit.sandbox.real_signatures import real_keywords
 
 CALLABLE_KINDS = (Kind.FUNCTION, Kind.METHOD, Kind.CLASS, Kind.CONTEXT, Kind.TYPE_TOKEN)
@@ -153,3 +154,25 @@ def test_capabilities_publish_the_keyword_rows() -> None:
     assert "memory_format" not in table["tensor"]["keywords"]["clone"]
     assert table["nn_module"]["call_keywords"]["MSELoss"] == ["input", "target"]
     assert table["did_you_mean"]["concat"] == "torch.cat"
+
+
+def test_checking_a_method_keyword_keeps_no_optimizer_alive() -> None:
+    import gc
+    import weakref
+
+    from app.sandbox import torch_surface
+
+    source = (
+        "import torch\nw = torch.ones(2, requires_grad=True)\n"
+        "opt = torch.optim.SGD([w], lr=0.1)\nopt.step(foo=1)\n"
+    )
+    # The first optimizer of a process imports parts of torch for seconds: a roomy deadline.
+    execution_result = run_program(source, capture=False, limits=Limits(seconds=120.0))
+    assert execution_result["error"]["type"] == "TypeError"
+    optimizers = [o for o in gc.get_objects() if isinstance(o, torch.optim.SGD)]
+    references = [weakref.ref(o) for o in optimizers]
+    del optimizers
+    gc.collect()
+    assert all(ref() is None for ref in references)
+    cached = torch_surface._function_rejects_unknown_keywords.cache_info().currsize
+    assert cached < 1_000  # keyed by functions, not by each run's bound methods
