@@ -1201,15 +1201,5 @@ COURSE_TORCH = [
 ]
 
 CORPUS: tuple[HostileProgram, ...] = tuple(
-    ESCAPE
-    + IMPORTS
-    + FILES
-    + MEMORY
-    + CPU
-    + LEAK
-    + PARSER
-    + CRASH
-    + MORE
-    + COURSE_TORCH
-    + POSITIVE
+    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + MORE + COURSE_TORCH + POSITIVE
 )
