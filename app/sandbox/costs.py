@@ -353,12 +353,15 @@ def _expand_as(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 
 
 def _repeat(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
-    if not args or not isinstance(args[0], torch.Tensor):
+    source = args[0] if args else kwargs.get("input")
+    if not isinstance(source, torch.Tensor):
         raise ArgumentsNotUnderstood
-    repeats = size_from_args(args[1:], kwargs)
+    # `x.repeat(2, 3)`, `torch.tile(x, (2, 3))`, or the keyword forms `repeats=` / `dims=`.
+    named = {"size": kwargs[key] for key in ("repeats", "dims") if key in kwargs}
+    repeats = size_from_args(args[1:], named)
     if repeats is None:
         raise ArgumentsNotUnderstood
-    elements = args[0].numel() * numel_of_shape(repeats)
+    elements = source.numel() * numel_of_shape(repeats)
     return elements, max(elements, 1)
 
 

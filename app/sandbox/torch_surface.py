@@ -166,7 +166,8 @@ def _refuse_attribute(obj: Any, name: str, ctx: RunContext) -> SandboxViolation:
     hint = allowlist.suggestion(owner, name)
     if hint is not None:
         korean = hint.replace(" or ", " 또는 ")
-        message += f" Did you mean {hint}? / {korean}을(를) 쓰려던 것인가요?"
+        # Like every refusal, the sentence ends with a period.
+        message += f" Did you mean {hint}: use it instead. / 대신 {korean}을(를) 쓰세요."
     return _refuse(message, ctx)
 
 

@@ -1067,6 +1067,18 @@ COURSE_TORCH = [
         "import torch\ny = torch.tile(torch.ones(1000), (1000, 1000))",
     ),
     _p(
+        "course-tile-keyword-bomb",
+        "memory",
+        "limit",
+        "import torch\ny = torch.tile(torch.ones(1000), dims=(1000, 1000))",
+    ),
+    _p(
+        "course-repeat-keyword-bomb",
+        "memory",
+        "limit",
+        "import torch\ny = torch.ones(1000).repeat(repeats=(1000, 1000))",
+    ),
+    _p(
         "course-dataloader-huge-batch-count",
         "cpu",
         "stop",
