@@ -357,8 +357,8 @@ def _repeat(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
     if not isinstance(source, torch.Tensor):
         raise ArgumentsNotUnderstood
     # `x.repeat(2, 3)`, `torch.tile(x, (2, 3))`, or the keyword forms `repeats=` / `dims=`.
-    named = {"size": kwargs[key] for key in ("repeats", "dims") if key in kwargs}
-    repeats = size_from_args(args[1:], named)
+    keyword = kwargs.get("repeats", kwargs.get("dims"))
+    repeats = size_from_args(args[1:], {} if keyword is None else {"size": keyword})
     if repeats is None:
         raise ArgumentsNotUnderstood
     elements = source.numel() * numel_of_shape(repeats)
