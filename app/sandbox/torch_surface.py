@@ -694,7 +694,8 @@ def _set_default_device(
             f"torch.set_default_device({device!r}) is not available in the playground: only 'cpu'.",
             ctx,
         )
-    torch.set_default_device(*args, **kwargs)
+    # The CPU is already the default: torch would install a device mode for every later call
+    # (and every later run of this worker), with nothing to show for it.
 
 
 _SPECIAL_FUNCTIONS: dict[str, SpecialFunction] = {
@@ -1043,7 +1044,7 @@ def _iterate_loader(loader: torch.utils.data.DataLoader, ctx: RunContext) -> Ite
     assert isinstance(dataset, torch.utils.data.TensorDataset)  # checked at construction
     per_sample = sum(t[0].numel() if t.dim() > 0 and len(t) else 1 for t in dataset.tensors)
     ctx.charge(max(len(dataset), 1), "Starting to iterate a DataLoader")  # the sampler's order
-    batch_size = loader.batch_size or 1
+    batch_size = min(loader.batch_size or 1, max(len(dataset), 1))
     batches = iter(loader)
 
     def batches_paid_for() -> Iterator[Any]:

@@ -287,6 +287,7 @@ PROGRAMS: list[tuple[str, str, str | None]] = [
         f = x.flip(0)
         o = torch.roll(x, shifts=1, dims=1)
         print(r, t, f, o, sep="\\n")
+        print(x.repeat(repeats=(1, 2)).shape, torch.tile(x, dims=(2,)).shape, x.tile((2, 1, 1)).shape)
         (r.sum() + (t * 2).sum() + f[0].sum() + o[:, 0].sum()).backward()
         print(x.grad)
         """,
@@ -884,6 +885,7 @@ PROGRAMS: list[tuple[str, str, str | None]] = [
         y = torch.tensor([0, 1, 0, 1, 1])
         dataset = TensorDataset(x, y)
         print(len(dataset), dataset[1])
+        print(len(DataLoader(dataset, batch_size=64)), [b[0].shape for b in DataLoader(dataset, batch_size=64)])
         loader = DataLoader(dataset, batch_size=2)
         print(len(loader), loader.batch_size, loader.dataset is dataset, len(dataset.tensors))
         for xb, yb in loader:
