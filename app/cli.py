@@ -12,6 +12,7 @@ from typing import Any
 
 from app.config import Settings, get_settings
 from app.grading.cli import register as register_check
+from app.telemetry.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,12 +54,16 @@ def serve(args: argparse.Namespace) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = settings.model_copy(update=overrides)
+    configure_logging(settings.log_format)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # Our access log (app/api/observability.py) carries the request id; uvicorn's would
+        # repeat each request without it. log_config=None keeps configure_logging's handlers.
         access_log=False,
+        log_config=None,
     )
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,13 @@ class Settings(BaseSettings):
     )
     worker_memory_mb: int = Field(
         default=2048, ge=256, description="Address-space limit of each worker process, in MiB."
+    )
+    syscall_filter: bool = Field(
+        default=True,
+        description=(
+            "Seccomp filter in each worker: execve, sockets, new processes, writing files and "
+            "the like kill the worker (SECURITY.md, 'Seccomp policy'). Off only for debugging."
+        ),
     )
     queue_size: int = Field(
         default=64,
@@ -61,6 +69,19 @@ class Settings(BaseSettings):
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (empty = CORS off)."
+    )
+    metrics_enabled: bool = Field(
+        default=True, description="Serve Prometheus metrics (at /metrics unless metrics_port)."
+    )
+    metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Serve /metrics on this separate port instead of the app's (0 = the app's).",
+    )
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Log lines as JSON or text; auto = text on a terminal, JSON otherwise.",
     )
     limits: Limits = Field(default_factory=Limits, description="The sandbox limits of every run.")
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,29 +14,54 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api import batch, capabilities, check, docs, examples, health, pages, run
+from app.api import batch, capabilities, check, docs, examples, health, observability, pages, run
+from app.api.observability import RequestContext
 from app.api.problems import install_problem_handlers
 from app.api.request_limits import BodySizeLimit, RateLimit
 from app.config import Settings, get_settings
+from app.telemetry.events import RunEvent
+from app.telemetry.logs import RUN_LOGGER
+from app.telemetry.metrics import PlaygroundMetrics, PoolSnapshot
 from app.workers import PoolUnavailable, WorkerPool
 from app.workers.fair_queue import ClientAddress
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-ROUTERS = (run, check, batch, examples, capabilities, health, docs, pages)
+ROUTERS = (run, check, batch, examples, capabilities, health, docs, pages, observability)
 
 logger = logging.getLogger(__name__)
+run_log = logging.getLogger(RUN_LOGGER)
+
+
+def package_version() -> str:
+    """The installed package's version (for build info), or "unknown" in a bare checkout."""
+    try:
+        return version("autograd-playground")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _log_run(event: RunEvent) -> None:
+    run_log.info("run", extra=event.as_log_fields())
 
 
 def create_app(settings: Settings | None = None, jobs_module: str = "app.workers.jobs") -> FastAPI:
     """Build the app; its lifespan starts the worker pool and stops it on shutdown."""
     settings = settings or get_settings()
 
+    metrics = PlaygroundMetrics(package_version(), lambda: _snapshot(app))
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = WorkerPool(settings, jobs_module)
         app.state.pool = pool
+        pool.run_listeners.append(_log_run)
+        if settings.metrics_enabled:
+            pool.run_listeners.append(metrics.observe_run)
+            pool.replacement_listeners.append(metrics.observe_replacement)
+            if settings.metrics_port:
+                _serve_metrics_on_own_port(metrics, settings)
         # Serve (healthz, readyz 503, queued runs) while the workers warm up.
-        warm_up = asyncio.create_task(_start_pool(pool))
+        warm_up = asyncio.create_task(_start_pool(pool, metrics))
         try:
             yield
         finally:
@@ -53,6 +79,7 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = metrics
     install_problem_handlers(app)
     for router_module in ROUTERS:
         app.include_router(router_module.router)
@@ -69,16 +96,36 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_headers=["Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
         )
+    # Outermost: every answer, even another middleware's 413/429/503, gets a request id.
+    app.add_middleware(
+        RequestContext,
+        metrics=metrics if settings.metrics_enabled else None,
+        trusted_proxies=settings.trusted_proxies,
+    )
     return app
 
 
-async def _start_pool(pool: WorkerPool) -> None:
+def _snapshot(app: FastAPI) -> PoolSnapshot:
+    pool = getattr(app.state, "pool", None)
+    return pool.snapshot() if pool is not None else PoolSnapshot()
+
+
+def _serve_metrics_on_own_port(metrics: PlaygroundMetrics, settings: Settings) -> None:
+    from prometheus_client import start_http_server
+
+    start_http_server(settings.metrics_port, addr=settings.host, registry=metrics.registry)
+
+
+async def _start_pool(pool: WorkerPool, metrics: PlaygroundMetrics) -> None:
     try:
         await pool.start()
     except PoolUnavailable:
         logger.exception("the worker pool did not start; runs will be answered with 503")
+        return
+    metrics.set_torch_version(str(pool.info.get("torch_version", "")))
 
 
 app = create_app()

@@ -23,6 +23,15 @@ ensure_venv() {
   fi
 }
 
+ensure_libseccomp() {
+  # The workers' seccomp filter loads the system's libseccomp (app/workers/syscall_filter.py).
+  if { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libseccomp\.so\.2'; then return; fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libseccomp2 >/dev/null
+}
+
 ensure_chromium() {
   if command -v chromium >/dev/null 2>&1; then return; fi
   local sudo=""
@@ -31,15 +40,28 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
 
+ensure_promtool() {
+  # promtool (Debian's prometheus package) checks the alert rules and dashboard queries.
+  if command -v promtool >/dev/null 2>&1; then return; fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    prometheus >/dev/null
+}
+
 case "${1:-}" in
   serve)
+    ensure_libseccomp
     ensure_venv
     shift
     exec "$VENV/bin/autograd-playground" serve "$@"
     ;;
   test)
+    ensure_libseccomp
     ensure_venv
     ensure_chromium
+    ensure_promtool
     shift
     "$VENV/bin/ruff" check app tests bench
     "$VENV/bin/ruff" format --check app tests bench
@@ -51,7 +73,8 @@ case "${1:-}" in
     shift
     # By default every timing benchmark; bench/instructions.py needs valgrind: name it.
     if [ "$#" -eq 0 ]; then
-      set -- bench/engine.py bench/service.py bench/batch.py bench/page.py bench/attack.py
+      set -- bench/engine.py bench/service.py bench/batch.py bench/page.py bench/attack.py \
+        bench/metrics_cost.py
     fi
     for script in "$@"; do "$VENV/bin/python" "$script"; done
     ;;

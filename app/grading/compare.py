@@ -1,11 +1,14 @@
 """Compare one check's actual value with its expected value, the way a student can act on.
 
-Numbers, tensors and nested lists follow `torch.testing.assert_close`: shapes must match, the
-dtype is not checked (both sides are promoted to a common dtype, as assert_close does with
-`check_dtype=False`), and values must satisfy `|actual - expected| <= atol + rtol * |expected|`
-elementwise, with the default rtol/atol of the *actual* value's dtype unless the check gives its
-own. Strings, bools and None compare exactly; lists and dicts of such values compare item by
-item.
+Numbers, tensors and nested lists are decided by `torch.testing.assert_close` itself: shapes must
+match, the dtype is not checked (`check_dtype=False`: both sides are promoted to a common dtype),
+and values must satisfy `|actual - expected| <= atol + rtol * |expected|` elementwise, with
+assert_close's default rtol/atol for the two dtypes unless the check gives its own. One
+deliberate difference, documented in the README: NaN matches NaN (`equal_nan=True`), because a
+grader who writes `"nan"` as the expected value means it. This module adds only what assert_close
+does not give: a sentence naming the worst element, and JSON-safe sides.
+
+Strings, bools and None compare exactly; lists and dicts of such values compare item by item.
 """
 
 from __future__ import annotations
@@ -15,20 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from torch.testing._comparison import default_tolerances as _assert_close_tolerances
 
 from app.grading.values import as_numeric_tensor, is_numeric, json_float, to_json_value
-
-# torch.testing.assert_close's defaults (torch/testing/_comparison.py); every other dtype
-# (integers, bool) compares exactly. tests/unit/grading checks them against assert_close itself.
-DEFAULT_TOLERANCES: dict[torch.dtype, tuple[float, float]] = {
-    torch.float16: (1e-3, 1e-5),
-    torch.bfloat16: (1.6e-2, 1e-5),
-    torch.float32: (1.3e-6, 1e-5),
-    torch.float64: (1e-7, 1e-7),
-    torch.complex32: (1e-3, 1e-5),
-    torch.complex64: (1.3e-6, 1e-5),
-    torch.complex128: (1e-7, 1e-7),
-}
 
 
 @dataclass(frozen=True)
@@ -42,9 +34,21 @@ class Comparison:
     message: str
 
 
-def default_tolerances(dtype: torch.dtype) -> tuple[float, float]:
-    """Return assert_close's default (rtol, atol) for `dtype`."""
-    return DEFAULT_TOLERANCES.get(dtype, (0.0, 0.0))
+def default_tolerances(*dtypes: torch.dtype) -> tuple[float, float]:
+    """Return assert_close's default (rtol, atol) for comparing tensors of these dtypes."""
+    return _assert_close_tolerances(*dtypes)
+
+
+def _assert_close_passes(
+    actual: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float
+) -> bool:
+    try:
+        torch.testing.assert_close(
+            actual, expected, rtol=rtol, atol=atol, equal_nan=True, check_dtype=False
+        )
+    except AssertionError:
+        return False
+    return True
 
 
 def compare_values(
@@ -158,21 +162,21 @@ def _compare_numeric(
             f"{label} has shape {_describe_shape(actual_tensor.shape)}, "
             f"expected {_describe_shape(expected_tensor.shape)}.",
         )
-    default_rtol, default_atol = default_tolerances(actual_tensor.dtype)
+    default_rtol, default_atol = default_tolerances(actual_tensor.dtype, expected_tensor.dtype)
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
 
-    # assert_close with check_dtype=False promotes both sides to a common dtype, then isclose.
+    # The common dtype assert_close compares in (check_dtype=False), for the message's numbers.
     common = torch.promote_types(actual_tensor.dtype, expected_tensor.dtype)
     a, e = actual_tensor.to(common), expected_tensor.to(common)
-    # NaN where the expected value is NaN counts as a match: a grader that writes "nan" means it.
-    matches = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
     wide_actual, wide_expected = _widened(a, e)
     diff = _abs_diff(wide_actual, wide_expected)
     max_abs_diff = float(diff.max()) if diff.numel() else 0.0
-    if bool(matches.all()):
+    if _assert_close_passes(actual_tensor, expected_tensor, rtol, atol):
         return _Outcome(True, max_abs_diff, f"{label} matches the expected value.")
 
+    # Which elements failed: assert_close's own rule (isclose), to name the worst one.
+    matches = torch.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
     # The worst mismatch: the largest difference among the elements that are not close
     # (NaN differences first, they are never close).
     mismatch_diff = torch.where(matches, torch.full_like(diff, -1.0), diff.nan_to_num(math.inf))

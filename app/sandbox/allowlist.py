@@ -281,8 +281,8 @@ DATA: dict[str, Entry] = _many(
 REFUSED_KEYWORDS: dict[str, str] = {
     "out": "writes into (and resizes) an existing tensor",
     "layout": "selects sparse layouts",
-    "sparse_grad": "makes sparse gradients",
-    "sparse": "makes sparse gradients",
+    "sparse_grad": "makes a sparse gradient, built without checking its indices",
+    "sparse": "makes sparse gradients, built without checking their indices",
     "pin_memory": "needs a device",
     "pin_memory_device": "needs a device",
     "generator": "takes a raw generator object",

@@ -19,6 +19,9 @@ MAX_FRAME_BYTES = 256 * 1024 * 1024
 TAG_JOB = ord("J")
 TAG_RESULT = ord("R")
 TAG_FAILURE = ord("F")
+# Sent just before a TAG_RESULT: {"outcome", "limit"} of that result, so the web process can
+# count and log it without decoding the result itself.
+TAG_SUMMARY = ord("S")
 
 
 class FrameError(Exception):

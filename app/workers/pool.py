@@ -16,15 +16,20 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.config import Settings
+from app.telemetry import context
+from app.telemetry.events import RunEvent, classify_error
+from app.telemetry.metrics import PoolSnapshot
 from app.workers.fair_queue import FairQueue, Lease, current_client
 from app.workers.fair_queue import QueueFull as QueueFull  # part of this module's interface
 from app.workers.framing import (
     TAG_FAILURE,
     TAG_JOB,
+    TAG_SUMMARY,
     FrameError,
     encode_frame,
     encode_json,
@@ -52,6 +57,8 @@ class JobOutcome:
     body: bytes | None = None
     failure: dict[str, Any] | None = None
     elapsed_ms: float = 0.0
+    # The worker's one-line summary of `body` ({"outcome", "limit"}), for metrics and logs.
+    summary: dict[str, Any] | None = None
 
     def result(self) -> dict[str, Any]:
         """Decode the worker's result (only when `failure` is None)."""
@@ -101,6 +108,10 @@ class WorkerPool:
         self.start_error: str | None = None
         self.info: dict[str, Any] = {}
         self.started_workers = 0
+        self._replacing = 0
+        # Telemetry subscribes here (app/main.py); the pool knows nothing of Prometheus or logs.
+        self.run_listeners: list[Callable[[RunEvent], None]] = []
+        self.replacement_listeners: list[Callable[[str], None]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -135,6 +146,19 @@ class WorkerPool:
     def zygote_pid(self) -> int | None:
         return self._zygote.pid if self._zygote else None
 
+    def snapshot(self) -> PoolSnapshot:
+        """Queue depth and workers by state, as of now (read by /metrics)."""
+        live = [w for w in self._workers if w.alive and not w.retired]
+        busy = sum(1 for w in live if w.busy)
+        return PoolSnapshot(
+            queue_depth=self._queue.waiting,
+            busy=busy,
+            idle=len(live) - busy,
+            replacing=self._replacing,
+            worker_pids=sorted(w.pid for w in live),
+            zygote_pid=self.zygote_pid,
+        )
+
     async def close(self) -> None:
         """Stop every worker and the zygote (in-flight requests have been answered by now)."""
         self._closed = True
@@ -142,7 +166,7 @@ class WorkerPool:
         for task in list(self._background):
             task.cancel()
         for worker in list(self._workers):
-            self._retire(worker)
+            self._retire(worker, "shutdown")
         self._wake_waiters()
         if self._zygote is not None:
             await self._zygote.stop()
@@ -151,11 +175,40 @@ class WorkerPool:
 
     async def submit(self, kind: str, request: dict[str, Any], programs: int = 1) -> JobOutcome:
         """Run one job on a worker; `programs` scales the deadline (a check runs two)."""
+        queued = time.monotonic()
         lease = await self._acquire()
+        queue_wait = time.monotonic() - queued
         try:
-            return await self._run_job(lease, kind, request, programs)
+            outcome = await self._run_job(lease, kind, request, programs)
         finally:
             self._queue.finish(lease)
+        self._announce(kind, outcome, queue_wait)
+        return outcome
+
+    def _announce(self, kind: str, outcome: JobOutcome, queue_wait: float) -> None:
+        """Tell the listeners (metrics, the run log) how a job ended."""
+        if not self.run_listeners:
+            return
+        if outcome.failure is not None:
+            summary = classify_error(outcome.failure)
+        else:
+            summary = outcome.summary or {"outcome": "ok", "limit": None}
+        event = RunEvent(
+            kind=kind,
+            outcome=summary["outcome"],
+            limit=summary.get("limit"),
+            queue_wait_s=queue_wait,
+            run_s=outcome.elapsed_ms / 1000,
+            result_bytes=len(outcome.body or b""),
+            request_id=context.request_id.get(),
+            client=current_client.get(),
+            route=context.route.get(),
+        )
+        for listener in self.run_listeners:
+            try:
+                listener(event)
+            except Exception:  # telemetry must never fail a run
+                logger.exception("a run listener failed")
 
     async def _run_job(
         self, lease: Lease[Worker], kind: str, request: dict[str, Any], programs: int
@@ -167,9 +220,9 @@ class WorkerPool:
         started = time.monotonic()
         worker.busy = True
         try:
-            tag, payload = await asyncio.wait_for(self._exchange(worker, frame), deadline)
+            tag, payload, summary = await asyncio.wait_for(self._exchange(worker, frame), deadline)
         except TimeoutError:
-            self._retire(worker)
+            self._retire(worker, "timeout")
             return JobOutcome(
                 failure={
                     "type": "Timeout",
@@ -179,14 +232,14 @@ class WorkerPool:
                 elapsed_ms=_ms_since(started),
             )
         except (asyncio.IncompleteReadError, ConnectionError, FrameError, OSError):
-            self._retire(worker)
+            self._retire(worker, "crash")
             return JobOutcome(
                 failure={"type": "WorkerCrashed", "message": CRASH_MESSAGE},
                 elapsed_ms=_ms_since(started),
             )
         except BaseException:
             # Cancelled mid-job: the worker still owes an answer nobody will read.
-            self._retire(worker)
+            self._retire(worker, "cancelled")
             raise
         worker.busy = False
         worker.runs += 1
@@ -195,18 +248,24 @@ class WorkerPool:
         if tag == TAG_FAILURE:
             failure: dict[str, Any] = json.loads(payload)
             if failure.pop("retire", False):
-                self._retire(worker)
+                self._retire(worker, "memory" if failure.get("type") == "MemoryError" else "failed")
             else:
                 self._release(worker)
             return JobOutcome(failure=failure, elapsed_ms=_ms_since(started))
         self._release(worker)
-        return JobOutcome(body=payload, elapsed_ms=_ms_since(started))
+        return JobOutcome(body=payload, elapsed_ms=_ms_since(started), summary=summary)
 
     @staticmethod
-    async def _exchange(worker: Worker, frame: bytes) -> tuple[int, bytes]:
+    async def _exchange(worker: Worker, frame: bytes) -> tuple[int, bytes, dict[str, Any] | None]:
+        """Send a job; read its answer and the summary frame the worker sends before it."""
         worker.writer.write(frame)
         await worker.writer.drain()
-        return await read_frame(worker.reader)
+        tag, payload = await read_frame(worker.reader)
+        summary = None
+        if tag == TAG_SUMMARY:
+            summary = json.loads(payload)
+            tag, payload = await read_frame(worker.reader)
+        return tag, payload, summary
 
     async def _acquire(self) -> Lease[Worker]:
         if self._closed or self.start_error is not None:
@@ -218,16 +277,22 @@ class WorkerPool:
 
     def _release(self, worker: Worker) -> None:
         if worker.runs >= self.settings.runs_per_worker:
-            self._retire(worker)
+            self._retire(worker, "recycled")
         else:
             self._queue.put(worker)
 
     # -- workers -----------------------------------------------------------------------------
 
-    def _retire(self, worker: Worker) -> None:
-        """Kill and forget a worker, and start its replacement."""
+    def _retire(self, worker: Worker, reason: str) -> None:
+        """Kill and forget a worker, and start its replacement; `reason` is counted."""
         if worker.retired:
             return
+        if not self._closed:
+            for listener in self.replacement_listeners:
+                try:
+                    listener(reason)
+                except Exception:  # telemetry must never fail the pool
+                    logger.exception("a replacement listener failed")
         worker.retired = True
         worker.alive = False
         worker.busy = False
@@ -245,17 +310,21 @@ class WorkerPool:
         # one is handled by its job, which reads the end of the stream.
         asyncio.get_running_loop().remove_reader(worker.pidfd)
         if not worker.busy:
-            self._retire(worker)
+            self._retire(worker, "exited")
         worker.alive = False
 
     async def _replace(self) -> None:
-        while not self._closed:
-            try:
-                await self._add_worker()
-                return
-            except (ZygoteError, OSError) as error:
-                logger.warning("could not fork a worker (%s); retrying", error)
-                await asyncio.sleep(RESPAWN_BACKOFF_SECONDS)
+        self._replacing += 1
+        try:
+            while not self._closed:
+                try:
+                    await self._add_worker()
+                    return
+                except (ZygoteError, OSError) as error:
+                    logger.warning("could not fork a worker (%s); retrying", error)
+                    await asyncio.sleep(RESPAWN_BACKOFF_SECONDS)
+        finally:
+            self._replacing -= 1
 
     async def _add_worker(self) -> None:
         zygote = await self._ensure_zygote()
@@ -269,7 +338,7 @@ class WorkerPool:
         reader, writer = await asyncio.open_unix_connection(sock=ours)
         worker = Worker(pid=pid, pidfd=pidfd, reader=reader, writer=writer)
         if self._closed:
-            self._retire(worker)
+            self._retire(worker, "shutdown")
             return
         self._workers.add(worker)
         asyncio.get_running_loop().add_reader(pidfd, self._on_exit, worker)

@@ -15,11 +15,13 @@ import sys
 from types import ModuleType
 
 from app.config import Settings
-from app.workers import process_setup
+from app.telemetry.events import outcome_of
+from app.workers import process_setup, syscall_filter
 from app.workers.framing import (
     TAG_FAILURE,
     TAG_JOB,
     TAG_RESULT,
+    TAG_SUMMARY,
     encode_frame,
     encode_json,
     recv_frame,
@@ -31,6 +33,9 @@ def serve(sock: socket.socket, jobs: ModuleType, settings: Settings) -> None:
     process_setup.die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     process_setup.limit_address_space(settings.worker_memory_mb)
+    # Last of the setup: from here on the system calls a run never needs kill this worker.
+    if settings.syscall_filter:
+        syscall_filter.install()
     # The collector runs between jobs, not during them: a run keeps thousands of records
     # alive until its result is sent, and an automatic collection in the middle would walk
     # them all (10 ms for a 2,000-op capture) only to find them alive. Once the answer is
@@ -52,7 +57,8 @@ def _answer(payload: bytes, jobs: ModuleType, settings: Settings) -> bytes:
     try:
         job = json.loads(payload)
         result = jobs.handle(job["kind"], job["request"], settings.limits)
-        return encode_frame(TAG_RESULT, encode_json(result))
+        summary = encode_frame(TAG_SUMMARY, encode_json(outcome_of(job["kind"], result)))
+        return summary + encode_frame(TAG_RESULT, encode_json(result))
     except MemoryError:
         # The heap may be in any state now: answer, and ask to be replaced.
         failure = {

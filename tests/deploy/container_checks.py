@@ -112,9 +112,26 @@ def check_page(base: str, path: str) -> None:
     print(f"ok   GET {path}: {len(parser.loaded)} assets, all from the container")
 
 
+def check_metrics(base: str) -> None:
+    """/metrics answers in Prometheus' text format and has counted the run just made."""
+    status, content_type, body = fetch(urljoin(base, "/metrics"))
+    assert status == 200, (status, body[:300])
+    assert content_type.startswith("text/plain"), content_type
+    text = body.decode()
+    ok_runs = [
+        line
+        for line in text.splitlines()
+        if line.startswith("playground_runs_total{") and 'outcome="ok"' in line
+    ]
+    assert ok_runs and float(ok_runs[0].rsplit(" ", 1)[1]) >= 1, ok_runs
+    assert 'playground_workers{state="idle"}' in text, text[:500]
+    print(f"ok   GET /metrics: {len(text.splitlines())} lines, {ok_runs[0]}")
+
+
 def main(base: str) -> int:
     base = base.rstrip("/") + "/"
     check_chain_rule(base)
+    check_metrics(base)
     check_page(base, "/")
     check_page(base, "/docs")
     status, _, body = fetch(urljoin(base, "/openapi.json"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 import torch
@@ -14,7 +15,7 @@ FLOAT_DTYPES = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
 OFFSETS = [0.0, 1e-8, 1e-7, 5e-7, 3e-6, 2e-5, 5e-4, 2e-3, 1e-2, 5e-2]
 
 
-def assert_close_passes(actual: torch.Tensor, expected: torch.Tensor, **kwargs: float) -> bool:
+def assert_close_passes(actual: torch.Tensor, expected: torch.Tensor, **kwargs: Any) -> bool:
     try:
         torch.testing.assert_close(actual, expected, check_dtype=False, **kwargs)
     except AssertionError:
@@ -207,3 +208,29 @@ def test_explicit_tolerances_on_other_dtypes(
     oracle = assert_close_passes(actual, torch.tensor(expected), rtol=rtol, atol=atol)
     result = compare_values("v", actual, expected, rtol=rtol, atol=atol)
     assert result.passed == oracle, result.message
+
+
+MIXED = [torch.int64, torch.float16, torch.float32, torch.float64]
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e-7, 1e-6, 1e-5, 1e-3])
+@pytest.mark.parametrize("expected_dtype", MIXED, ids=str)
+@pytest.mark.parametrize("actual_dtype", MIXED, ids=str)
+def test_mixed_dtypes_are_decided_as_assert_close_decides(
+    actual_dtype: torch.dtype, expected_dtype: torch.dtype, offset: float
+) -> None:
+    # Tolerances come from both dtypes (the larger), not from the actual one alone.
+    actual = (torch.tensor([100.0, -3.0, 7.0], dtype=torch.float64) + offset).to(actual_dtype)
+    expected = torch.tensor([100.0, -3.0, 7.0]).to(expected_dtype)
+    oracle = assert_close_passes(actual, expected)
+    assert compare_values("y", actual, expected).passed == oracle
+
+
+def test_nan_matches_nan_unlike_assert_close_default() -> None:
+    # The documented difference: a grader who expects NaN gets a pass for NaN.
+    actual = torch.tensor([float("nan"), 1.0])
+    assert not assert_close_passes(actual, actual.clone())
+    assert assert_close_passes(actual, actual.clone(), rtol=0.0, atol=0.0, equal_nan=True)
+    assert compare_values("y", actual, ["nan", 1.0]).passed
+    assert not compare_values("y", actual, [0.0, 1.0]).passed
+    assert not compare_values("y", torch.tensor([0.0, 1.0]), ["nan", 1.0]).passed
