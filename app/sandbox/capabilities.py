@@ -14,14 +14,22 @@ from app.sandbox.allowlist import Entry, Kind
 from app.sandbox.limits import Limits
 
 
-def _by_kind(table: dict[str, Entry]) -> dict[str, list[dict[str, str]]]:
-    grouped: dict[str, list[dict[str, str]]] = {}
+def _by_kind(table: dict[str, Entry]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
     for name in sorted(table):
         entry = table[name]
         grouped.setdefault(f"{entry.kind.value}s", []).append(
-            {"name": name, "cost": entry.cost.value}
+            {"name": name, "cost": entry.cost.value, "keywords": sorted(entry.keywords)}
         )
     return grouped
+
+
+def _keywords(table: dict[str, Entry]) -> dict[str, list[str]]:
+    return {
+        name: sorted(entry.keywords)
+        for name, entry in sorted(table.items())
+        if entry.kind is Kind.METHOD
+    }
 
 
 def _names(table: dict[str, Entry], kind: Kind) -> list[str]:
@@ -56,15 +64,28 @@ def capabilities(limits: Limits | None = None) -> dict[str, Any]:
             "attributes": _names(allowlist.TENSOR, Kind.ATTRIBUTE),
             "assignable": sorted(allowlist.TENSOR_SETTABLE),
             "costs": {name: entry.cost.value for name, entry in sorted(allowlist.TENSOR.items())},
+            "keywords": _keywords(allowlist.TENSOR),
         },
         "nn_module": {
             "methods": _names(allowlist.MODULE, Kind.METHOD),
             "attributes": _names(allowlist.MODULE, Kind.ATTRIBUTE),
+            "keywords": _keywords(allowlist.MODULE),
+            # Calling a module (`model(x)`): the keywords of its forward, by class.
+            "call_keywords": {
+                name: sorted(row) for name, row in sorted(allowlist.FORWARD_KEYWORDS.items())
+            },
         },
         "optimizer": {
             "methods": _names(allowlist.OPTIMIZER, Kind.METHOD),
             "attributes": _names(allowlist.OPTIMIZER, Kind.ATTRIBUTE),
+            "keywords": _keywords(allowlist.OPTIMIZER),
         },
+        "lr_scheduler": {
+            "methods": _names(allowlist.SCHEDULER, Kind.METHOD),
+            "attributes": _names(allowlist.SCHEDULER, Kind.ATTRIBUTE),
+            "keywords": _keywords(allowlist.SCHEDULER),
+        },
+        "did_you_mean": dict(sorted(allowlist.DID_YOU_MEAN.items())),
         "grad_fn": sorted(allowlist.GRAD_FN),
         "refused_keywords": dict(sorted(allowlist.REFUSED_KEYWORDS.items())),
         "devices": sorted(allowlist.ALLOWED_DEVICES),

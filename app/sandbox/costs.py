@@ -51,6 +51,10 @@ class CostRule(StrEnum):
     INDEX_SELECT = "index_select"
     GATHER = "gather"  # the size of the index
     META = "meta"  # rarer shape ops: run on meta tensors to learn the output shape
+    CONV = "conv"  # F.conv1d/conv2d: output elements (from meta tensors) * weight volume per output
+    POOL = "pool"  # F.max_pool2d/avg_pool2d: output elements (from meta tensors) * kernel area
+    EMBEDDING = "embedding"  # F.embedding: index elements * embedding dim
+    ONE_HOT = "one_hot"  # F.one_hot: elements * number of classes
     MODULE_INIT = "module_init"  # nn.Linear(in, out) allocates in*out weights
     MODULE_CALL = "module_call"  # model(x): formula per module kind (surface/modules.py)
     OPTIMIZER_INIT = "optimizer_init"
@@ -372,12 +376,15 @@ def _expand_as(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 
 
 def _repeat(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
-    if not args or not isinstance(args[0], torch.Tensor):
+    source = args[0] if args else kwargs.get("input")
+    if not isinstance(source, torch.Tensor):
         raise ArgumentsNotUnderstood
-    repeats = size_from_args(args[1:], kwargs)
+    # `x.repeat(2, 3)`, `torch.tile(x, (2, 3))`, or the keyword forms `repeats=` / `dims=`.
+    keyword = kwargs.get("repeats", kwargs.get("dims"))
+    repeats = size_from_args(args[1:], {} if keyword is None else {"size": keyword})
     if repeats is None:
         raise ArgumentsNotUnderstood
-    elements = args[0].numel() * numel_of_shape(repeats)
+    elements = source.numel() * numel_of_shape(repeats)
     return elements, max(elements, 1)
 
 
@@ -494,6 +501,71 @@ def _meta(target: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any
     return elements, max(elements, largest_input, 1)
 
 
+def conv_estimate(
+    target: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]
+) -> Estimate:
+    """A convolution: its output size comes from running it on meta tensors (so no stride,
+    dilation, padding or group count can make the estimate smaller than the real result), and
+    each output element costs one multiply-add per weight element of its output channel."""
+    elements, _ = _meta(target, args, kwargs)
+    weight = args[1] if len(args) > 1 else kwargs.get("weight")
+    per_output = 1
+    if isinstance(weight, torch.Tensor) and weight.dim() > 0 and weight.shape[0] > 0:
+        per_output = max(weight.numel() // weight.shape[0], 1)
+    inputs = max((t.numel() for t in _tensors_in(args, kwargs)), default=1)
+    return elements, max(elements * per_output, inputs, 1)
+
+
+def _kernel_area(kernel: Any, dims: int) -> int:
+    if isinstance(kernel, int) and not isinstance(kernel, bool):
+        return max(kernel, 1) ** dims
+    if isinstance(kernel, list | tuple) and all(isinstance(k, int) for k in kernel):
+        return max(numel_of_shape(kernel), 1)
+    return 1  # torch refuses it with its own message
+
+
+def pool_estimate(
+    target: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]
+) -> Estimate:
+    """A 2-d pooling: output elements (from meta tensors, as for convolutions) times the kernel
+    area each output element reads."""
+    elements, _ = _meta(target, args, kwargs)
+    kernel = args[1] if len(args) > 1 else kwargs.get("kernel_size")
+    inputs = max((t.numel() for t in _tensors_in(args, kwargs)), default=1)
+    return elements, max(elements * _kernel_area(kernel, 2), inputs, 1)
+
+
+def _embedding(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+    indices = args[0] if args else kwargs.get("input")
+    weight = args[1] if len(args) > 1 else kwargs.get("weight")
+    if not isinstance(indices, torch.Tensor) or not isinstance(weight, torch.Tensor):
+        raise ArgumentsNotUnderstood
+    width = weight.shape[-1] if weight.dim() > 0 else 1
+    elements = indices.numel() * width
+    return elements, max(elements, 1)
+
+
+def _one_hot(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
+    labels = args[0] if args else kwargs.get("tensor", kwargs.get("input"))
+    classes = _as_int(args[1]) if len(args) > 1 else _as_int(kwargs.get("num_classes", -1))
+    if not isinstance(labels, torch.Tensor) or classes is None:
+        raise ArgumentsNotUnderstood
+    if classes < 0 and labels.numel() > 0 and not labels.is_floating_point():
+        classes = int(labels.max().item()) + 1  # what torch infers (it refuses negatives)
+    elements = labels.numel() * max(classes, 1)
+    return elements, max(elements, 1)
+
+
+# Rules that need the op itself (they run it on meta tensors).
+TARGET_RULES: dict[
+    CostRule, Callable[[Callable[..., Any], Sequence[Any], dict[str, Any]], Estimate]
+] = {
+    CostRule.META: _meta,
+    CostRule.CONV: conv_estimate,
+    CostRule.POOL: pool_estimate,
+}
+
+
 Estimator = Callable[[Sequence[Any], dict[str, Any]], Estimate]
 
 
@@ -502,7 +574,7 @@ def _free(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 
 
 # The estimate of every rule priced from its arguments' shapes. No default: a rule missing here
-# (and not in SURFACE_PRICED or META) is a KeyError when the table is built, never an op priced
+# (and not in SURFACE_PRICED or TARGET_RULES) is a KeyError when the table is built, never an op priced
 # as a view by accident (tests/unit/sandbox/test_cost_rules.py checks every allowed op).
 SHAPE_RULES: Mapping[CostRule, Estimator] = MappingProxyType(
     {
@@ -529,6 +601,8 @@ SHAPE_RULES: Mapping[CostRule, Estimator] = MappingProxyType(
         CostRule.LINEAR: _linear,
         CostRule.INDEX_SELECT: _index_select,
         CostRule.GATHER: _gather,
+        CostRule.EMBEDDING: _embedding,
+        CostRule.ONE_HOT: _one_hot,
     }
 )
 
@@ -574,13 +648,14 @@ def estimator_for(rule: CostRule, target: Callable[..., Any] | None) -> Estimato
         return _free
     if rule in SURFACE_PRICED:
         return _priced_by_surface(rule)
-    if rule is CostRule.META:
+    target_rule = TARGET_RULES.get(rule)
+    if target_rule is not None:
         if target is None:
-            raise PricedBySurface("the META cost rule needs the torch callable to run on meta")
-        meta_target = target
+            raise PricedBySurface(f"the {rule.value!r} cost rule needs the torch callable")
+        meta_target, run_rule = target, target_rule
 
         def meta_rule(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
-            return _meta(meta_target, args, kwargs)
+            return run_rule(meta_target, args, kwargs)
 
         return meta_rule
     rule_function = SHAPE_RULES[rule]  # no default: see SHAPE_RULES

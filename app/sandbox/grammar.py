@@ -240,6 +240,9 @@ ALLOWED_IMPORTS: frozenset[str] = frozenset(
         "torch.autograd.function",
         "math",
         "random",
+        "torch.optim.lr_scheduler",
+        "torch.utils",
+        "torch.utils.data",
     }
 )
 
@@ -251,7 +254,9 @@ IMPORT_ALTERNATIVES: dict[str, str] = {
 }
 
 # Context managers allowed in `with` (the last attribute of the called expression).
-ALLOWED_WITH_CALLS: frozenset[str] = frozenset({"no_grad", "enable_grad", "set_grad_enabled"})
+ALLOWED_WITH_CALLS: frozenset[str] = frozenset(
+    {"no_grad", "enable_grad", "set_grad_enabled", "inference_mode"}
+)
 
 # Methods of plain Python values the program may call, by the value's type name.
 PLAIN_METHODS: dict[str, frozenset[str]] = {

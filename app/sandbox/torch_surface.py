@@ -13,6 +13,8 @@ attribute access on them comes back here.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,7 +22,10 @@ from itertools import chain
 from typing import Any
 
 import torch
+import torch.accelerator
 import torch.nn.functional
+import torch.optim.lr_scheduler
+import torch.utils.data
 from torch import nn
 
 from app.sandbox import allowlist
@@ -56,6 +61,7 @@ from app.sandbox.surface.values import (
     SurfaceFunction,
     SurfaceGenerator,
     SurfaceValue,
+    TensorTypeToken,
     WrappedClass,
     as_python_type,
 )
@@ -69,7 +75,15 @@ _REAL_MODULES: dict[str, Any] = {
     "torch.autograd.functional": torch.autograd.functional,
     "torch.autograd.function": torch.autograd.function,
     **python_modules.REAL_MODULES,
+    "torch.optim.lr_scheduler": torch.optim.lr_scheduler,
+    "torch.utils": torch.utils,
+    "torch.utils.data": torch.utils.data,
+    "torch.accelerator": torch.accelerator,
+    "torch.cuda": torch.cuda,
 }
+
+_SCHEDULER = torch.optim.lr_scheduler.LRScheduler
+_DATA_TYPES = (torch.utils.data.DataLoader, torch.utils.data.TensorDataset)
 
 
 def _member(path: str, name: str, entry: Entry) -> Any:
@@ -77,9 +91,12 @@ def _member(path: str, name: str, entry: Entry) -> Any:
     qualified = f"{path}.{name}"
     if entry.kind is Kind.NAMESPACE:
         return _NAMESPACE_VIEWS[qualified]  # `from torch import optim` is `import torch.optim`
-    if entry.kind is Kind.TYPE_TOKEN:
-        return TENSOR_TYPE
     real = getattr(_REAL_MODULES[path], name)
+    if entry.kind is Kind.TYPE_TOKEN:
+        if name == "Tensor":
+            return TENSOR_TYPE
+        token: TensorTypeToken = as_python_type(TensorTypeToken, "tensortype")(name, real)
+        return token
     if entry.kind in (Kind.DTYPE, Kind.CONSTANT):
         return real  # dtypes and floats are inert values
     if entry.kind is Kind.CLASS:
@@ -119,7 +136,14 @@ _RETURN_TYPES: tuple[type, ...] = tuple(
 )
 
 # Surface values that index and iterate like the real object (tuples and a module list).
-_INDEXABLE_TYPES: tuple[type, ...] = (torch.Size, nn.Sequential, *_RETURN_TYPES)
+_INDEXABLE_TYPES: tuple[type, ...] = (
+    torch.Size,
+    nn.Sequential,
+    nn.ModuleList,
+    nn.ModuleDict,
+    nn.ParameterList,
+    *_RETURN_TYPES,
+)
 
 _SURFACE_TYPES: tuple[type, ...] = (
     # The wrappers (torch.ones, torch.nn, ...) first: isinstance against torch.Tensor costs a
@@ -131,6 +155,9 @@ _SURFACE_TYPES: tuple[type, ...] = (
     nn.Module,
     torch.optim.Optimizer,
     GradFnView,
+    torch.device,
+    _SCHEDULER,
+    *_DATA_TYPES,
     *_RETURN_TYPES,
 )
 
@@ -159,7 +186,14 @@ def _owner_label(obj: Any) -> str:
 
 def _refuse_attribute(obj: Any, name: str, ctx: RunContext) -> SandboxViolation:
     reason = allowlist.refusal_reason(name)
-    return _refuse(f"{_owner_label(obj)}.{name} is not available in the playground: {reason}.", ctx)
+    owner = _owner_label(obj)
+    message = f"{owner}.{name} is not available in the playground: {reason}."
+    hint = allowlist.suggestion(owner, name)
+    if hint is not None:
+        korean = hint.replace(" or ", " 또는 ")
+        # Like every refusal, the sentence ends with a period.
+        message += f" Did you mean {hint}: use it instead. / 대신 {korean}을(를) 쓰세요."
+    return _refuse(message, ctx)
 
 
 def _type_name(obj: Any) -> str:
@@ -208,6 +242,12 @@ def get_attribute(obj: Any, name: str, ctx: RunContext) -> Any:
         return _table_attribute(obj, name, allowlist.GRAD_FN, ctx)
     if isinstance(obj, HookHandle):
         return _table_attribute(obj, name, allowlist.HOOK_HANDLE, ctx)
+    if isinstance(obj, torch.device):
+        return _table_attribute(obj, name, allowlist.DEVICE, ctx)
+    if isinstance(obj, _SCHEDULER):
+        return _table_attribute(obj, name, allowlist.SCHEDULER, ctx)
+    if isinstance(obj, _DATA_TYPES):
+        return _table_attribute(obj, name, allowlist.DATA, ctx)
     if isinstance(obj, _RETURN_TYPES) and name in allowlist.RETURN_TYPE_FIELDS:
         return getattr(obj, name)
     raise _refuse_attribute(obj, name, ctx)
@@ -319,11 +359,59 @@ def _assign_data(tensor: torch.Tensor, value: Any) -> None:
 
 
 def _check_device(device: Any, ctx: RunContext) -> None:
+    if device is None:
+        return
     if isinstance(device, str | torch.device):
         kind = str(device).split(":", 1)[0]
-        if kind in allowlist.ALLOWED_DEVICES:
-            return
+        if kind in allowlist.ALLOWED_DEVICES or kind in allowlist.ABSENT_DEVICES:
+            return  # the CPU, or a device this torch build refuses with its own error
     raise _refuse(f"device={device!r} is not available in the playground: only 'cpu'.", ctx)
+
+
+def _rejects_unknown_keywords(target: Any) -> bool:
+    """Whether torch itself raises TypeError for a keyword its signature does not name (C
+    argument parsers and Python functions without **kwargs do)."""
+    # Cached per function, never per bound method: a cached bound method would keep its
+    # optimizer or module (and their tensors) alive after the run.
+    function = getattr(target, "__func__", None)
+    if function is not None:
+        return _function_rejects_unknown_keywords(function)
+    if getattr(target, "__self__", None) is not None and not isinstance(
+        target.__self__, type | type(torch)
+    ):
+        return _signature_rejects_unknown_keywords(target)
+    return _function_rejects_unknown_keywords(target)
+
+
+@functools.cache
+def _function_rejects_unknown_keywords(target: Any) -> bool:
+    return _signature_rejects_unknown_keywords(target)
+
+
+def _signature_rejects_unknown_keywords(target: Any) -> bool:
+    try:
+        parameters = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):
+        return True  # a C function: torch's argument parser names every keyword it takes
+    return all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def _check_keywords(
+    kwargs: dict[str, Any], allowed: frozenset[str], owner: str, target: Any, ctx: RunContext
+) -> None:
+    """The keyword allow-list: a keyword outside the callable's row is refused with a sentence
+    naming it, except one torch's signature does not have at all, for which torch raises its own
+    TypeError (rows are torch's keywords minus the refused ones: keyword_rows.py)."""
+    for key in kwargs:
+        if key in allowed:
+            continue
+        if (
+            key in allowlist.REFUSED_KEYWORDS
+            or key.startswith("_")
+            or target is None
+            or not _rejects_unknown_keywords(target)
+        ):
+            raise _refuse(allowlist.keyword_refusal(owner, key), ctx)
 
 
 def _as_python_callable(value: Any, ctx: RunContext) -> Any:
@@ -353,17 +441,12 @@ def _as_python_callable(value: Any, ctx: RunContext) -> Any:
 def _prepare_arguments(
     args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
 ) -> tuple[Sequence[Any], dict[str, Any]]:
-    """Refuse dangerous keywords and callables; turn parameter generators into lists."""
+    """Check devices and callables; turn parameter generators into lists. (Keywords were
+    checked against the callable's row by `_check_keywords` first.)"""
     values: Iterable[Any] = args
     if kwargs:
-        for key, value in kwargs.items():
-            if key in allowlist.REFUSED_KEYWORDS:
-                reason = allowlist.REFUSED_KEYWORDS[key]
-                raise _refuse(
-                    f"The keyword {key}= is not available in the playground: it {reason}.", ctx
-                )
-            if key == "device":
-                _check_device(value, ctx)
+        if "device" in kwargs:
+            _check_device(kwargs["device"], ctx)
         values = chain(args, kwargs.values())
     for value in values:
         if not isinstance(value, _INERT_TYPES):
@@ -439,6 +522,8 @@ def call(fn: Any, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) 
         return _call_module(fn, args, kwargs, ctx)
     if type(fn) is WrappedClass:
         return _construct(fn, args, kwargs, ctx)
+    if isinstance(fn, TensorTypeToken):
+        return _legacy_constructor(fn, args, kwargs, ctx)
     raise TypeError(f"'{_type_name(fn)}' object is not callable")
 
 
@@ -453,6 +538,8 @@ def _finish(result: Any, inputs: Sequence[Any], ctx: RunContext) -> Any:
 def _call_function(
     fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
 ) -> Any:
+    if kwargs:
+        _check_keywords(kwargs, fn.entry.keywords, fn.qualified, fn.target, ctx)
     special = _SPECIAL_FUNCTIONS.get(fn.qualified)
     if special is not None:
         return special(fn, args, kwargs, ctx)
@@ -462,12 +549,26 @@ def _call_function(
     return _finish(result, (*args, *kwargs.values()), ctx)
 
 
+def _method_owner_label(owner: Any, name: str) -> tuple[str, str]:
+    """(row key, label) of a method of an nn module, optimizer or scheduler."""
+    if isinstance(owner, nn.Module):
+        return f"Module.{name}", f"{type(owner).__name__}.{name}"
+    if isinstance(owner, torch.optim.Optimizer):
+        return f"optimizer.{name}", f"{type(owner).__name__}.{name}"
+    return f"scheduler.{name}", f"{type(owner).__name__}.{name}"
+
+
 def _call_method(
     method: BoundMethod, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
 ) -> Any:
     owner = method.owner
     if isinstance(owner, torch.Tensor):
         return _call_tensor_method(owner, method, args, kwargs, ctx)
+    if kwargs:
+        label = _method_owner_label(owner, method.name)[1]
+        real_owner = owner.real if isinstance(owner, HookHandle) else owner
+        target = getattr(real_owner, method.name, None)
+        _check_keywords(kwargs, method.entry.keywords, label, target, ctx)
     args, kwargs = _prepare_arguments(args, kwargs, ctx)
     if isinstance(owner, nn.Module):
         return _call_module_method(owner, method.name, args, kwargs, ctx)
@@ -476,6 +577,9 @@ def _call_method(
             _pay(optimizer_step_estimate(owner), "optimizer.step", ctx)
             dense.check_gradients((p for group in owner.param_groups for p in group["params"]), ctx)
         return _finish(getattr(owner, method.name)(*args, **kwargs), (), ctx)
+    if isinstance(owner, _SCHEDULER):
+        ctx.charge(max(len(owner.optimizer.param_groups), 1), f"scheduler.{method.name}")
+        return getattr(owner, method.name)(*args, **kwargs)
     if isinstance(owner, GradFnView | HookHandle):
         target = owner if isinstance(owner, GradFnView) else owner.real
         return getattr(target, method.name)(*args, **kwargs)
@@ -498,12 +602,34 @@ def _call_module_method(
     if name in ("parameters", "named_parameters"):
         items = list(getattr(module, name)(*args, **kwargs))
         return SurfaceGenerator(f"Module.{name}", items)
+    if name in ("keys", "values", "items"):
+        if not isinstance(module, nn.ModuleDict):
+            raise _refuse_attribute(module, name, ctx)
+        ctx.charge(max(len(module), 1), f"ModuleDict.{name}")
+        return getattr(module, name)(*args, **kwargs)
+    if name == "append":
+        if not isinstance(module, nn.ModuleList | nn.ParameterList):
+            raise _refuse_attribute(module, name, ctx)
+        _check_container_length(len(module) + 1, ctx)
     return getattr(module, name)(*args, **kwargs)
+
+
+def _check_container_length(length: int, ctx: RunContext) -> None:
+    if length > ctx.limits.list_length:
+        raise ctx.limit_exceeded(
+            "list_length",
+            f"The module list would hold {length:,} items; a list may have at most "
+            f"{ctx.limits.list_length:,}.",
+        )
 
 
 def _call_module(
     module: nn.Module, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
 ) -> Any:
+    if kwargs:
+        name = type(module).__name__
+        allowed = allowlist.FORWARD_KEYWORDS.get(name, frozenset())
+        _check_keywords(kwargs, allowed, name, type(module).forward, ctx)
     args, kwargs = _prepare_arguments(args, kwargs, ctx)
     _pay(module_call_estimate(module, args), type(module).__name__, ctx)
     result = module(*args, **kwargs)
@@ -513,12 +639,68 @@ def _call_module(
 def _construct(
     cls: WrappedClass, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
 ) -> Any:
+    if kwargs:
+        _check_keywords(kwargs, cls.entry.keywords, cls.qualified, cls.real, ctx)
+    special = _SPECIAL_CONSTRUCTORS.get(cls.qualified)
+    if special is not None:
+        special(args, kwargs, ctx)
     args, kwargs = _prepare_arguments(args, kwargs, ctx)
     if cls.entry.cost is CostRule.MODULE_INIT:
         _pay(module_init_estimate(cls.real, args, kwargs), cls.qualified, ctx)
     else:
         ctx.charge(1, cls.qualified)
     return _finish(cls.real(*args, **kwargs), (), ctx)
+
+
+def _legacy_constructor(
+    token: TensorTypeToken, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> torch.Tensor:
+    """`torch.Tensor([1.0, 2.0])`, `torch.FloatTensor([[1], [2]])`: from data only; the size form
+    `torch.Tensor(2, 3)` returns uninitialised memory and is refused."""
+    what = f"torch.{token.name}"
+    if kwargs:
+        _check_keywords(kwargs, frozenset(), what, token.real, ctx)
+    if any(isinstance(a, int | torch.Size) and not isinstance(a, bool) for a in args):
+        raise _refuse(
+            f"{what}(sizes) is not available in the playground: it returns uninitialised "
+            f"memory; use torch.zeros(...) or {what}([values]).",
+            ctx,
+        )
+    _pay(estimator_for(CostRule.DATA, None)(args, kwargs), what, ctx)
+    return _finish(token.real(*args), args, ctx)
+
+
+def _construct_device(args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) -> None:
+    kind = args[0] if args else kwargs.get("type")
+    if isinstance(kind, str):
+        name = kind.split(":", 1)[0]
+        known = allowlist.ALLOWED_DEVICES | allowlist.ABSENT_DEVICES
+        if name not in known and name.isidentifier():
+            try:
+                torch.device(name)  # an unknown name: torch's own RuntimeError
+            except RuntimeError:
+                raise
+            raise _refuse(
+                f"torch.device({kind!r}) is not available in the playground: only 'cpu' "
+                "(and 'cuda'/'mps', which this CPU-only torch refuses when used).",
+                ctx,
+            )
+
+
+def _construct_data_loader(args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) -> None:
+    dataset = args[0] if args else kwargs.get("dataset")
+    if not isinstance(dataset, torch.utils.data.TensorDataset):
+        raise _refuse(
+            "DataLoader takes a TensorDataset in the playground: "
+            "DataLoader(TensorDataset(x, y), batch_size=...).",
+            ctx,
+        )
+
+
+_SPECIAL_CONSTRUCTORS: dict[str, Callable[[Sequence[Any], dict[str, Any], RunContext], None]] = {
+    "torch.device": _construct_device,
+    "torch.utils.data.DataLoader": _construct_data_loader,
+}
 
 
 # ---- special calls --------------------------------------------------------------------------
@@ -569,8 +751,27 @@ def _gradcheck(
     return autograd_calls.gradcheck(args, dict(kwargs), ctx, _as_python_callable)
 
 
+def _set_default_device(
+    fn: SurfaceFunction, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> None:
+    device = args[0] if args else kwargs.get("device")
+    if device is not None and (
+        not isinstance(device, str | torch.device)
+        or str(device).split(":", 1)[0] not in allowlist.ALLOWED_DEVICES
+    ):
+        # Unlike device= on one call, a default device would outlive this call (and run).
+        raise _refuse(
+            f"torch.set_default_device({device!r}) is not available in the playground: only 'cpu'.",
+            ctx,
+        )
+    # The CPU is already the default: torch would install a device mode for every later call
+    # (and every later run of this worker), with nothing to show for it.
+
+
 _SPECIAL_FUNCTIONS: dict[str, SpecialFunction] = {
     "torch.manual_seed": _manual_seed,
+    "torch.set_default_device": _set_default_device,
+    "torch.inference_mode": _grad_mode,
     "torch.no_grad": _grad_mode,
     "torch.enable_grad": _grad_mode,
     "torch.set_grad_enabled": _grad_mode,
@@ -623,9 +824,18 @@ def _to(tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: 
     return _finish(result, (tensor, *args, *kwargs.values()), ctx)
 
 
+def _register_post_accumulate_grad_hook(
+    tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+) -> HookHandle:
+    return autograd_calls.register_post_accumulate_grad_hook(
+        tensor, args, kwargs, ctx, _as_python_callable
+    )
+
+
 _SPECIAL_TENSOR_METHODS: dict[str, SpecialMethod] = {
     "backward": _tensor_backward,
     "register_hook": _register_hook,
+    "register_post_accumulate_grad_hook": _register_post_accumulate_grad_hook,
     "tolist": _tolist,
     "to": _to,
 }
@@ -633,9 +843,20 @@ _SPECIAL_TENSOR_METHODS: dict[str, SpecialMethod] = {
 
 def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
     """`tensor.name(*args, **kwargs)`: estimator and message resolved once per method name."""
+    keywords = entry.keywords
+    target = getattr(torch.Tensor, name)
     special = _SPECIAL_TENSOR_METHODS.get(name)
     if special is not None:
-        return special
+        special_method = special
+
+        def call_special_method(
+            tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
+        ) -> Any:
+            if kwargs:
+                _check_keywords(kwargs, keywords, f"Tensor.{name}", target, ctx)
+            return special_method(tensor, args, kwargs, ctx)
+
+        return call_special_method
     estimator = None if entry.cost is CostRule.FREE else _TENSOR_ESTIMATORS[name]
     self_sized = entry.cost in SELF_SIZED_RULES
     what = f"Tensor.{name}"
@@ -647,6 +868,8 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
         tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
     ) -> Any:
         if args or kwargs:
+            if kwargs:
+                _check_keywords(kwargs, keywords, what, target, ctx)
             args, kwargs = _prepare_arguments(args, kwargs, ctx)
             if estimator is not None:
                 _pay(estimator((tensor, *args), kwargs), what, ctx)
@@ -854,6 +1077,9 @@ def get_item(obj: Any, key: Any, ctx: RunContext) -> Any:
     if isinstance(obj, _INDEXABLE_TYPES):
         sequence: Any = obj  # a tuple or a module list (isinstance on a tuple of types erases it)
         return sequence[key]
+    if isinstance(obj, torch.utils.data.TensorDataset):
+        ctx.charge(max(len(obj.tensors), 1), "Indexing a dataset")
+        return _finish(obj[key], (key,), ctx)  # a tuple of rows (views); torch's IndexError
     raise TypeError(f"'{_type_name(obj)}' object is not subscriptable")
 
 
@@ -889,19 +1115,53 @@ def iterate(obj: Any, ctx: RunContext) -> Iterator[Any]:
         return iter(rows)
     if isinstance(obj, SurfaceGenerator):
         return obj.items
+    if isinstance(obj, torch.utils.data.DataLoader):
+        return _iterate_loader(obj, ctx)
+    if isinstance(obj, torch.utils.data.TensorDataset):
+        return (get_item(obj, index, ctx) for index in range(len(obj)))
     if isinstance(obj, _INDEXABLE_TYPES):
         sequence: Any = obj  # a tuple or a module list (isinstance on a tuple of types erases it)
         return iter(sequence)
     raise TypeError(f"'{_type_name(obj)}' object is not iterable")
 
 
+def _iterate_loader(loader: torch.utils.data.DataLoader, ctx: RunContext) -> Iterator[Any]:
+    """`for xb, yb in loader`: torch's own loader (so shuffling draws from the run's seeded
+    generator exactly as torch does), each batch paid before torch builds it."""
+    dataset = loader.dataset
+    assert isinstance(dataset, torch.utils.data.TensorDataset)  # checked at construction
+    per_sample = sum(t[0].numel() if t.dim() > 0 and len(t) else 1 for t in dataset.tensors)
+    ctx.charge(max(len(dataset), 1), "Starting to iterate a DataLoader")  # the sampler's order
+    batch_size = min(loader.batch_size or 1, max(len(dataset), 1))
+    batches = iter(loader)
+
+    def batches_paid_for() -> Iterator[Any]:
+        while True:
+            elements = per_sample * batch_size
+            _pay((elements, max(elements, 1)), "A DataLoader batch", ctx)
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            yield _finish(batch, (), ctx)
+
+    return batches_paid_for()
+
+
 # ---- printing -------------------------------------------------------------------------------
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+# Objects whose default repr carries a memory address, which the playground never shows.
+_ADDRESSED_TYPES = (_SCHEDULER, *_DATA_TYPES)
 
 
 def to_repr(obj: Any) -> str:
     """`repr(obj)`: torch's own text for real objects, no addresses for the wrappers."""
     if isinstance(obj, SurfaceValue):
         return obj.display()
+    if isinstance(obj, _ADDRESSED_TYPES):
+        return _ADDRESS.sub("", repr(obj))
     return repr(obj)
 
 
@@ -909,6 +1169,8 @@ def to_str(obj: Any) -> str:
     """`str(obj)` / `print(obj)`: torch's own formatting."""
     if isinstance(obj, SurfaceValue):
         return obj.display()
+    if isinstance(obj, _ADDRESSED_TYPES):
+        return _ADDRESS.sub("", str(obj))
     return str(obj)
 
 

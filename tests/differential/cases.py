@@ -8,6 +8,7 @@ stopped failing (or started to) shows up; everything else is compared with the o
 from __future__ import annotations
 
 from app.examples import get_example
+from tests.differential import course_torch_programs
 from tests.differential.case import Case, _case
 from tests.differential.cases_language import LANGUAGE_CASES
 
@@ -2089,6 +2090,11 @@ TABLE_COVERAGE_CASES = [
     ),
 ]
 
+# The torch surface of course programs (issue 21): tests/differential/course_torch_programs.py.
+COURSE_TORCH_CASES = [
+    _case(case_id, source, error) for case_id, source, error in course_torch_programs.PROGRAMS
+]
+
 CASES: list[Case] = (
     SEED_CASES
     + TORCH_CASES
@@ -2101,5 +2107,6 @@ CASES: list[Case] = (
     + ERROR_POSITION_CASES
     + TABLE_COVERAGE_CASES
     + TYPE_NAME_CASES
+    + COURSE_TORCH_CASES
 )
 CASES += LANGUAGE_CASES

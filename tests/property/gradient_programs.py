@@ -232,8 +232,11 @@ def _multi_output(b: _Builder) -> None:
     dim = b.draw(st.integers(0, len(a.shape) - 1))
     size = a.shape[dim]
     rest = a.shape[:dim] + a.shape[dim + 1 :]
-    # Splitting needs two elements along `dim`; the others work on one too.
-    kinds = [k for k in allowed_multi_output() if size >= 2 or k not in ("split", "chunk")]
+    # Splitting needs two elements along `dim`, and so does unbind here: unbinding one element
+    # gives a 1-tuple, which the builder would bind to one name as if it were a tensor.
+    kinds = [
+        k for k in allowed_multi_output() if size >= 2 or k not in ("split", "chunk", "unbind")
+    ]
     kind = b.draw(st.sampled_from(kinds))
     shapes: list[Shape | None]
     if kind == "split":

@@ -51,7 +51,7 @@ _TORCH_REEXPORTS = [
     "serialization",
     "ops",
     "library",
-    "utils",
+    "utils.cpp_extension",
     "jit",
     "fx",
     "multiprocessing",
@@ -208,7 +208,7 @@ IMPORTS = [
     _p("import-socket", "network", "refuse", "import socket"),
     _p("import-urllib", "network", "refuse", "import urllib.request"),
     _p("import-in-function", "escape", "refuse", "def f():\n    import os\nf()"),
-    _p("import-torch-utils-data", "escape", "refuse", "import torch.utils.data"),
+    _p("import-torch-utils-cpp-extension", "escape", "refuse", "import torch.utils.cpp_extension"),
 ]
 
 FILES = [
@@ -993,6 +993,234 @@ MORE = [
     _p("parser-many-args", "parser", "stop", "print(" + "1, " * 20000 + "1)"),
 ]
 
+# The torch surface of course programs (issue 21): convolution and pooling cost estimates
+# that strides, dilations, padding and groups must not fool, loaders with huge batch counts,
+# refused keywords, devices that slip past the limits, and torch errors that must stay errors.
+COURSE_TORCH = [
+    _p(
+        "course-conv2d-flops-bomb",
+        "cpu",
+        "limit",
+        "import torch\nimport torch.nn.functional as F\nx = torch.ones(1, 64, 120, 120)\nw = torch.ones(64, 64, 3, 3)\ny = F.conv2d(x, w)",
+    ),
+    _p(
+        "course-conv2d-padding-grows-output",
+        "memory",
+        "limit",
+        "import torch\nimport torch.nn.functional as F\ny = F.conv2d(torch.ones(1, 1, 4, 4), torch.ones(1, 1, 1, 1), padding=5000)",
+    ),
+    _p(
+        "course-conv2d-dilated-kernel-bomb",
+        "cpu",
+        "limit",
+        "import torch\nimport torch.nn.functional as F\nx = torch.ones(1, 4, 490, 490)\nw = torch.ones(4, 4, 21, 21)\ny = F.conv2d(x, w, dilation=2, padding=20)",
+    ),
+    _p(
+        "course-conv2d-stride-does-not-hide-loop",
+        "cpu",
+        "limit",
+        "import torch\nimport torch.nn.functional as F\nx = torch.ones(1, 16, 200, 200)\nw = torch.ones(16, 16, 5, 5)\nfor i in range(1000):\n    y = F.conv2d(x, w, stride=1)",
+    ),
+    _p(
+        "course-conv2d-groups-still-paid",
+        "cpu",
+        "limit",
+        "import torch\nimport torch.nn.functional as F\nx = torch.ones(1, 512, 40, 40)\nw = torch.ones(256, 128, 3, 3)\ny = F.conv2d(x, w, groups=4, padding=1)",
+    ),
+    _p(
+        "course-conv-module-in-sequential-bomb",
+        "cpu",
+        "limit",
+        "import torch\nimport torch.nn as nn\nm = nn.Sequential(nn.Conv2d(3, 256, 3, padding=1), nn.ReLU(), nn.Conv2d(256, 256, 3, padding=1))\ny = m(torch.ones(1, 3, 48, 48))",
+    ),
+    _p(
+        "course-conv-module-init-bomb",
+        "memory",
+        "limit",
+        "import torch.nn as nn\nc = nn.Conv2d(4096, 4096, 7)",
+    ),
+    _p(
+        "course-embedding-init-bomb",
+        "memory",
+        "limit",
+        "import torch.nn as nn\ne = nn.Embedding(10**8, 64)",
+    ),
+    _p(
+        "course-max-pool-kernel-bomb",
+        "cpu",
+        "limit",
+        "import torch\nimport torch.nn.functional as F\ny = F.max_pool2d(torch.ones(1, 1, 900, 900), kernel_size=801, stride=1, padding=400)",
+    ),
+    _p(
+        "course-pad-bomb",
+        "memory",
+        "limit",
+        "import torch\nimport torch.nn.functional as F\ny = F.pad(torch.ones(2), (0, 10**9))",
+    ),
+    _p(
+        "course-one-hot-inferred-classes-bomb",
+        "memory",
+        "limit",
+        "import torch\nimport torch.nn.functional as F\ny = F.one_hot(torch.tensor([0, 10**9]))",
+    ),
+    _p(
+        "course-diag-square-bomb",
+        "memory",
+        "limit",
+        "import torch\ny = torch.diag(torch.ones(100000))",
+    ),
+    _p(
+        "course-tile-bomb",
+        "memory",
+        "limit",
+        "import torch\ny = torch.tile(torch.ones(1000), (1000, 1000))",
+    ),
+    _p(
+        "course-tile-keyword-bomb",
+        "memory",
+        "limit",
+        "import torch\ny = torch.tile(torch.ones(1000), dims=(1000, 1000))",
+    ),
+    _p(
+        "course-repeat-keyword-bomb",
+        "memory",
+        "limit",
+        "import torch\ny = torch.ones(1000).repeat(repeats=(1000, 1000))",
+    ),
+    _p(
+        "course-dataloader-huge-batch-count",
+        "cpu",
+        "stop",
+        "import torch\nfrom torch.utils.data import TensorDataset, DataLoader\nloader = DataLoader(TensorDataset(torch.zeros(1000000)), batch_size=1)\nfor (b,) in loader:\n    pass",
+    ),
+    _p(
+        "course-dataloader-repeated-epochs",
+        "cpu",
+        "stop",
+        "import torch\nfrom torch.utils.data import TensorDataset, DataLoader\nloader = DataLoader(TensorDataset(torch.zeros(1000000)), batch_size=1000000, shuffle=True)\nwhile True:\n    for (b,) in loader:\n        pass",
+    ),
+    _p(
+        "course-dataloader-workers-refused",
+        "escape",
+        "refuse",
+        "import torch\nfrom torch.utils.data import TensorDataset, DataLoader\nl = DataLoader(TensorDataset(torch.ones(4)), num_workers=4)",
+    ),
+    _p(
+        "course-dataloader-collate-fn-refused",
+        "escape",
+        "refuse",
+        "import torch\nfrom torch.utils.data import TensorDataset, DataLoader\nl = DataLoader(TensorDataset(torch.ones(4)), collate_fn=print)",
+    ),
+    _p(
+        "course-dataloader-over-list-refused",
+        "escape",
+        "refuse",
+        "import torch\nfrom torch.utils.data import DataLoader\nl = DataLoader([print, print], batch_size=1)",
+    ),
+    _p(
+        "course-keyword-sparse-grad-refused",
+        "crash",
+        "refuse",
+        "import torch\nx = torch.ones(3, requires_grad=True)\ny = torch.gather(x, 0, torch.tensor([0, 1]), sparse_grad=True)\ny.sum().backward()",
+    ),
+    _p(
+        "course-keyword-embedding-sparse-refused",
+        "crash",
+        "refuse",
+        "import torch.nn as nn\ne = nn.Embedding(10, 2, sparse=True)",
+    ),
+    _p(
+        "course-keyword-layout-refused",
+        "crash",
+        "refuse",
+        "import torch\nx = torch.zeros(2, layout=torch.sparse_coo)",
+    ),
+    _p(
+        "course-device-meta-refused",
+        "memory",
+        "refuse",
+        "import torch\nd = torch.device('meta')\nx = torch.ones(10**12, device=d)",
+    ),
+    _p(
+        "course-device-meta-string-refused",
+        "memory",
+        "refuse",
+        "import torch\nx = torch.ones(10**12, device='meta')",
+    ),
+    _p(
+        "course-set-default-device-meta-refused",
+        "memory",
+        "refuse",
+        "import torch\ntorch.set_default_device('meta')\nx = torch.ones(10**12)",
+    ),
+    _p(
+        "course-set-default-device-cuda-refused",
+        "escape",
+        "refuse",
+        "import torch\ntorch.set_default_device('cuda')",
+    ),
+    _p(
+        "course-legacy-constructor-size-refused",
+        "memory",
+        "refuse",
+        "import torch\nx = torch.Tensor(10**6, 10**6)",
+    ),
+    _p(
+        "course-legacy-constructor-uninitialised-refused",
+        "leak",
+        "refuse",
+        "import torch\nx = torch.FloatTensor(1000)\nprint(x)",
+    ),
+    _p(
+        "course-scatter-out-of-range-is-torch-error",
+        "crash",
+        "bounded",
+        "import torch\nx = torch.zeros(3)\nx.scatter_(0, torch.tensor([10**9]), 1.0)",
+    ),
+    _p(
+        "course-index-add-out-of-range-is-torch-error",
+        "crash",
+        "bounded",
+        "import torch\nx = torch.zeros(3)\ny = x.index_add(0, torch.tensor([-7]), torch.ones(1))",
+    ),
+    _p(
+        "course-embedding-index-out-of-range-is-torch-error",
+        "crash",
+        "bounded",
+        "import torch\nimport torch.nn.functional as F\ny = F.embedding(torch.tensor([5]), torch.ones(2, 2))",
+    ),
+    _p(
+        "course-scheduler-lambda-loops",
+        "cpu",
+        "stop",
+        "import torch\nw = torch.ones(1, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\ndef forever(epoch):\n    while True:\n        pass\ns = torch.optim.lr_scheduler.LambdaLR(opt, forever)",
+    ),
+    _p(
+        "course-post-accumulate-hook-loops",
+        "cpu",
+        "stop",
+        "import torch\nw = torch.ones(1, requires_grad=True)\ndef hook(p):\n    while True:\n        pass\nw.register_post_accumulate_grad_hook(hook)\n(w * 2).sum().backward()",
+    ),
+    _p(
+        "course-jacobian-vectorize-too-big",
+        "memory",
+        "limit",
+        "import torch\nfrom torch.autograd.functional import jacobian\nj = jacobian(lambda t: t * 2, torch.ones(5000), vectorize=True)",
+    ),
+    _p(
+        "course-jacobian-forward-strategy-refused",
+        "escape",
+        "refuse",
+        "import torch\nfrom torch.autograd.functional import jacobian\nj = jacobian(lambda t: t * 2, torch.ones(2), vectorize=True, strategy='forward-mode')",
+    ),
+    _p(
+        "course-module-list-append-loop",
+        "memory",
+        "stop",
+        "import torch.nn as nn\nm = nn.ModuleList()\nwhile True:\n    m.append(nn.ReLU())",
+    ),
+]
+
 # The sparse-gradient family (issue 13): sparse, quantized, nested, meta and complex tensors and
 # `.data =` swaps of tensors backward saved. Every door is refused; what stays reachable (dense
 # kernels given bad indices, swaps of another shape) ends in torch's own checked error.
@@ -1597,4 +1825,5 @@ CORPUS: tuple[HostileProgram, ...] = tuple(
     + NAMED_LIMITS
     + POSITIVE
     + LANGUAGE
+    + COURSE_TORCH
 )

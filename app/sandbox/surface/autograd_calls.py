@@ -180,12 +180,7 @@ def autograd_grad(
     """`torch.autograd.grad(...)` with torch's argument handling; the observer runs it."""
     bound = _bind_grad(*args, **kwargs)
     if bound["is_grads_batched"]:
-        raise SandboxViolation(
-            "torch.autograd.grad(is_grads_batched=True) is not available in the playground: "
-            "it runs under vmap.",
-            line=ctx.line,
-            col=ctx.col,
-        )
+        return _batched_grad(bound, ctx)
     materialize = bool(bound["materialize_grads"])
     allow_unused = bound["allow_unused"]
     if materialize and allow_unused is False:
@@ -222,6 +217,22 @@ def autograd_grad(
     return result
 
 
+def _batched_grad(bound: dict[str, Any], ctx: RunContext) -> Any:
+    """`autograd.grad(..., is_grads_batched=True)`: torch runs the backward once per row of the
+    batched grad_outputs (under vmap); it is paid per row and not traced step by step (the
+    trace shows one gradient per edge, a batch has many)."""
+    outputs = _as_tuple(bound["outputs"])
+    grad_outputs = bound["grad_outputs"]
+    rows = 1
+    if grad_outputs is not None:
+        first = _as_tuple(grad_outputs)[0] if _as_tuple(grad_outputs) else None
+        if isinstance(first, torch.Tensor) and first.dim() > 0:
+            rows = first.shape[0]
+    size = sum(t.numel() for t in outputs if isinstance(t, torch.Tensor))
+    ctx.charge(max(size * rows, 1), "torch.autograd.grad")
+    return torch.autograd.grad(**bound)
+
+
 def register_hook(
     tensor: torch.Tensor,
     args: Sequence[Any],
@@ -241,6 +252,29 @@ def register_hook(
     return HookHandle(tensor.register_hook(run_user_hook))
 
 
+def register_post_accumulate_grad_hook(
+    tensor: torch.Tensor,
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    ctx: RunContext,
+    adapt: CallableAdapter,
+) -> HookHandle:
+    """`p.register_post_accumulate_grad_hook(fn)`: fn(p) runs interpreted after p.grad is
+    accumulated (torch refuses non-leaf tensors itself)."""
+    hook = adapt(_bind_post_accumulate_hook(tensor, *args, **kwargs), ctx)
+
+    def run_user_hook(param: torch.Tensor) -> Any:
+        return hook(param)
+
+    run_user_hook.__name__ = str(getattr(hook, "name", None) or getattr(hook, "__name__", "hook"))
+    return HookHandle(tensor.register_post_accumulate_grad_hook(run_user_hook))
+
+
+@_named("Tensor.register_post_accumulate_grad_hook")
+def _bind_post_accumulate_hook(self: Any, hook: Any) -> Any:
+    return hook
+
+
 # ---- torch.autograd.functional and gradcheck -------------------------------------------------
 
 
@@ -253,9 +287,10 @@ def _bind_jacobian(
     vectorize: Any = False,
     strategy: Any = "reverse-mode",
 ) -> tuple[Any, Any, dict[str, Any]]:
-    if vectorize or strategy != "reverse-mode":
-        return func, inputs, {"vectorize": vectorize}
-    return func, inputs, {"create_graph": create_graph, "strict": strict}
+    options = {"create_graph": create_graph, "strict": strict, "vectorize": vectorize}
+    if strategy != "reverse-mode":
+        options["strategy"] = strategy
+    return func, inputs, options
 
 
 @_named("hessian")
@@ -267,9 +302,10 @@ def _bind_hessian(
     vectorize: Any = False,
     outer_jacobian_strategy: Any = "reverse-mode",
 ) -> tuple[Any, Any, dict[str, Any]]:
-    if vectorize or outer_jacobian_strategy != "reverse-mode":
-        return func, inputs, {"vectorize": vectorize}
-    return func, inputs, {"create_graph": create_graph, "strict": strict}
+    options = {"create_graph": create_graph, "strict": strict, "vectorize": vectorize}
+    if outer_jacobian_strategy != "reverse-mode":
+        options["outer_jacobian_strategy"] = outer_jacobian_strategy
+    return func, inputs, options
 
 
 @_named("vjp")
@@ -286,11 +322,27 @@ def _bind_jvp(
     return func, inputs, {"v": v, "create_graph": create_graph, "strict": strict}
 
 
+@_named("vhp")
+def _bind_vhp(
+    func: Any, inputs: Any, v: Any = None, create_graph: Any = False, strict: Any = False
+) -> tuple[Any, Any, dict[str, Any]]:
+    return func, inputs, {"v": v, "create_graph": create_graph, "strict": strict}
+
+
+@_named("hvp")
+def _bind_hvp(
+    func: Any, inputs: Any, v: Any = None, create_graph: Any = False, strict: Any = False
+) -> tuple[Any, Any, dict[str, Any]]:
+    return func, inputs, {"v": v, "create_graph": create_graph, "strict": strict}
+
+
 _FUNCTIONAL_BINDERS: dict[str, Callable[..., tuple[Any, Any, dict[str, Any]]]] = {
     "jacobian": _bind_jacobian,
     "hessian": _bind_hessian,
     "vjp": _bind_vjp,
     "jvp": _bind_jvp,
+    "vhp": _bind_vhp,
+    "hvp": _bind_hvp,
 }
 
 _GRADCHECK_OPTIONS = frozenset(
@@ -347,10 +399,10 @@ def _guarded(
     return guarded
 
 
-def _refuse_vectorize(what: str, ctx: RunContext) -> SandboxViolation:
+def _refuse_strategy(what: str, ctx: RunContext) -> SandboxViolation:
     return SandboxViolation(
-        f"{what} with vectorize=True or forward-mode strategies is not available in the "
-        "playground: it runs the function under vmap.",
+        f"{what} with a forward-mode strategy is not available in the playground: it runs the "
+        "function under vmap.",
         line=ctx.line,
         col=ctx.col,
     )
@@ -363,8 +415,8 @@ def functional_call(
     what = f"torch.autograd.functional.{name}"
     binder = _FUNCTIONAL_BINDERS[name]
     func, inputs, options = binder(*args, **kwargs)
-    if "vectorize" in options:
-        raise _refuse_vectorize(what, ctx)
+    if "strategy" in options or "outer_jacobian_strategy" in options:
+        raise _refuse_strategy(what, ctx)
     input_numel = _input_numel(inputs)
     if name == "hessian":
         ctx.check_elements(input_numel * input_numel, f"The Hessian of {what}")

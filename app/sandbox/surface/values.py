@@ -99,19 +99,24 @@ class WrappedClass(SurfaceValue):
 
 
 class TensorTypeToken(SurfaceValue):
-    """`torch.Tensor`: usable in `isinstance(x, torch.Tensor)`, nothing else."""
+    """`torch.Tensor`, `torch.FloatTensor`, ...: usable in `isinstance(x, torch.Tensor)`, and
+    callable as the legacy constructor (the surface pays and checks the call first)."""
 
-    __slots__ = ()
+    __slots__ = ("name", "real")
+
+    def __init__(self, name: str, real: Any) -> None:
+        self.name = name
+        self.real = real
 
     def __instancecheck__(self, instance: Any) -> bool:
-        return isinstance(instance, torch.Tensor)
+        return isinstance(instance, self.real)
 
     def display(self) -> str:
-        return "<class 'torch.Tensor'>"
+        return f"<class 'torch.{self.name}'>"
 
 
 TensorTypeToken.__name__ = "torch._C._TensorMeta"  # torch.Tensor's metaclass, as CPython names it
-TENSOR_TYPE = TensorTypeToken()
+TENSOR_TYPE = TensorTypeToken("Tensor", torch.Tensor)
 
 
 class BoundMethod(SurfaceValue):

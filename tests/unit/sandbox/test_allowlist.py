@@ -9,6 +9,8 @@ import random
 
 import pytest
 import torch
+import torch.optim.lr_scheduler
+import torch.utils.data
 
 from app.sandbox import allowlist, grammar
 from app.sandbox.allowlist import Kind
@@ -26,6 +28,11 @@ REAL_NAMESPACES = {
     "torch.autograd.function": torch.autograd.function,
     "math": math,
     "random": random,
+    "torch.optim.lr_scheduler": torch.optim.lr_scheduler,
+    "torch.utils": torch.utils,
+    "torch.utils.data": torch.utils.data,
+    "torch.accelerator": torch.accelerator,
+    "torch.cuda": torch.cuda,
 }
 
 # Names that must never appear in the table, whatever else is added (shared/sandbox-threats.md).
@@ -65,13 +72,15 @@ def test_no_private_or_dangerous_names(table: str) -> None:
     names = set(ALL_TABLES[table])
     assert not {n for n in names if n.startswith("_")}
     assert not names & NEVER_ALLOWED
-    assert {n for n in names if n.startswith("set_")} <= {"set_grad_enabled"}
+    assert {n for n in names if n.startswith("set_")} <= {"set_grad_enabled", "set_default_device"}
 
 
 def test_every_cost_rule_in_use_has_an_implementation() -> None:
     special = {
         CostRule.FREE,
         CostRule.META,
+        CostRule.CONV,
+        CostRule.POOL,
         CostRule.MODULE_INIT,
         CostRule.MODULE_CALL,
         CostRule.OPTIMIZER_INIT,
@@ -224,8 +233,8 @@ def test_issue_language_is_in_the_table() -> None:
             "BCELoss",
         ]
     ) <= set(allowlist.NN)
-    assert set(allowlist.OPTIM) == {"SGD", "Adam"}
-    assert set(allowlist.AUTOGRAD_FUNCTIONAL) == {"jacobian", "hessian", "vjp", "jvp"}
+    assert set(allowlist.OPTIM) == {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"}
+    assert set(allowlist.AUTOGRAD_FUNCTIONAL) == {"jacobian", "hessian", "vjp", "jvp", "vhp", "hvp"}
 
 
 def test_importable_modules_agree_with_the_grammar() -> None:

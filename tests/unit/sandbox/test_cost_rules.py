@@ -9,7 +9,13 @@ import torch
 
 from app.sandbox import allowlist, costs, torch_surface
 from app.sandbox.allowlist import Kind
-from app.sandbox.costs import SHAPE_RULES, SURFACE_PRICED, CostRule, PricedBySurface
+from app.sandbox.costs import (
+    SHAPE_RULES,
+    SURFACE_PRICED,
+    TARGET_RULES,
+    CostRule,
+    PricedBySurface,
+)
 
 CALLABLE_KINDS = (Kind.FUNCTION, Kind.METHOD)
 
@@ -29,7 +35,7 @@ def _callable_entries() -> list[tuple[str, allowlist.Entry, object]]:
 
 def test_every_rule_is_priced_exactly_one_way() -> None:
     for rule in CostRule:
-        ways = [rule in SHAPE_RULES, rule in SURFACE_PRICED, rule is CostRule.META]
+        ways = [rule in SHAPE_RULES, rule in SURFACE_PRICED, rule in TARGET_RULES]
         assert sum(ways) == 1, rule
 
 

@@ -121,10 +121,18 @@ def test_vjp_and_jvp_match_torch(name: str) -> None:
     assert torch.equal(product, real_product)
 
 
-def test_jacobian_refuses_vectorize_and_oversized_results() -> None:
+def test_jacobian_refuses_forward_strategies_and_oversized_results() -> None:
     p = SurfaceDriver(Limits(tensor_elements=1_000))
-    with pytest.raises(SandboxViolation, match="vectorize"):
-        p.torch("autograd.functional.jacobian", p.path("torch.exp"), torch.ones(3), vectorize=True)
+    with pytest.raises(SandboxViolation, match="strategy"):
+        p.torch(
+            "autograd.functional.jacobian",
+            p.path("torch.exp"),
+            torch.ones(3),
+            strategy="forward-mode",
+        )
+    x = torch.tensor([0.5, 1.0])
+    vectorized = p.torch("autograd.functional.jacobian", p.path("torch.exp"), x, vectorize=True)
+    assert torch.equal(vectorized, torch.autograd.functional.jacobian(torch.exp, x, vectorize=True))
     with pytest.raises(LimitExceeded):
         p.torch("autograd.functional.jacobian", p.path("torch.exp"), torch.ones(100))
     with pytest.raises(LimitExceeded):

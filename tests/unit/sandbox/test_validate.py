@@ -57,7 +57,10 @@ REFUSED: dict[str, tuple[str, str]] = {
     "forbidden-name-as-variable": ("id = 3", "'id'"),
     "import-os": ("import os", "importing 'os'"),
     "import-numpy": ("import numpy", "importing 'numpy'"),
-    "import-torch-submodule": ("import torch.utils", "importing 'torch.utils'"),
+    "import-torch-submodule": (
+        "import torch.utils.cpp_extension",
+        "importing 'torch.utils.cpp_extension'",
+    ),
     "from-import-os": ("from os import system", "importing 'os'"),
     "from-import-torch-hub": ("from torch.hub import load", "importing 'torch.hub'"),
     "relative-import": ("from . import x", "importing '.'"),
