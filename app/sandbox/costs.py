@@ -574,8 +574,8 @@ def _free(args: Sequence[Any], kwargs: dict[str, Any]) -> Estimate:
 
 
 # The estimate of every rule priced from its arguments' shapes. No default: a rule missing here
-# (and not in SURFACE_PRICED or TARGET_RULES) is a KeyError when the table is built, never an op priced
-# as a view by accident (tests/unit/sandbox/test_cost_rules.py checks every allowed op).
+# (and not in SURFACE_PRICED or TARGET_RULES) is a KeyError when the table is built, never an
+# op priced as a view by accident (tests/unit/sandbox/test_cost_rules.py checks every allowed op).
 SHAPE_RULES: Mapping[CostRule, Estimator] = MappingProxyType(
     {
         CostRule.FREE: _free,

@@ -225,6 +225,7 @@ KEYWORD_ROWS: dict[str, str] = {
     "torch.argsort": "a axis descending dim input stable x x1",
     "torch.autograd.Variable": "data requires_grad",
     "torch.autograd.backward": "create_graph grad_tensors grad_variables inputs retain_graph tensors",
+    "torch.autograd.function.once_differentiable": "fn",
     "torch.autograd.functional.hessian": "create_graph func inputs strict vectorize",
     "torch.autograd.functional.hvp": "create_graph func inputs strict v",
     "torch.autograd.functional.jacobian": "create_graph func inputs strict vectorize",

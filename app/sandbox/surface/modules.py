@@ -56,7 +56,7 @@ def module_init_estimate(cls: type, args: Sequence[Any], kwargs: dict[str, Any])
         except Exception:  # the real call raises torch's own error
             return 0, 1
         held = [t.numel() for t in (*probe.parameters(), *probe.buffers())]
-        return max(held, default=0), max(sum(held), 1)
+        return sum(held), max(sum(held), 1)
     return 0, 1
 
 
