@@ -9,9 +9,11 @@ import { createEditor } from './editor.js';
 import { createExamplesMenu } from './examples-menu.js';
 import { buildGraphModel, modelNodeFor } from './graph-model.js';
 import { createGraphView } from './graph-view.js';
+import { callThatReached, dotGradsAt, dotGradsDuringReplay } from './grad-history.js';
 import { LANGUAGES, applyTranslations, detectLanguage, getLanguage, setLanguage, t } from './i18n.js';
 import { renderInspector } from './inspector.js';
 import { renderJacobianPanel } from './jacobian-panel.js';
+import { tensorName } from './node-names.js';
 import { createNodeTable } from './node-table.js';
 import { renderOutput } from './output-panel.js';
 import { copyText, download, permalinkUrl, readPermalink, rememberInAddressBar } from './share.js';
@@ -58,20 +60,31 @@ function currentView() {
   return { gradState: gradStateAfter(result, applied), visible, final: atEnd };
 }
 
+// The gradients shown for the current view: `.grad` as PyTorch held it (grad-history.js), the
+// gradient that reached each node in a backward pass, and the one that flowed along each edge.
 function gradAccessors(view) {
+  const result = state.result;
   const byId = nodesById();
-  const edgesById = new Map((state.result?.graph?.edges || []).map((edge) => [edge.id, edge]));
-  // At the end of the program the server's own record is authoritative; while replaying, the
-  // state rebuilt from the trace is what happened up to that step.
-  const nodeGrad = (id) => {
-    if (view.final && byId.get(id)?.grad != null) return byId.get(id).grad;
+  const edgesById = new Map((result?.graph?.edges || []).map((edge) => [edge.id, edge]));
+  const dotGrads = state.replay.replaying
+    ? dotGradsDuringReplay(result, view.gradState)
+    : dotGradsAt(result, state.timelineIndex);
+  // At the end of the program the server's own record is authoritative; while replaying or
+  // scrubbing, the state rebuilt from the trace is what had happened up to that step.
+  const reached = (id) => {
+    if (view.final) return byId.get(id)?.grad ?? null;
     return view.gradState.nodeGrads.get(id) ?? null;
+  };
+  const rootName = (id) => {
+    const callIndex = view.final ? callThatReached(result, id) : view.gradState.activeCall;
+    const root = byId.get(result?.backward_trace?.[callIndex]?.roots?.[0]);
+    return root ? tensorName(root) : 'out';
   };
   const edgeGrad = (id) => {
     if (view.final && edgesById.get(id)?.grad != null) return edgesById.get(id).grad;
     return view.gradState.edgeGrads.get(id) ?? null;
   };
-  return { nodeGrad, edgeGrad };
+  return { dotGrad: (id) => dotGrads.get(id) ?? null, reached, rootName, edgeGrad, dotGrads };
 }
 
 let runCount = 0;
@@ -86,12 +99,12 @@ function drawGraph() {
   const result = state.result;
   if (!result) return;
   const view = currentView();
-  const { nodeGrad, edgeGrad } = gradAccessors(view);
+  const grads = gradAccessors(view);
   state.model = buildGraphModel(result, {
     visible: view.visible,
     collapse: state.collapse,
-    nodeGrad,
-    edgeGrad,
+    grads,
+    edgeGrad: grads.edgeGrad,
     activeNode: view.gradState.activeNode,
     activeEdges: view.gradState.activeEdges,
     labels: t,
@@ -106,15 +119,17 @@ function drawGraph() {
   emit(EVENTS.graphDrawn, { nodes: count, ms, started });
 
   const visibleNodes = (result.graph?.nodes || []).filter((node) => !view.visible || view.visible.has(node.id));
-  nodeTable.render(visibleNodes, nodeGrad, state.selectedId);
+  nodeTable.render(visibleNodes, grads, state.selectedId);
   const entry = result.timeline?.[state.timelineIndex];
   renderVariables($(SELECTORS.variables), {
-    bindings: view.visible || !state.result.variables ? entry?.bindings : variablesAsBindings(result),
+    result,
+    timelineIndex: view.final && !result.timeline?.length ? null : state.timelineIndex,
+    finalBindings: variablesAsBindings(result),
     nodesById: nodesById(),
-    gradOf: nodeGrad,
+    grads,
     onSelect: selectNode,
   });
-  renderSelection(nodeGrad);
+  renderSelection(grads);
   renderBackwardStatus(view);
   if (state.replay.replaying) {
     editor.markCurrentLine(view.gradState.current?.call.line ?? null);
@@ -148,7 +163,15 @@ function renderBackwardStatus(view) {
   })}`;
 }
 
-function renderSelection(nodeGrad) {
+// How many backward steps had run by the statement the timeline shows (all at the end).
+function stepsShownByTimeline() {
+  const result = state.result;
+  const timeline = result?.timeline || [];
+  if (state.timelineIndex >= timeline.length - 1) return null;
+  return stepsDoneByTimelineIndex(result, state.timelineIndex);
+}
+
+function renderSelection(grads) {
   const id = state.selectedId;
   setBodyState(BODY_STATE.selectedNode, id || '');
   let collapsedGroup = null;
@@ -159,7 +182,9 @@ function renderSelection(nodeGrad) {
   renderInspector($(SELECTORS.inspector), {
     result: state.result,
     nodeId: id,
-    grad: id ? nodeGrad(id) : null,
+    grads,
+    replaying: state.replay.replaying,
+    applied: state.replay.replaying ? state.replay.applied : stepsShownByTimeline(),
     collapsedGroup,
   });
   nodeTable.setSelected(id);
@@ -168,8 +193,7 @@ function renderSelection(nodeGrad) {
 
 function selectNode(id) {
   state.selectedId = id;
-  const { nodeGrad } = gradAccessors(currentView());
-  renderSelection(nodeGrad);
+  renderSelection(gradAccessors(currentView()));
   emit(EVENTS.nodeSelected, { nodeId: id });
 }
 

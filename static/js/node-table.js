@@ -2,12 +2,12 @@
 
 import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
+import { nodeCaption } from './node-names.js';
 import { formatCompact, formatShape } from './tensor-format.js';
 
-function labelOf(node) {
-  if (node.kind === 'function') return node.name;
-  const names = node.names?.join(', ') || '';
-  return node.grad_fn ? `${names}${names ? ' ' : ''}(${node.grad_fn})` : names || '—';
+// A gradient cell: its data, or the text "None" (PyTorch's word) when there is none.
+function gradText(grad, shape) {
+  return grad === null || grad === undefined ? 'None' : formatCompact(grad, 6, shape);
 }
 
 export function createNodeTable(container, { onSelect }) {
@@ -42,11 +42,13 @@ export function createNodeTable(container, { onSelect }) {
     event.preventDefault();
   });
 
-  function render(nodes, gradOf, selectedId) {
+  // grads: {dotGrad(id), reached(id)} — `.grad` as PyTorch stores it, and the gradient that
+  // reached the node in a backward pass; two columns, never merged.
+  function render(nodes, grads, selectedId) {
     replaceChildren(
       tbody,
       nodes.map((node) => {
-        const grad = node.kind === 'tensor' ? gradOf(node.id) : null;
+        const tensor = node.kind === 'tensor';
         const selected = node.id === selectedId;
         return h(
           'tr',
@@ -63,10 +65,16 @@ export function createNodeTable(container, { onSelect }) {
           },
           h('th', { scope: 'row' }, h('code', { text: node.id })),
           h('td', { text: t(`kind.${node.kind}`) }),
-          h('td', {}, h('code', { text: labelOf(node) })),
-          h('td', {}, h('code', { text: node.kind === 'tensor' ? formatShape(node.shape) : '' })),
-          h('td', { dataset: { col: 'value' } }, h('code', { text: node.kind === 'tensor' ? formatCompact(node.value, 6, node.shape) : '' })),
-          h('td', { dataset: { col: 'grad' } }, h('code', { text: node.kind === 'tensor' ? formatCompact(grad, 6, node.shape) : '' })),
+          h(
+            'td',
+            { dataset: { field: 'name' } },
+            h('code', { text: nodeCaption(node) }),
+            tensor && node.grad_fn ? h('span', { class: 'muted', text: ` grad_fn=${node.grad_fn}` }) : null,
+          ),
+          h('td', {}, h('code', { text: tensor ? formatShape(node.shape) : '' })),
+          h('td', { dataset: { col: 'value', field: 'value' } }, h('code', { text: tensor ? formatCompact(node.value, 6, node.shape) : '' })),
+          h('td', { dataset: { col: 'grad', field: 'grad' } }, h('code', { text: tensor ? gradText(grads.dotGrad(node.id), node.shape) : '' })),
+          h('td', { dataset: { field: 'reached' } }, h('code', { text: tensor ? gradText(grads.reached(node.id), node.shape) : '' })),
         );
       }),
     );
