@@ -80,11 +80,14 @@ export function createNodeTable(container, { onSelect }) {
     );
   }
 
+  // One row is the table's tab stop (roving tabindex): the selected one, else the first.
   function setSelected(id) {
-    for (const row of rows()) {
+    const all = rows();
+    const stop = all.find((row) => row.dataset.nodeId === id) || all[0];
+    for (const row of all) {
       const selected = row.dataset.nodeId === id;
       row.setAttribute('aria-selected', selected ? 'true' : 'false');
-      row.tabIndex = selected ? 0 : -1;
+      row.tabIndex = row === stop ? 0 : -1;
       if (selected) row.scrollIntoView({ block: 'nearest' });
     }
   }

@@ -9,7 +9,7 @@ export default {
   'editor.seed': 'Seed',
   'editor.run': 'Run',
   'editor.running': 'Running…',
-  'editor.shortcut': 'Ctrl/Cmd+Enter runs the program',
+  'editor.shortcut': 'Ctrl/Cmd+Enter runs the program · Esc then Tab leaves the editor',
   'output.title': 'Output',
   'output.stdout': 'Printed output',
   'output.empty': '(nothing printed)',

@@ -9,7 +9,7 @@ export default {
   'editor.seed': '시드',
   'editor.run': '실행',
   'editor.running': '실행 중…',
-  'editor.shortcut': 'Ctrl/Cmd+Enter로 실행',
+  'editor.shortcut': 'Ctrl/Cmd+Enter로 실행 · Esc 다음 Tab으로 편집기에서 나가기',
   'output.title': '출력',
   'output.stdout': '출력된 내용',
   'output.empty': '(출력 없음)',
