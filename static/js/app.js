@@ -27,7 +27,6 @@ const state = {
   timelineIndex: 0,
   replay: { replaying: false, applied: 0 },
   collapse: true,
-  direction: 'LR',
   model: null,
 };
 
@@ -112,6 +111,7 @@ function drawGraph() {
   const started = performance.now();
   graphView.render(state.model);
   const ms = performance.now() - started;
+  $(SELECTORS.direction).checked = graphView.direction() === 'TB';
   const count = state.model.nodes.length;
   $(SELECTORS.graph).dataset.empty = count === 0 ? 'true' : 'false';
   setBodyState(BODY_STATE.graphNodes, count);
@@ -205,7 +205,7 @@ function showResult(result, networkError = null) {
   setBodyState(BODY_STATE.timelineStep, state.timelineIndex);
   const byId = nodesById();
   if (!byId.has(state.selectedId)) state.selectedId = null;
-  renderOutput($('[data-testid=output]'), result, networkError);
+  renderOutput($(SELECTORS.output), result, networkError);
   editor.clearError();
   if (result?.error?.line) editor.markError(result.error.line, `${result.error.type}: ${result.error.message}`);
   timeline.load(result?.timeline || []);
@@ -253,8 +253,7 @@ function exportBaseName() {
 function wireControls() {
   $(SELECTORS.runButton).addEventListener('click', run);
   $(SELECTORS.direction).addEventListener('change', (event) => {
-    state.direction = event.target.checked ? 'TB' : 'LR';
-    graphView.setDirection(state.direction);
+    graphView.setDirection(event.target.checked ? 'TB' : 'LR');
   });
   $(SELECTORS.collapse).addEventListener('change', (event) => {
     state.collapse = event.target.checked;
@@ -270,7 +269,7 @@ function wireControls() {
     timeline.refresh();
     player.refresh();
     if (state.result) {
-      renderOutput($('[data-testid=output]'), state.result);
+      renderOutput($(SELECTORS.output), state.result);
       renderJacobianPanel($(SELECTORS.jacobian), state.result);
       drawGraph();
     }
@@ -305,9 +304,13 @@ async function start() {
     const chosen = examplesMenu.find($(SELECTORS.examplesMenu).value);
     if (chosen && chosen.source !== editor.getSource()) examplesMenu.choose('');
   });
-  graphView = createGraphView($(SELECTORS.graph), { onSelect: selectNode });
+  graphView = createGraphView($(SELECTORS.graph), {
+    onSelect: selectNode,
+    // Outside embed mode the canvas may grow to most of the window so the text stays readable.
+    maxHeight: () => (embed ? 0 : Math.max(360, Math.round(window.innerHeight * 0.8))),
+  });
   nodeTable = createNodeTable($(SELECTORS.nodeTable), { onSelect: selectNode });
-  timeline = createTimeline($('[data-testid=timeline-panel]'), {
+  timeline = createTimeline($(SELECTORS.timelinePanel), {
     onChange: (index) => {
       state.timelineIndex = index;
       setBodyState(BODY_STATE.timelineStep, index);
@@ -318,7 +321,7 @@ async function start() {
       drawGraph();
     },
   });
-  player = createBackwardPlayer($('[data-testid=backward-panel]'), {
+  player = createBackwardPlayer($(SELECTORS.backwardPanel), {
     onChange: (replay) => {
       state.replay = replay;
       drawGraph();
@@ -337,7 +340,7 @@ async function start() {
   try {
     examples = await fetchExamples();
   } catch (error) {
-    renderOutput($('[data-testid=output]'), null, error);
+    renderOutput($(SELECTORS.output), null, error);
   }
   examplesMenu.load(examples);
 

@@ -1,5 +1,6 @@
 // The inspector panel: everything about the selected node, and "why this gradient".
 
+import { $, SELECTORS } from './dom-hooks.js';
 import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
 import { nodeCaption, tensorName } from './node-names.js';
@@ -144,7 +145,7 @@ function gradSections(node, grads) {
 }
 
 export function renderInspector(panel, { result, nodeId, grads, applied = null, collapsedGroup }) {
-  const body = panel.querySelector('.panel-body');
+  const body = $(SELECTORS.panelBody, panel);
   panel.dataset.nodeId = nodeId || '';
   if (collapsedGroup) {
     replaceChildren(body, h('p', { text: t('inspector.collapsed', collapsedGroup) }));

@@ -1,5 +1,6 @@
 // The graph's nodes as an accessible table (keyboard and screen readers), synced with selection.
 
+import { $, SELECTORS } from './dom-hooks.js';
 import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
 import { nodeCaption } from './node-names.js';
@@ -11,11 +12,11 @@ function gradText(grad, shape) {
 }
 
 export function createNodeTable(container, { onSelect }) {
-  const table = container.querySelector('table');
-  const tbody = table.querySelector('tbody');
+  const table = $(SELECTORS.table, container);
+  const tbody = $(SELECTORS.tableBody, table);
 
   function rows() {
-    return [...tbody.querySelectorAll('tr')];
+    return [...tbody.querySelectorAll(SELECTORS.tableRow)];
   }
 
   function focusRow(row) {
@@ -25,11 +26,11 @@ export function createNodeTable(container, { onSelect }) {
   }
 
   tbody.addEventListener('click', (event) => {
-    const row = event.target.closest('tr');
+    const row = event.target.closest(SELECTORS.tableRow);
     if (row) onSelect(row.dataset.nodeId);
   });
   tbody.addEventListener('keydown', (event) => {
-    const row = event.target.closest('tr');
+    const row = event.target.closest(SELECTORS.tableRow);
     if (!row) return;
     const all = rows();
     const index = all.indexOf(row);

@@ -1,12 +1,13 @@
 // The output panel: stdout exactly as returned, warnings with their lines, the error and its hint.
 
+import { $, SELECTORS } from './dom-hooks.js';
 import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
 
 export function renderOutput(panel, result, networkError = null) {
-  const stdout = panel.querySelector('[data-testid=stdout]');
-  const warnings = panel.querySelector('[data-testid=warnings]');
-  const error = panel.querySelector('[data-testid=error]');
+  const stdout = $(SELECTORS.stdout, panel);
+  const warnings = $(SELECTORS.warnings, panel);
+  const error = $(SELECTORS.error, panel);
   stdout.textContent = result?.stdout ?? '';
   stdout.dataset.empty = result?.stdout ? 'false' : 'true';
   stdout.dataset.emptyText = t('output.empty');

@@ -1,10 +1,11 @@
 // The statement slider: which executed statement the graph and variables are shown after.
 
+import { $, SELECTORS } from './dom-hooks.js';
 import { t } from './i18n.js';
 
 export function createTimeline(container, { onChange }) {
-  const slider = container.querySelector('input[type=range]');
-  const status = container.querySelector('[data-testid=timeline-status]');
+  const slider = $(SELECTORS.timeline, container);
+  const status = $(SELECTORS.timelineStatus, container);
   let entries = [];
 
   function describe(index) {

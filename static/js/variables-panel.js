@@ -2,6 +2,7 @@
 // with its value and `.grad` as of that statement (changed ones highlighted), a module's
 // parameters under it, and the output printed so far. Tensors link to their node.
 
+import { $, SELECTORS } from './dom-hooks.js';
 import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
 import { formatCompact, formatShape } from './tensor-format.js';
@@ -60,7 +61,7 @@ function tensorEntry(name, node, grads, changed, onSelect) {
  * grads ({dotGrad(id)}, grad-history.js), onSelect(nodeId).
  */
 export function renderVariables(panel, { result, timelineIndex, finalBindings, nodesById, grads, onSelect }) {
-  const body = panel.querySelector('.panel-body');
+  const body = $(SELECTORS.panelBody, panel);
   const timeline = result?.timeline || [];
   const atStep = timelineIndex !== null && timelineIndex !== undefined && timeline.length > 0;
   const bindings = atStep ? bindingsAt(timeline, timelineIndex) : new Map(Object.entries(finalBindings || {}));

@@ -77,3 +77,8 @@ manifest codemirror-5.65.21 codemirror@5.65.21
 place axe-core-4.14.1 axe-core@4.14.1 axe.min.js:axe.min.js LICENSE:LICENSE \
   LICENSE-3RD-PARTY.txt:LICENSE-3RD-PARTY.txt
 LICENSE_ID=MPL-2.0 manifest axe-core-4.14.1 axe-core@4.14.1
+
+# elkjs (ELK's layered algorithm, EPL-2.0) is loaded only by bench/page.py, which lays the same
+# graphs out with it and with dagre side by side (the page keeps dagre: see README "Graph").
+place elkjs-0.12.1 elkjs@0.12.1 lib/elk.bundled.js:elk.bundled.js LICENSE.md:LICENSE.md
+LICENSE_ID="EPL-2.0 OR GPL-3.0-or-later" manifest elkjs-0.12.1 elkjs@0.12.1
