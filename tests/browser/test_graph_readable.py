@@ -65,7 +65,8 @@ def test_every_example_is_readable_at_the_default_view(
             for node in nodes:
                 assert not overlap(label["box"], node["box"]), (example_id, label["id"], node["id"])
             for other in drawing["labels"][index + 1 :]:
-                assert not overlap(label["box"], other["box"]), (example_id, label["id"], other["id"])
+                clash = (example_id, label["id"], other["id"])
+                assert not overlap(label["box"], other["box"]), clash
         # Tensors of up to 6 elements show every value; the name is the table's name.
         rows = {
             row["id"]: row
