@@ -3,14 +3,21 @@
 
 import { fetchExamples, runProgram } from './api.js';
 import { createBackwardPlayer } from './backward-player.js';
-import { flattenSteps, gradStateAfter, stepsDoneByTimelineIndex } from './backward-replay-state.js';
+import {
+  callsDoneByTimelineIndex,
+  flattenSteps,
+  gradStateAfter,
+  stepsDoneByTimelineIndex,
+} from './backward-replay-state.js';
 import { $, BODY_STATE, EVENTS, RUN_STATES, SELECTORS, emit, setBodyState } from './dom-hooks.js';
 import { createEditor } from './editor.js';
 import { createExamplesMenu } from './examples-menu.js';
 import { buildGraphModel, modelNodeFor } from './graph-model.js';
+import { callInScope, nodesOfCall } from './graph-scope.js';
 import { createGraphView } from './graph-view.js';
 import { callThatReached, dotGradsAt, dotGradsDuringReplay } from './grad-history.js';
 import { LANGUAGES, applyTranslations, detectLanguage, getLanguage, setLanguage, t } from './i18n.js';
+import { h, replaceChildren } from './element.js';
 import { renderInspector } from './inspector.js';
 import { renderJacobianPanel } from './jacobian-panel.js';
 import { tensorName } from './node-names.js';
@@ -28,6 +35,7 @@ const state = {
   replay: { replaying: false, applied: 0 },
   collapse: true,
   model: null,
+  callChoice: 'last', // which backward call's graph to show: 'last', 'all' or an index
 };
 
 const params = new URLSearchParams(window.location.search);
@@ -37,26 +45,43 @@ function nodesById() {
   return new Map((state.result?.graph?.nodes || []).map((node) => [node.id, node]));
 }
 
-// What the graph shows right now: the replay's step, or the statement chosen on the timeline.
+// What the graph shows right now: the replay's step, or the statement chosen on the timeline;
+// and of the graph, one backward call's part (graph-scope.js) unless the student asked for all.
 function currentView() {
   const result = state.result;
   const timeline = result?.timeline || [];
   const total = flattenSteps(result || {}).length;
-  if (state.replay.replaying) {
-    return { gradState: gradStateAfter(result, state.replay.applied), visible: null, final: false };
-  }
   const atEnd = state.timelineIndex >= timeline.length - 1;
-  const applied = atEnd ? total : stepsDoneByTimelineIndex(result, state.timelineIndex);
-  const entry = timeline[state.timelineIndex];
-  const visible =
-    atEnd || !entry
-      ? null
-      : new Set(
-          (result.graph?.nodes || [])
-            .filter((node) => node.step === undefined || node.step === null || node.step <= entry.step)
-            .map((node) => node.id),
-        );
-  return { gradState: gradStateAfter(result, applied), visible, final: atEnd };
+  let view;
+  if (state.replay.replaying) {
+    view = { gradState: gradStateAfter(result, state.replay.applied), visible: null, final: false };
+  } else {
+    const applied = atEnd ? total : stepsDoneByTimelineIndex(result, state.timelineIndex);
+    const entry = timeline[state.timelineIndex];
+    const visible =
+      atEnd || !entry
+        ? null
+        : new Set(
+            (result.graph?.nodes || [])
+              .filter((node) => node.step === undefined || node.step === null || node.step <= entry.step)
+              .map((node) => node.id),
+          );
+    view = { gradState: gradStateAfter(result, applied), visible, final: atEnd };
+  }
+  const callIndex = callInScope(result, {
+    choice: state.callChoice,
+    replaying: state.replay.replaying,
+    replayCall: view.gradState.current?.callIndex ?? 0,
+    callsDone: atEnd ? timeline.length : callsDoneByTimelineIndex(result, state.timelineIndex),
+    atEnd,
+  });
+  const inCall = callIndex === null ? null : nodesOfCall(result, callIndex);
+  view.callIndex = callIndex;
+  view.allVisible = view.visible;
+  if (inCall) {
+    view.visible = view.visible ? new Set([...view.visible].filter((id) => inCall.has(id))) : inCall;
+  }
+  return view;
 }
 
 // The gradients shown for the current view: `.grad` as PyTorch held it (grad-history.js), the
@@ -119,6 +144,7 @@ function drawGraph() {
   emit(EVENTS.graphDrawn, { nodes: count, ms, started });
 
   const visibleNodes = (result.graph?.nodes || []).filter((node) => !view.visible || view.visible.has(node.id));
+  renderScope(view, visibleNodes.length, count);
   nodeTable.render(visibleNodes, grads, state.selectedId);
   const entry = result.timeline?.[state.timelineIndex];
   renderVariables($(SELECTORS.variables), {
@@ -136,6 +162,37 @@ function drawGraph() {
   } else {
     editor.markCurrentLine(entry?.line ?? null);
   }
+}
+
+// The backward-call selector, and one sentence saying what the graph shows and what it hides.
+function renderCallChoices() {
+  const select = $(SELECTORS.backwardCall);
+  const calls = state.result?.backward_trace || [];
+  replaceChildren(
+    select,
+    h('option', { value: 'last', text: t('scope.last') }),
+    calls.map((call, index) => h('option', { value: String(index), text: t('scope.callOption', { call: index + 1, line: call.line ?? '—' }) })),
+    h('option', { value: 'all', text: t('scope.allOption') }),
+  );
+  select.value = state.callChoice;
+  select.disabled = calls.length === 0;
+}
+
+function renderScope(view, shown, drawn) {
+  const result = state.result;
+  const all = (result.graph?.nodes || []).filter((node) => !view.allVisible || view.allVisible.has(node.id)).length;
+  const number = (n) => n.toLocaleString(getLanguage());
+  const calls = result.backward_trace || [];
+  let text;
+  if (view.callIndex !== null && view.callIndex !== undefined) {
+    const call = calls[view.callIndex];
+    const params = { call: view.callIndex + 1, total: calls.length, line: call?.line ?? '—', shown: number(shown), hidden: number(all - shown) };
+    text = t(all > shown ? 'scope.call' : 'scope.callNoneHidden', params);
+  } else {
+    text = t('scope.all', { shown: number(shown) });
+  }
+  if (drawn < shown) text += t('scope.folded', { drawn: number(drawn) });
+  $(SELECTORS.graphSummary).textContent = text;
 }
 
 // Final variables from the result (names → node ids or plain values), like a timeline binding.
@@ -209,6 +266,8 @@ function showResult(result, networkError = null) {
   editor.clearError();
   if (result?.error?.line) editor.markError(result.error.line, `${result.error.type}: ${result.error.message}`);
   timeline.load(result?.timeline || []);
+  state.callChoice = 'last';
+  renderCallChoices();
   player.load(flattenSteps(result || {}).length);
   renderJacobianPanel($(SELECTORS.jacobian), result);
   drawGraph();
@@ -255,6 +314,10 @@ function wireControls() {
   $(SELECTORS.direction).addEventListener('change', (event) => {
     graphView.setDirection(event.target.checked ? 'TB' : 'LR');
   });
+  $(SELECTORS.backwardCall).addEventListener('change', (event) => {
+    state.callChoice = event.target.value;
+    drawGraph();
+  });
   $(SELECTORS.collapse).addEventListener('change', (event) => {
     state.collapse = event.target.checked;
     drawGraph();
@@ -268,6 +331,7 @@ function wireControls() {
     examplesMenu.render();
     timeline.refresh();
     player.refresh();
+    renderCallChoices();
     if (state.result) {
       renderOutput($(SELECTORS.output), state.result);
       renderJacobianPanel($(SELECTORS.jacobian), state.result);

@@ -120,3 +120,8 @@ export function stepsDoneByTimelineIndex(result, index) {
   });
   return applied;
 }
+
+// How many backward calls had run by the statement at timeline index `index`.
+export function callsDoneByTimelineIndex(result, index) {
+  return backwardCallTimelineSteps(result).filter((at) => at <= index).length;
+}

@@ -43,6 +43,10 @@ export const SELECTORS = Object.freeze({
   backwardPanel: '[data-testid=backward-panel]',
   backwardCall: '[data-testid=backward-call]',
   graphSummary: '[data-testid=graph-summary]',
+  nodePages: '[data-testid=node-pages]',
+  nodesPrev: '[data-testid=nodes-prev]',
+  nodesNext: '[data-testid=nodes-next]',
+  nodesPageStatus: '[data-testid=nodes-page-status]',
   editorError: '[data-testid=editor-error]',
   // Structure inside the panels (not test hooks, but selectors all the same).
   panelBody: '.panel-body',

@@ -2,7 +2,7 @@
 
 import { $, SELECTORS } from './dom-hooks.js';
 import { h, replaceChildren } from './element.js';
-import { t } from './i18n.js';
+import { getLanguage, t } from './i18n.js';
 import { nodeCaption } from './node-names.js';
 import { formatCompact, formatShape } from './tensor-format.js';
 
@@ -11,9 +11,25 @@ function gradText(grad, shape) {
   return grad === null || grad === undefined ? 'None' : formatCompact(grad, 6, shape);
 }
 
+// A 1,200-node graph is 1,200 rows: the table shows this many at a time.
+export const ROWS_PER_PAGE = 100;
+
 export function createNodeTable(container, { onSelect }) {
   const table = $(SELECTORS.table, container);
   const tbody = $(SELECTORS.tableBody, table);
+  const pager = $(SELECTORS.nodePages, container);
+  const prev = $(SELECTORS.nodesPrev, container);
+  const next = $(SELECTORS.nodesNext, container);
+  const pageStatus = $(SELECTORS.nodesPageStatus, container);
+  let page = 0;
+  let last = { nodes: [], grads: null, selectedId: null };
+  prev.addEventListener('click', () => showPage(page - 1));
+  next.addEventListener('click', () => showPage(page + 1));
+
+  function showPage(index) {
+    page = index;
+    draw(last.nodes, last.grads, last.selectedId);
+  }
 
   function rows() {
     return [...tbody.querySelectorAll(SELECTORS.tableRow)];
@@ -46,6 +62,26 @@ export function createNodeTable(container, { onSelect }) {
   // grads: {dotGrad(id), reached(id)} — `.grad` as PyTorch stores it, and the gradient that
   // reached the node in a backward pass; two columns, never merged.
   function render(nodes, grads, selectedId) {
+    last = { nodes, grads, selectedId };
+    const selectedAt = nodes.findIndex((node) => node.id === selectedId);
+    if (selectedAt >= 0) page = Math.floor(selectedAt / ROWS_PER_PAGE);
+    draw(nodes, grads, selectedId);
+  }
+
+  function draw(allNodes, grads, selectedId) {
+    const pages = Math.max(1, Math.ceil(allNodes.length / ROWS_PER_PAGE));
+    page = Math.max(0, Math.min(page, pages - 1));
+    const from = page * ROWS_PER_PAGE;
+    const nodes = allNodes.slice(from, from + ROWS_PER_PAGE);
+    pager.hidden = pages === 1;
+    prev.disabled = page === 0;
+    next.disabled = page >= pages - 1;
+    const number = (n) => n.toLocaleString(getLanguage());
+    pageStatus.textContent = t('nodes.page', {
+      from: number(from + 1),
+      to: number(from + nodes.length),
+      total: number(allNodes.length),
+    });
     replaceChildren(
       tbody,
       nodes.map((node) => {
@@ -83,6 +119,12 @@ export function createNodeTable(container, { onSelect }) {
 
   // One row is the table's tab stop (roving tabindex): the selected one, else the first.
   function setSelected(id) {
+    // A node selected elsewhere (graph, variables) brings its page of the table up.
+    const at = last.nodes.findIndex((node) => node.id === id);
+    if (at >= 0 && Math.floor(at / ROWS_PER_PAGE) !== page) {
+      last.selectedId = id;
+      showPage(Math.floor(at / ROWS_PER_PAGE));
+    }
     const all = rows();
     const stop = all.find((row) => row.dataset.nodeId === id) || all[0];
     for (const row of all) {
@@ -93,5 +135,5 @@ export function createNodeTable(container, { onSelect }) {
     }
   }
 
-  return { render, setSelected };
+  return { render, setSelected, refresh: () => draw(last.nodes, last.grads, last.selectedId) };
 }
