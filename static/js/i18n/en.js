@@ -125,4 +125,8 @@ export default {
   'nodes.prev': 'Previous rows',
   'nodes.next': 'Next rows',
   'nodes.page': 'Rows {from}–{to} of {total}',
+  'timeline.prev': 'Previous statement',
+  'timeline.next': 'Next statement',
+  'timeline.prevKeys': 'Previous statement (Alt+←)',
+  'timeline.nextKeys': 'Next statement (Alt+→)',
 };

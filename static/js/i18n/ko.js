@@ -125,4 +125,8 @@ export default {
   'nodes.prev': '이전 행',
   'nodes.next': '다음 행',
   'nodes.page': '전체 {total}행 중 {from}–{to}행',
+  'timeline.prev': '이전 문장',
+  'timeline.next': '다음 문장',
+  'timeline.prevKeys': '이전 문장 (Alt+←)',
+  'timeline.nextKeys': '다음 문장 (Alt+→)',
 };
