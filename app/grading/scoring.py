@@ -138,6 +138,7 @@ def failed_check_result(
         "col": None,
         "limit": failure.get("limit"),
         "hint": None,
+        "hint_ko": None,
     }
     message = program_failed_message(error)
     results = [

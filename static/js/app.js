@@ -35,6 +35,7 @@ const state = {
   replay: { replaying: false, applied: 0 },
   collapse: true,
   model: null,
+  ran: { source: '', seed: 0 }, // the program and seed of the result shown
   callChoice: 'last', // which backward call's graph to show: 'last', 'all' or an index
 };
 
@@ -262,7 +263,7 @@ function showResult(result, networkError = null) {
   setBodyState(BODY_STATE.timelineStep, state.timelineIndex);
   const byId = nodesById();
   if (!byId.has(state.selectedId)) state.selectedId = null;
-  renderOutput($(SELECTORS.output), result, networkError);
+  renderOutput($(SELECTORS.output), result, networkError, state.ran);
   editor.clearError();
   if (result?.error?.line) editor.markError(result.error.line, `${result.error.type}: ${result.error.message}`);
   timeline.load(result?.timeline || []);
@@ -282,6 +283,7 @@ async function run() {
   button.textContent = t('editor.running');
   try {
     const result = await runProgram({ source, seed });
+    state.ran = { source, seed };
     if (!embed) rememberInAddressBar({ source, seed });
     showResult(result);
     setBodyState(BODY_STATE.runState, result.ok ? RUN_STATES.done : RUN_STATES.error);
@@ -295,6 +297,21 @@ async function run() {
     runCount += 1;
     setBodyState(BODY_STATE.runCount, runCount);
   }
+}
+
+// Choosing an example over edits that were never run keeps them: the current history entry
+// becomes the draft's permalink and the example gets a new entry, so Back brings the draft
+// back (the hashchange listener restores it).
+function keepDraft(example) {
+  const draft = editor.getSource();
+  const known = draft === state.ran.source || examplesMenu.all().some((item) => item.source === draft);
+  if (known || !draft.trim()) return;
+  history.replaceState(null, '', permalinkUrl({ source: draft, seed: $(SELECTORS.seedInput).value }));
+  const next = new URL(window.location.href);
+  next.hash = '';
+  next.searchParams.set('example', example.id);
+  history.pushState(null, '', next.toString());
+  toast(t('editor.draftKept'));
 }
 
 function toast(message) {
@@ -333,7 +350,7 @@ function wireControls() {
     player.refresh();
     renderCallChoices();
     if (state.result) {
-      renderOutput($(SELECTORS.output), state.result);
+      renderOutput($(SELECTORS.output), state.result, null, state.ran);
       renderJacobianPanel($(SELECTORS.jacobian), state.result);
       drawGraph();
     }
@@ -393,6 +410,7 @@ async function start() {
   });
   examplesMenu = createExamplesMenu($(SELECTORS.examplesMenu), $(SELECTORS.exampleExplanation), {
     onChoose: (example) => {
+      keepDraft(example);
       editor.setSource(example.source);
       run();
     },

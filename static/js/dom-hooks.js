@@ -37,6 +37,7 @@ export const SELECTORS = Object.freeze({
   exportJson: '[data-testid=export-json]',
   toast: '[data-testid=toast]',
   output: '[data-testid=output]',
+  seedNote: '[data-testid=seed-note]',
   timelinePanel: '[data-testid=timeline-panel]',
   timelinePrev: '[data-testid=timeline-prev]',
   timelineNext: '[data-testid=timeline-next]',

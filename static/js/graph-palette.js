@@ -10,7 +10,8 @@ export const PALETTE = Object.freeze({
   collapsed: { fill: '#fffbe6', border: '#8d6e00', shape: 'barrel' },
 });
 export const ACTIVE_COLOR = '#d81b60';
-export const MONO_FONT = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace';
+export const MONO_FONT =
+  'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", "Nanum Gothic Coding", "Noto Sans Mono CJK KR", monospace';
 // Node text size in graph units: at zoom 1 it renders at this many CSS px.
 export const NODE_FONT_PX = 12;
 export const EDGE_FONT_PX = 11;

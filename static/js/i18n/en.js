@@ -129,4 +129,6 @@ export default {
   'timeline.next': 'Next statement',
   'timeline.prevKeys': 'Previous statement (Alt+←)',
   'timeline.nextKeys': 'Next statement (Alt+→)',
+  'output.seedNote': 'The random numbers here come from seed {seed} (the Seed box), so they differ from what another machine or a blog post drew. Call torch.manual_seed(…) in the program to fix them yourself.',
+  'editor.draftKept': 'Your unrun program is kept: press Back to get it again.',
 };

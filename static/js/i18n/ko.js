@@ -129,4 +129,6 @@ export default {
   'timeline.next': '다음 문장',
   'timeline.prevKeys': '이전 문장 (Alt+←)',
   'timeline.nextKeys': '다음 문장 (Alt+→)',
+  'output.seedNote': '여기의 난수는 시드 {seed}(시드 칸)에서 나오므로 다른 컴퓨터나 블로그 글에서 뽑은 값과 다릅니다. 값을 직접 고정하려면 프로그램에서 torch.manual_seed(…)를 호출하세요.',
+  'editor.draftKept': '실행하지 않은 프로그램은 남겨 두었습니다. 뒤로 가기를 누르면 다시 불러옵니다.',
 };
