@@ -288,7 +288,7 @@ export function createGraphView(container, { onSelect, maxHeight = () => 0 }) {
       fitTo(size);
       currentKey = key;
       for (const id of selected) cy.getElementById(id).select();
-    } else {
+    } else if (large) {
       cy.batch(() => {
         for (const element of toElements(model, large)) {
           const existing = cy.getElementById(element.data.id);
@@ -296,6 +296,27 @@ export function createGraphView(container, { onSelect, maxHeight = () => 0 }) {
           existing.classes(element.classes);
         }
       });
+    } else {
+      // Relabel (a replay or timeline step): same places, each node keeping at least the size
+      // the layout gave it (so a shorter label never lets neighbours overlap a longer one later).
+      // The elements are re-added rather than updated: Cytoscape's label texture cache kept
+      // drawing the old text into the resized box.
+      const elements = toElements(model, large);
+      const selected = cy.$('node:selected').map((node) => node.id());
+      for (const element of elements) {
+        if (element.group !== 'nodes') continue;
+        const existing = cy.getElementById(element.data.id);
+        element.position = { ...existing.position() };
+        element.data.w = Math.max(element.data.w, existing.data('w'));
+        element.data.h = Math.max(element.data.h, existing.data('h'));
+      }
+      const viewport = { zoom: cy.zoom(), pan: { ...cy.pan() } };
+      cy.batch(() => {
+        cy.elements().remove();
+        cy.add(elements);
+      });
+      cy.viewport(viewport);
+      for (const id of selected) cy.getElementById(id).select();
     }
     if (!large) placeEdgeLabels();
     revealAroundSelection();
