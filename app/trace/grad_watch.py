@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from app.trace.encode import grad_of, tensor_data
+from app.trace.encode import tensor_data
 from app.trace.nodes import NodeRegistry, TensorRecord
 
 Tensor = torch.Tensor
@@ -26,12 +26,21 @@ Tensor = torch.Tensor
 class GradWatch:
     """Reports `.grad` changes; values share the caller's element budget (`take`)."""
 
-    __slots__ = ("_bound", "_leaves", "_scanned", "_seen", "registry", "value_elements")
+    __slots__ = (
+        "_bound",
+        "_leaf_ids",
+        "_leaves",
+        "_scanned",
+        "_seen",
+        "registry",
+        "value_elements",
+    )
 
     def __init__(self, registry: NodeRegistry, value_elements: int) -> None:
         self.registry = registry
         self.value_elements = value_elements
         self._leaves: list[TensorRecord] = []
+        self._leaf_ids: set[str] = set()
         self._scanned = 0
         self._bound: dict[str, Tensor] = {}
         # tensor record id -> (the .grad object last reported, its _version): holding the object
@@ -41,6 +50,7 @@ class GradWatch:
     def clear(self) -> None:
         """Drop the references (the run is over and rendered)."""
         self._leaves.clear()
+        self._leaf_ids.clear()
         self._bound.clear()
         self._seen.clear()
 
@@ -57,44 +67,59 @@ class GradWatch:
         """`{node id: {"value", "truncated"} | None}` for each `.grad` changed since last time.
 
         `budget[0]` is the elements left to show in full; past it a grad is cut to one element.
+        Called after every statement: the no-change path is kept flat and cheap.
         """
         registry = self.registry
         tensors = registry.tensors
         leaves = self._leaves
-        for index in range(self._scanned, len(tensors)):
-            record = tensors[index]
-            if record.grad_fn is None and record.tensor.requires_grad:
-                leaves.append(record)
-        self._scanned = len(tensors)
+        if self._scanned != len(tensors):
+            for index in range(self._scanned, len(tensors)):
+                record = tensors[index]
+                if record.grad_fn is None and record.tensor.requires_grad:
+                    leaves.append(record)
+                    self._leaf_ids.add(record.id)
+            self._scanned = len(tensors)
         changed: dict[str, Any] = {}
         seen = self._seen
         for record in leaves:
-            self._check(record.id, record.tensor, seen, changed, budget)
+            # A leaf stays a leaf (an in-place op on one that requires grad is refused, and
+            # under no_grad it records no grad_fn): reading .grad never warns.
+            grad = record.tensor.grad
+            last = seen.get(record.id)
+            if grad is None:
+                if last is not None:
+                    self._report(record.id, None, changed, budget)
+            elif last is None or last[0] is not grad or last[1] != grad._version:
+                self._report(record.id, grad, changed, budget)
         for tensor in self._bound.values():
+            if not tensor.requires_grad:
+                continue
             bound = registry.known_tensor(tensor)
-            if bound is not None and bound.id not in changed:
-                self._check(bound.id, tensor, seen, changed, budget)
+            if bound is None or bound.id in changed or bound.id in self._leaf_ids:
+                continue  # leaves were checked above
+            if bound.grad_fn is None:
+                # A leaf that came to require grad later (`x.requires_grad_()`): watch it too.
+                leaves.append(bound)
+                self._leaf_ids.add(bound.id)
+                grad = tensor.grad
+            else:
+                grad = tensor.grad if tensor.retains_grad else None
+            last = seen.get(bound.id)
+            if grad is None:
+                if last is not None:
+                    self._report(bound.id, None, changed, budget)
+            elif last is None or last[0] is not grad or last[1] != grad._version:
+                self._report(bound.id, grad, changed, budget)
         return changed
 
-    def _check(
-        self,
-        node_id: str,
-        tensor: Tensor,
-        seen: dict[str, tuple[Tensor, int]],
-        changed: dict[str, Any],
-        budget: list[int],
+    def _report(
+        self, node_id: str, grad: Tensor | None, changed: dict[str, Any], budget: list[int]
     ) -> None:
-        grad = grad_of(tensor)
-        last = seen.get(node_id)
         if grad is None:
-            if last is not None:
-                del seen[node_id]
-                changed[node_id] = None
+            del self._seen[node_id]
+            changed[node_id] = None
             return
-        version = grad._version
-        if last is not None and last[0] is grad and last[1] == version:
-            return
-        seen[node_id] = (grad, version)
+        self._seen[node_id] = (grad, grad._version)
         limit = self.value_elements if budget[0] > 0 else 1
         budget[0] -= min(grad.numel(), limit)
         value, truncated = tensor_data(grad, limit)

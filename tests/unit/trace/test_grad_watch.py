@@ -86,3 +86,12 @@ def test_a_non_leaf_without_retain_grad_never_has_a_grad() -> None:
 def test_statements_that_change_no_grad_carry_no_grads_key() -> None:
     result = run_program("import torch\nx = torch.ones(2, requires_grad=True)\nprint(x)\n")
     assert all("grads" not in entry for entry in result["timeline"])
+
+
+def test_a_tensor_that_comes_to_require_grad_later_is_watched() -> None:
+    result = run_program(
+        "import torch\nx = torch.ones(2)\nx.requires_grad_()\n(x * 3).sum().backward()\n"
+    )
+    x_node = result["variables"]["x"]["node"]
+    reported = [entry.get("grads", {}).get(x_node) for entry in result["timeline"]]
+    assert reported[-1] == {"value": [3.0, 3.0], "truncated": False}
