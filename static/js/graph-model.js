@@ -127,10 +127,13 @@ export function buildGraphModel(result, options) {
     const label =
       group.kind === 'constants'
         ? options.labels('collapsed.constants', { count: group.members.length, line: group.line })
-        : options.labels('collapsed.label', {
-            name: group.name,
-            count: group.members.filter((id) => id.startsWith('f')).length,
-          });
+        : (() => {
+            // A loop's body: the first and last iterations stay drawn, the ones between fold.
+            const count = group.members.filter((id) => id.startsWith('f')).length;
+            return options.labels('collapsed.label', {
+              name: group.name, count, last: count + 1, total: count + 2, line: group.line,
+            });
+          })();
     const classes = ['collapsed'];
     if (group.members.includes(options.activeNode)) classes.push('active');
     modelNodes.push({ id: group.id, kind: 'collapsed', label, classes, members: group.members, line: group.line });

@@ -35,7 +35,7 @@ export default {
   'legend.collapsed': 'collapsed repeats',
   'legend.edge': 'edge label: gradient that flowed back',
   'collapsed.constants': '{count} tensors outside the graph (line {line})',
-  'collapsed.label': '{name} ×{count}',
+  'collapsed.label': '{name} ×{count}\n(iterations 2–{last} of {total}, line {line})',
   'inspector.title': 'Inspector',
   'inspector.empty': 'Select a node in the graph or in the node table.',
   'inspector.names': 'Names',

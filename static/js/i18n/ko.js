@@ -35,7 +35,7 @@ export default {
   'legend.collapsed': '접힌 반복',
   'legend.edge': '간선 라벨: 거꾸로 흐른 기울기',
   'collapsed.constants': '그래프 밖의 텐서 {count}개 ({line}번째 줄)',
-  'collapsed.label': '{name} ×{count}',
+  'collapsed.label': '{name} ×{count}\n({line}번째 줄, {total}번 반복 중 2–{last}번째)',
   'inspector.title': '검사기',
   'inspector.empty': '그래프나 노드 표에서 노드를 선택하세요.',
   'inspector.names': '이름',
