@@ -20,7 +20,7 @@ from torch import nn
 
 from app.sandbox.context import RunContext
 from app.sandbox.errors import PlaygroundSignal, ProgramError
-from app.sandbox.hints import hint_for
+from app.sandbox.hints import add_hint
 from app.sandbox.interpreter import Interpreter, Outcome
 from app.sandbox.limits import Limits
 from app.sandbox.observer import PassiveObserver
@@ -217,7 +217,7 @@ class _Run:
                     }
                 )
             return None
-        error.hint = hint_for(error)
+        add_hint(error)
         return error
 
 

@@ -109,6 +109,7 @@ class ErrorInfo(BaseModel):
     col: int | None = None
     limit: str | None = Field(None, description="Which limit, for LimitExceeded and Timeout.")
     hint: str | None = None
+    hint_ko: str | None = Field(None, description="The hint in Korean.")
 
 
 class WarningInfo(BaseModel):

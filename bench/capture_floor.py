@@ -235,15 +235,16 @@ def _render(
             name: {"kind": "int", "value": value} if type(value) is int else tensor_ids[id(value)]
             for name, value in bindings.items()
         }
-        timeline.append(
-            {
-                "step": step,
-                "line": line,
-                "bindings": encoded,
-                "new_nodes": new_nodes.pop(step, []),
-                "stdout_len": 0,
-            }
-        )
+        entry = {
+            "step": step,
+            "line": line,
+            "bindings": encoded,
+            "new_nodes": new_nodes.pop(step, []),
+            "stdout_len": 0,
+        }
+        if line == BACKWARD_LINE:  # the one statement that changes a `.grad` (x's)
+            entry["grads"] = {"t0": {"value": trace["leaf_grads"]["t0"], "truncated": False}}
+        timeline.append(entry)
     return {
         "graph": {"nodes": nodes, "edges": edges},
         "backward_trace": [trace],

@@ -1,9 +1,11 @@
 """Benchmark the playground page in headless Chromium.
 
 Prints, for the seed programs, the time from navigation to a drawn graph; for synthetic graphs
-of 100 and 500 nodes, model + layout + first paint (target: 500 nodes <= 1.5 s); and the bytes a
-fresh page load transfers. Ratios are against a baseline measured in the same run: navigation to
-a ready page that draws nothing.
+of 100 and 500 nodes, model + layout + first paint (target: 500 nodes <= 1.5 s); the layout
+engines side by side (the page's dagre / layered layout against ELK's layered algorithm, elkjs:
+time, overlapping nodes, overlapping edge labels and the node text size at a fitted view, on every
+example and on the 100/500-node graphs); and the bytes a fresh page load transfers. Ratios are
+against a baseline measured in the same run: navigation to a ready page that draws nothing.
 
     python bench/page.py              # starts `uvicorn app.main:app` on a free port
     PLAYGROUND_BENCH_BASE_URL=http://127.0.0.1:8000 python bench/page.py
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,6 +218,53 @@ def transferred_bytes(browser: Browser, base: str) -> dict[str, int]:
     return sizes
 
 
+ELK_SCRIPT = ROOT / "static" / "vendor" / "elkjs-0.12.1" / "elk.bundled.js"
+# Lays the drawn graph's elements out again with each engine (same node sizes, left to right)
+# and measures each result the same way: time, node boxes that overlap, edge labels (at the
+# midpoint between the centres, sized by the canvas's text metrics) that overlap a node or
+# another label, and the node text size (CSS px) when the layout is fitted into the canvas.
+# The script is one function expression after a comment line: Playwright calls it in the page.
+COMPARE_LAYOUTS = (
+    (ROOT / "bench" / "compare_layouts.js").read_text().split("\n", 1)[1].strip().rstrip(";")
+)
+
+
+def compare_layouts(browser: Browser, base: str, examples: list[str]) -> None:
+    """The page's layout engine and ELK's layered algorithm, side by side."""
+    print("\nlayout engines, same graphs and node sizes, left to right (median ms of 3):")
+    header = f"  {'graph':<26}{'nodes':>6}  {'engine':<14}{'ms':>8}{'node ovl':>9}"
+    print(f"{header}{'labels':>7}{'lbl ovl':>8}{'text px':>8}")
+    cases: list[tuple[str, str, str | None]] = [
+        (name, f"{base}/?example={name}", None) for name in examples
+    ]
+    source = base64.urlsafe_b64encode(b"# synthetic").decode().rstrip("=")
+    for count in (100, 500):
+        cases.append(
+            (
+                f"synthetic {count}",
+                f"{base}/#src={source}&seed=0",
+                json.dumps(synthetic_result(count)),
+            )
+        )
+    for name, url, body in cases:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.add_init_script(RECORD_DRAWS)
+        if body is not None:
+            page.route("**/api/v1/run", fulfill_with(body))
+        navigate_and_wait(page, url)
+        page.add_script_tag(path=str(ELK_SCRIPT))
+        runs = [page.evaluate(COMPARE_LAYOUTS) for _ in range(REPEATS)]
+        count = int(page.evaluate("document.body.dataset.graphNodes"))
+        for key in ("page", "elk"):
+            first = runs[0][key]
+            ms = statistics.median(run[key]["ms"] for run in runs)
+            print(
+                f"  {name:<26}{count:>6}  {first['engine']:<14}{ms:8.1f}{first['nodeOverlaps']:>9}"
+                f"{first['labels']:>7}{first['labelOverlaps']:>8}{first['textPx']:>8.1f}"
+            )
+        page.close()
+
+
 def main() -> None:
     # Wall-clock figures depend on what else the machine runs: print the load next to them.
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -274,6 +324,9 @@ def main() -> None:
                 f"{cpu:.0f} ms{verdict}"
             )
         print(f"  ratio 500/100 nodes: x{results[500] / results[100]:.2f}")
+
+        examples = [example["id"] for example in httpx.get(f"{base}/api/v1/examples").json()]
+        compare_layouts(browser, base, examples)
 
         sizes = transferred_bytes(browser, base)
         print("\ntransferred on a fresh load of ?example=chain-rule (bodies + headers)")

@@ -50,6 +50,15 @@ ensure_promtool() {
     prometheus >/dev/null
 }
 
+# Screenshots of the Korean page need a Korean font (else every glyph is a box): Debian's Nanum.
+ensure_korean_font() {
+  if fc-list :lang=ko 2>/dev/null | grep -q .; then return; fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq fonts-nanum fontconfig >/dev/null
+}
+
 case "${1:-}" in
   serve)
     ensure_libseccomp
@@ -62,6 +71,7 @@ case "${1:-}" in
     ensure_venv
     ensure_chromium
     ensure_promtool
+    ensure_korean_font
     shift
     "$VENV/bin/ruff" check app tests bench
     "$VENV/bin/ruff" format --check app tests bench

@@ -91,10 +91,10 @@ EXAMPLES: tuple[Example, ...] = (
             "to 2x, 4x, 6x over three calls. Only x.grad.zero_() (or x.grad = None) starts "
             "again from zero, which is why training loops call zero_grad()."
         ),
-        title_ko="그래디언트는 누적됩니다",
+        title_ko="기울기는 누적됩니다",
         explanation_ko=(
             "backward를 호출할 때마다 x.grad가 새 값으로 바뀌는 것이 아니라 2x가 더해지므로, "
-            "세 번 호출하면 그래디언트가 2x, 4x, 6x로 커집니다. x.grad.zero_()나 "
+            "세 번 호출하면 기울기가 2x, 4x, 6x로 커집니다. x.grad.zero_()나 "
             "x.grad = None으로 비워야 다시 0부터 시작하며, 학습 루프에서 zero_grad()를 "
             "부르는 이유가 바로 이것입니다."
         ),
@@ -143,8 +143,8 @@ EXAMPLES: tuple[Example, ...] = (
         ),
         title_ko="retain_grad와 hook 비교",
         explanation_ko=(
-            "중간 텐서는 .grad를 보관하지 않으므로, h.retain_grad()는 h의 그래디언트를 저장해 "
-            "달라고 요청하고 g에 건 hook은 지나가는 그래디언트를 들여다보기만 합니다. "
+            "중간 텐서는 .grad를 보관하지 않으므로, h.retain_grad()는 h의 기울기를 저장해 "
+            "달라고 요청하고 g에 건 hook은 지나가는 기울기를 들여다보기만 합니다. "
             "hook의 출력은 backward 도중에 나오기 때문에 out.backward() 다음 줄보다 먼저 "
             "보입니다."
         ),
@@ -207,10 +207,10 @@ EXAMPLES: tuple[Example, ...] = (
             "twice. Backward sums the gradient over the broadcast dimension, so b.grad is "
             "[2, 2, 2] and has exactly b's shape."
         ),
-        title_ko="브로드캐스팅과 그래디언트 합산",
+        title_ko="브로드캐스팅과 기울기 합산",
         explanation_ko=(
             "모양이 (3,)인 b는 a의 두 행에 브로드캐스트되므로 b의 각 원소가 두 번씩 쓰입니다. "
-            "backward는 브로드캐스트된 차원을 따라 그래디언트를 더해 주기 때문에 b.grad는 "
+            "backward는 브로드캐스트된 차원을 따라 기울기를 더해 주기 때문에 b.grad는 "
             "[2, 2, 2]이고 모양도 b와 정확히 같습니다."
         ),
         tags=("broadcasting", "shapes"),
@@ -223,9 +223,9 @@ EXAMPLES: tuple[Example, ...] = (
             "silently corrupt its gradient, so PyTorch raises a RuntimeError: the error is "
             "the point. Update leaves inside torch.no_grad(), as optimizers do."
         ),
-        title_ko="leaf 텐서에 대한 in-place 연산",
+        title_ko="리프 텐서에 대한 in-place 연산",
         explanation_ko=(
-            "x는 grad가 필요한 leaf 텐서라서 add_로 제자리에서 바꾸면 그래디언트가 조용히 "
+            "x는 grad가 필요한 리프 텐서라서 add_로 제자리에서 바꾸면 기울기가 조용히 "
             "망가질 수 있으므로, PyTorch는 RuntimeError를 냅니다. 이 에러가 이 예제의 "
             "핵심이며, leaf는 옵티마이저처럼 torch.no_grad() 안에서 갱신해야 합니다."
         ),
@@ -244,7 +244,7 @@ EXAMPLES: tuple[Example, ...] = (
         explanation_ko=(
             "y는 원소가 세 개라서 y.backward()는 어떤 조합을 미분해야 할지 알 수 없어 "
             "RuntimeError를 내며, 이 에러가 바로 이 예제의 요점입니다. vector-backward "
-            "예제처럼 그래디언트 벡터를 넘기거나 sum()으로 먼저 스칼라를 만드세요."
+            "예제처럼 기울기 벡터를 넘기거나 sum()으로 먼저 스칼라를 만드세요."
         ),
         expected_error="RuntimeError",
         tags=("backward", "error"),
@@ -259,7 +259,7 @@ EXAMPLES: tuple[Example, ...] = (
         ),
         title_ko="SGD로 학습하는 nn.Linear",
         explanation_ko=(
-            "nn.Linear 하나가 y = 2x + 1을 배우는데, 매 단계마다 이전 그래디언트를 지우고 "
+            "nn.Linear 하나가 y = 2x + 1을 배우는데, 매 단계마다 이전 기울기를 지우고 "
             "MSE 손실을 계산한 뒤 backward를 실행하면 SGD가 weight와 bias를 움직입니다. "
             "출력되는 손실은 0에 가까워지고 파라미터는 2와 1에 다가갑니다."
         ),
@@ -276,7 +276,7 @@ EXAMPLES: tuple[Example, ...] = (
         title_ko="소프트맥스와 크로스 엔트로피",
         explanation_ko=(
             "F.cross_entropy는 log-softmax와 음의 로그 가능도를 한 번에 계산하므로 grad_fn이 "
-            "NllLossBackward0입니다. 로짓에 대한 그래디언트는 소프트맥스에서 원-핫 정답을 뺀 "
+            "NllLossBackward0입니다. 로짓에 대한 기울기는 소프트맥스에서 원-핫 정답을 뺀 "
             "값이며, 마지막 두 줄에서 두 값을 나란히 비교할 수 있습니다."
         ),
         tags=("softmax", "cross-entropy", "functional"),

@@ -147,6 +147,7 @@ def failed_check_result(
         "col": None,
         "limit": failure.get("limit"),
         "hint": None,
+        "hint_ko": None,
     }
     grader_error: dict[str, Any] | None = None
     if progress is not None and progress.get("phase") == "reference":

@@ -23,6 +23,7 @@ class ProgramError:
     col: int | None = None
     limit: str | None = None
     hint: str | None = None
+    hint_ko: str | None = None  # the same hint in Korean (hints.py)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,108 +1,197 @@
-"""One-line hints for the errors students hit most often, keyed on torch's own messages."""
+"""One-line hints for the errors students hit most often, keyed on torch's own messages.
+
+Each hint is written in English and Korean (RunResult `error.hint` and `error.hint_ko`); the
+Korean follows the page's glossary (static/js/i18n/glossary.ko.json: 기울기 for gradient, 역전파 for
+backward …).
+"""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from app.sandbox.errors import ProgramError
 from app.sandbox.grammar import IMPORT_ALTERNATIVES
 
-# (error type, text the message contains, hint). The first match wins.
-HINTS: tuple[tuple[str, str, str], ...] = (
-    (
+
+class Hint(NamedTuple):
+    error_type: str
+    needle: str  # text the error message contains
+    en: str
+    ko: str
+
+
+# The first match wins: specific NameErrors before the general one.
+HINTS: tuple[Hint, ...] = (
+    Hint(
         "RuntimeError",
         "grad can be implicitly created only for scalar outputs",
         "backward() without arguments needs a single-element output; reduce it first "
         "(e.g. y.sum().backward()) or pass a gradient of the output's shape: "
         "y.backward(torch.ones_like(y)).",
+        "인자 없는 backward()는 원소가 하나인 출력에만 쓸 수 있습니다. 먼저 하나로 줄이거나 "
+        "(예: y.sum().backward()) 출력과 모양이 같은 기울기를 넘기세요: "
+        "y.backward(torch.ones_like(y)).",
     ),
-    (
+    Hint(
         "RuntimeError",
         "Trying to backward through the graph a second time",
         "The first backward() freed the saved tensors; pass retain_graph=True to it if you "
         "need to run backward through the same graph again.",
+        "첫 번째 backward()가 저장된 텐서를 해제했습니다. 같은 그래프로 역전파를 다시 하려면 "
+        "첫 호출에 retain_graph=True를 넘기세요.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "a leaf Variable that requires grad is being used in an in-place operation",
         "Change a leaf tensor in place only inside `with torch.no_grad():`, or work on a "
         "copy made with .clone().",
+        "리프 텐서를 제자리에서 바꾸는 연산은 `with torch.no_grad():` 안에서만 하거나, "
+        ".clone()으로 만든 복사본에 하세요.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "does not require grad and does not have a grad_fn",
         "Nothing in this computation requires grad: create the input with "
         "requires_grad=True (or call .requires_grad_()) before computing the output.",
+        "이 계산에는 기울기가 필요한 텐서가 없습니다. 출력을 계산하기 전에 입력을 "
+        "requires_grad=True로 만드세요(또는 .requires_grad_()를 호출하세요).",
     ),
-    (
+    Hint(
         "RuntimeError",
         "Only Tensors of floating point and complex dtype can require gradients",
         "Use a floating-point tensor, e.g. torch.tensor([1.0, 2.0], requires_grad=True) or "
         "dtype=torch.float32.",
+        "부동소수점 텐서를 쓰세요. 예: torch.tensor([1.0, 2.0], requires_grad=True) 또는 "
+        "dtype=torch.float32.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "Mismatch in shape",
         "The gradient passed to backward() must have exactly the output's shape.",
+        "backward()에 넘기는 기울기는 출력과 모양이 정확히 같아야 합니다.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "One of the differentiated Tensors appears to not have been used in the graph",
         "An input of torch.autograd.grad did not contribute to the output; pass "
         "allow_unused=True to get None for it.",
+        "torch.autograd.grad의 입력 중 하나가 출력 계산에 쓰이지 않았습니다. "
+        "allow_unused=True를 넘기면 그 입력의 결과로 None을 받습니다.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "has been modified by an inplace operation",
         "A tensor saved for backward was changed in place afterwards; use an out-of-place "
         "operation (x = x + 1 instead of x += 1) or .clone() it first.",
+        "역전파에 쓰려고 저장한 텐서가 나중에 제자리 연산으로 바뀌었습니다. 새 텐서를 만드는 "
+        "연산(x += 1 대신 x = x + 1)을 쓰거나 먼저 .clone()하세요.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "Boolean value of Tensor with more than one value is ambiguous",
         "Use .any(), .all() or compare a single element (t.item()) in conditions.",
+        "조건문에서는 .any()나 .all()을 쓰거나 원소 하나(t.item())를 비교하세요.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "shapes cannot be multiplied",
         "For A @ B the last dimension of A must equal the first dimension of B; check .shape.",
+        "A @ B에서는 A의 마지막 차원과 B의 첫 차원의 크기가 같아야 합니다. .shape을 확인하세요.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "must match the size of tensor",
         "The shapes do not broadcast; print the .shape of both operands.",
+        "두 모양을 브로드캐스트할 수 없습니다. 두 피연산자의 .shape을 출력해 보세요.",
     ),
-    (
+    Hint(
         "RuntimeError",
         "can't convert np.ndarray",
         "Build tensors with torch functions only.",
+        "텐서는 torch 함수로만 만드세요.",
     ),
-    (
+    Hint(
+        "NameError",
+        "name 'torch' is not defined",
+        "The program uses torch without importing it: add `import torch` at the top.",
+        "프로그램이 torch를 가져오지 않고 쓰고 있습니다. 맨 위에 `import torch`를 추가하세요.",
+    ),
+    Hint(
+        "NameError",
+        "name 'nn' is not defined",
+        "The program uses nn without importing it: add `from torch import nn` at the top.",
+        "프로그램이 nn을 가져오지 않고 쓰고 있습니다. 맨 위에 `from torch import nn`을 추가하세요.",
+    ),
+    Hint(
+        "NameError",
+        "name 'F' is not defined",
+        "The program uses F without importing it: add "
+        "`import torch.nn.functional as F` at the top.",
+        "프로그램이 F를 가져오지 않고 쓰고 있습니다. 맨 위에 "
+        "`import torch.nn.functional as F`를 추가하세요.",
+    ),
+    Hint(
         "NameError",
         "is not defined",
         "Define the variable before this line (check the spelling and the import).",
+        "이 줄보다 앞에서 변수를 정의하세요(철자와 import 문도 확인하세요).",
     ),
-    (
+    Hint(
         "UnboundLocalError",
         "cannot access local variable",
         "The function assigns this name, so it is local everywhere in the function; assign "
         "it before reading it or pass the value as an argument.",
+        "함수 안에서 이 이름에 값을 대입하므로 함수 전체에서 지역 변수가 됩니다. 읽기 전에 "
+        "대입하거나 값을 인자로 넘기세요.",
     ),
 )
 
 
 _IMPORT_REFUSAL = re.compile(r"importing '([\w.]+)' is not allowed")
+# Korean of grammar.IMPORT_ALTERNATIVES (the English owner), by module.
+_IMPORT_ALTERNATIVES_KO: dict[str, str] = {
+    "numpy": "여기서는 torch가 numpy의 일을 합니다: 배열은 torch.tensor([...]), torch.zeros/ones/"
+    "arange/linspace, torch.sin/exp/sqrt, x.sum()/x.mean(), x @ y, torch.pi를 쓰세요.",
+}
+
+
+def _import_hint(error: ProgramError) -> Hint | None:
+    """A refused import whose module has a torch equivalent: name it."""
+    if error.type != "SandboxViolation":
+        return None
+    refused = _IMPORT_REFUSAL.search(error.message)
+    if refused is None:
+        return None
+    module = refused.group(1).split(".")[0]
+    alternative = IMPORT_ALTERNATIVES.get(module)
+    if alternative is None:
+        return None
+    english = alternative[0].upper() + alternative[1:] + "."
+    return Hint(
+        "SandboxViolation", refused.group(0), english, _IMPORT_ALTERNATIVES_KO.get(module, english)
+    )
+
+
+def find_hint(error: ProgramError) -> Hint | None:
+    """The hint for `error`, or None when there is none."""
+    imported = _import_hint(error)
+    if imported is not None:
+        return imported
+    for hint in HINTS:
+        if error.type == hint.error_type and hint.needle in error.message:
+            return hint
+    return None
 
 
 def hint_for(error: ProgramError) -> str | None:
-    """The hint for `error`, or None when there is none."""
-    if error.type == "SandboxViolation":
-        refused = _IMPORT_REFUSAL.search(error.message)
-        if refused is not None:
-            alternative = IMPORT_ALTERNATIVES.get(refused.group(1).split(".")[0])
-            if alternative is not None:
-                return alternative[0].upper() + alternative[1:] + "."
-    for error_type, needle, hint in HINTS:
-        if error.type == error_type and needle in error.message:
-            return hint
-    return None
+    """The English hint for `error`, or None when there is none."""
+    hint = find_hint(error)
+    return None if hint is None else hint.en
+
+
+def add_hint(error: ProgramError) -> None:
+    """Set `error.hint` and `error.hint_ko` (both None when no hint fits)."""
+    hint = find_hint(error)
+    error.hint = None if hint is None else hint.en
+    error.hint_ko = None if hint is None else hint.ko

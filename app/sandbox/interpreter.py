@@ -19,7 +19,7 @@ from app.sandbox.compiler import Compiler
 from app.sandbox.context import RunContext
 from app.sandbox.errors import LimitExceeded, PlaygroundSignal, ProgramError
 from app.sandbox.functions import Frame, InterpretedFunction
-from app.sandbox.hints import hint_for
+from app.sandbox.hints import add_hint
 from app.sandbox.limits import Limits
 from app.sandbox.runtime import Runtime, load_surface
 from app.sandbox.sanitize import sanitize_message
@@ -153,7 +153,7 @@ class Interpreter:
                 ctx.col or None,
             )
         error.message = sanitize_message(error.message)
-        error.hint = hint_for(error)
+        add_hint(error)
         return error
 
     def _record_warning(

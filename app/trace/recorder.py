@@ -195,6 +195,7 @@ class Recorder:
         """Drop everything recorded, once rendered (the run's cycles may keep `self` alive)."""
         self.registry.release()
         self.timeline.entries.clear()
+        self.timeline.grad_watch.clear()
         self.tracer.calls.clear()
 
     def graph_tensors(self) -> list[torch.Tensor]:

@@ -8,12 +8,14 @@ from typing import Any
 import torch
 
 from app.trace.encode import encode_tensor, encode_value, encode_value_counted
+from app.trace.grad_watch import GradWatch
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 from app.trace.result_budget import ResultBudget
 
 Tensor = torch.Tensor
-# (step, line, bindings: name -> tensor node id or a Value, stdout_len); one per statement.
-TimelineEntry = tuple[int, int, dict[str, Any], int]
+# (step, line, bindings: name -> tensor node id or a Value, stdout_len, grads: node id -> the
+# `.grad` that statement changed); one per statement.
+TimelineEntry = tuple[int, int, dict[str, Any], int, dict[str, Any]]
 
 # Each Value holds at most `value_elements` elements, but the timeline repeats a container at
 # every statement that rebinds or changes it: 2000 entries of a full dict of lists are 60 MB.
@@ -22,6 +24,9 @@ TimelineEntry = tuple[int, int, dict[str, Any], int]
 TIMELINE_VALUES = 50
 # Once the budget is spent, longer reprs (a big nn.Sequential, say) are cut to this length.
 _SPENT_REPR_CHARS = 80
+# The `.grad` values the entries report (only where a statement changed one) share another
+# budget of this many full Values; past it a grad is cut to its first element.
+TIMELINE_GRAD_VALUES = 50
 
 
 class Timeline:
@@ -47,6 +52,8 @@ class Timeline:
         self.elements_left = TIMELINE_VALUES * value_elements
         self.entries: list[TimelineEntry] = []
         self.truncated = False
+        self.grad_watch = GradWatch(registry, value_elements)
+        self.grad_elements_left = [TIMELINE_GRAD_VALUES * value_elements]
 
     def add(self, line: int, bindings: Mapping[str, Any], stdout_len: int) -> None:
         """Record the statement that just ran (its nodes were created at registry.step)."""
@@ -80,7 +87,11 @@ class Timeline:
                     encoded[name] = self._spent_value(value)
             else:
                 encoded[name] = self._spent_value(value)
-        self.entries.append((registry.step, line, encoded, stdout_len))
+        watch = self.grad_watch
+        if bindings:
+            watch.bind(bindings)
+        grads = watch.changes(self.grad_elements_left)
+        self.entries.append((registry.step, line, encoded, stdout_len, grads))
 
     def _tensor_value(self, tensor: Tensor) -> dict[str, Any]:
         """A tensor past the graph's cap has no node id to show: its Value, if the budget lasts."""
@@ -121,13 +132,16 @@ class Timeline:
                 new_nodes[record.step] = [record.id]
             else:
                 created.append(record.id)
-        return [
-            {
+        rendered = []
+        for step, line, bindings, stdout_len, grads in self.entries:
+            entry = {
                 "step": step,
                 "line": line,
                 "bindings": bindings,
                 "new_nodes": new_nodes.pop(step, None) or [],
                 "stdout_len": stdout_len,
             }
-            for step, line, bindings, stdout_len in self.entries
-        ]
+            if grads:  # only where this statement changed a `.grad`
+                entry["grads"] = grads
+            rendered.append(entry)
+        return rendered

@@ -35,6 +35,7 @@ def failed_run_result(
             "col": None,
             "limit": failure.get("limit"),
             "hint": None,
+            "hint_ko": None,
         },
         "stdout": "",
         "stdout_truncated": False,

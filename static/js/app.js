@@ -3,15 +3,24 @@
 
 import { fetchExamples, runProgram } from './api.js';
 import { createBackwardPlayer } from './backward-player.js';
-import { flattenSteps, gradStateAfter, stepsDoneByTimelineIndex } from './backward-replay-state.js';
+import {
+  callsDoneByTimelineIndex,
+  flattenSteps,
+  gradStateAfter,
+  stepsDoneByTimelineIndex,
+} from './backward-replay-state.js';
 import { $, BODY_STATE, EVENTS, RUN_STATES, SELECTORS, emit, setBodyState } from './dom-hooks.js';
 import { createEditor } from './editor.js';
 import { createExamplesMenu } from './examples-menu.js';
 import { buildGraphModel, modelNodeFor } from './graph-model.js';
+import { callInScope, nodesOfCall } from './graph-scope.js';
 import { createGraphView } from './graph-view.js';
+import { callThatReached, dotGradsAt, dotGradsDuringReplay } from './grad-history.js';
 import { LANGUAGES, applyTranslations, detectLanguage, getLanguage, setLanguage, t } from './i18n.js';
+import { h, replaceChildren } from './element.js';
 import { renderInspector } from './inspector.js';
 import { renderJacobianPanel } from './jacobian-panel.js';
+import { tensorName } from './node-names.js';
 import { createNodeTable } from './node-table.js';
 import { renderOutput } from './output-panel.js';
 import { copyText, download, permalinkUrl, readPermalink, rememberInAddressBar } from './share.js';
@@ -25,8 +34,9 @@ const state = {
   timelineIndex: 0,
   replay: { replaying: false, applied: 0 },
   collapse: true,
-  direction: 'LR',
   model: null,
+  ran: { source: '', seed: 0 }, // the program and seed of the result shown
+  callChoice: 'last', // which backward call's graph to show: 'last', 'all' or an index
 };
 
 const params = new URLSearchParams(window.location.search);
@@ -36,42 +46,70 @@ function nodesById() {
   return new Map((state.result?.graph?.nodes || []).map((node) => [node.id, node]));
 }
 
-// What the graph shows right now: the replay's step, or the statement chosen on the timeline.
+// What the graph shows right now: the replay's step, or the statement chosen on the timeline;
+// and of the graph, one backward call's part (graph-scope.js) unless the student asked for all.
 function currentView() {
   const result = state.result;
   const timeline = result?.timeline || [];
   const total = flattenSteps(result || {}).length;
-  if (state.replay.replaying) {
-    return { gradState: gradStateAfter(result, state.replay.applied), visible: null, final: false };
-  }
   const atEnd = state.timelineIndex >= timeline.length - 1;
-  const applied = atEnd ? total : stepsDoneByTimelineIndex(result, state.timelineIndex);
-  const entry = timeline[state.timelineIndex];
-  const visible =
-    atEnd || !entry
-      ? null
-      : new Set(
-          (result.graph?.nodes || [])
-            .filter((node) => node.step === undefined || node.step === null || node.step <= entry.step)
-            .map((node) => node.id),
-        );
-  return { gradState: gradStateAfter(result, applied), visible, final: atEnd };
+  let view;
+  if (state.replay.replaying) {
+    view = { gradState: gradStateAfter(result, state.replay.applied), visible: null, final: false };
+  } else {
+    const applied = atEnd ? total : stepsDoneByTimelineIndex(result, state.timelineIndex);
+    const entry = timeline[state.timelineIndex];
+    const visible =
+      atEnd || !entry
+        ? null
+        : new Set(
+            (result.graph?.nodes || [])
+              .filter((node) => node.step === undefined || node.step === null || node.step <= entry.step)
+              .map((node) => node.id),
+          );
+    view = { gradState: gradStateAfter(result, applied), visible, final: atEnd };
+  }
+  const callIndex = callInScope(result, {
+    choice: state.callChoice,
+    replaying: state.replay.replaying,
+    replayCall: view.gradState.current?.callIndex ?? 0,
+    callsDone: atEnd ? timeline.length : callsDoneByTimelineIndex(result, state.timelineIndex),
+    atEnd,
+  });
+  const inCall = callIndex === null ? null : nodesOfCall(result, callIndex);
+  view.callIndex = callIndex;
+  view.allVisible = view.visible;
+  if (inCall) {
+    view.visible = view.visible ? new Set([...view.visible].filter((id) => inCall.has(id))) : inCall;
+  }
+  return view;
 }
 
+// The gradients shown for the current view: `.grad` as PyTorch held it (grad-history.js), the
+// gradient that reached each node in a backward pass, and the one that flowed along each edge.
 function gradAccessors(view) {
+  const result = state.result;
   const byId = nodesById();
-  const edgesById = new Map((state.result?.graph?.edges || []).map((edge) => [edge.id, edge]));
-  // At the end of the program the server's own record is authoritative; while replaying, the
-  // state rebuilt from the trace is what happened up to that step.
-  const nodeGrad = (id) => {
-    if (view.final && byId.get(id)?.grad != null) return byId.get(id).grad;
+  const edgesById = new Map((result?.graph?.edges || []).map((edge) => [edge.id, edge]));
+  const dotGrads = state.replay.replaying
+    ? dotGradsDuringReplay(result, view.gradState)
+    : dotGradsAt(result, state.timelineIndex);
+  // At the end of the program the server's own record is authoritative; while replaying or
+  // scrubbing, the state rebuilt from the trace is what had happened up to that step.
+  const reached = (id) => {
+    if (view.final) return byId.get(id)?.grad ?? null;
     return view.gradState.nodeGrads.get(id) ?? null;
+  };
+  const rootName = (id) => {
+    const callIndex = view.final ? callThatReached(result, id) : view.gradState.activeCall;
+    const root = byId.get(result?.backward_trace?.[callIndex]?.roots?.[0]);
+    return root ? tensorName(root) : 'out';
   };
   const edgeGrad = (id) => {
     if (view.final && edgesById.get(id)?.grad != null) return edgesById.get(id).grad;
     return view.gradState.edgeGrads.get(id) ?? null;
   };
-  return { nodeGrad, edgeGrad };
+  return { dotGrad: (id) => dotGrads.get(id) ?? null, reached, rootName, edgeGrad, dotGrads };
 }
 
 let runCount = 0;
@@ -86,12 +124,12 @@ function drawGraph() {
   const result = state.result;
   if (!result) return;
   const view = currentView();
-  const { nodeGrad, edgeGrad } = gradAccessors(view);
+  const grads = gradAccessors(view);
   state.model = buildGraphModel(result, {
     visible: view.visible,
     collapse: state.collapse,
-    nodeGrad,
-    edgeGrad,
+    grads,
+    edgeGrad: grads.edgeGrad,
     activeNode: view.gradState.activeNode,
     activeEdges: view.gradState.activeEdges,
     labels: t,
@@ -99,6 +137,7 @@ function drawGraph() {
   const started = performance.now();
   graphView.render(state.model);
   const ms = performance.now() - started;
+  $(SELECTORS.direction).checked = graphView.direction() === 'TB';
   const count = state.model.nodes.length;
   $(SELECTORS.graph).dataset.empty = count === 0 ? 'true' : 'false';
   setBodyState(BODY_STATE.graphNodes, count);
@@ -106,21 +145,55 @@ function drawGraph() {
   emit(EVENTS.graphDrawn, { nodes: count, ms, started });
 
   const visibleNodes = (result.graph?.nodes || []).filter((node) => !view.visible || view.visible.has(node.id));
-  nodeTable.render(visibleNodes, nodeGrad, state.selectedId);
+  renderScope(view, visibleNodes.length, count);
+  nodeTable.render(visibleNodes, grads, state.selectedId);
   const entry = result.timeline?.[state.timelineIndex];
   renderVariables($(SELECTORS.variables), {
-    bindings: view.visible || !state.result.variables ? entry?.bindings : variablesAsBindings(result),
+    result,
+    timelineIndex: view.final && !result.timeline?.length ? null : state.timelineIndex,
+    finalBindings: variablesAsBindings(result),
     nodesById: nodesById(),
-    gradOf: nodeGrad,
+    grads,
     onSelect: selectNode,
   });
-  renderSelection(nodeGrad);
+  renderSelection(grads);
   renderBackwardStatus(view);
   if (state.replay.replaying) {
     editor.markCurrentLine(view.gradState.current?.call.line ?? null);
   } else {
     editor.markCurrentLine(entry?.line ?? null);
   }
+}
+
+// The backward-call selector, and one sentence saying what the graph shows and what it hides.
+function renderCallChoices() {
+  const select = $(SELECTORS.backwardCall);
+  const calls = state.result?.backward_trace || [];
+  replaceChildren(
+    select,
+    h('option', { value: 'last', text: t('scope.last') }),
+    calls.map((call, index) => h('option', { value: String(index), text: t('scope.callOption', { call: index + 1, line: call.line ?? '—' }) })),
+    h('option', { value: 'all', text: t('scope.allOption') }),
+  );
+  select.value = state.callChoice;
+  select.disabled = calls.length === 0;
+}
+
+function renderScope(view, shown, drawn) {
+  const result = state.result;
+  const all = (result.graph?.nodes || []).filter((node) => !view.allVisible || view.allVisible.has(node.id)).length;
+  const number = (n) => n.toLocaleString(getLanguage());
+  const calls = result.backward_trace || [];
+  let text;
+  if (view.callIndex !== null && view.callIndex !== undefined) {
+    const call = calls[view.callIndex];
+    const params = { call: view.callIndex + 1, total: calls.length, line: call?.line ?? '—', shown: number(shown), hidden: number(all - shown) };
+    text = t(all > shown ? 'scope.call' : 'scope.callNoneHidden', params);
+  } else {
+    text = t('scope.all', { shown: number(shown) });
+  }
+  if (drawn < shown) text += t('scope.folded', { drawn: number(drawn) });
+  $(SELECTORS.graphSummary).textContent = text;
 }
 
 // Final variables from the result (names → node ids or plain values), like a timeline binding.
@@ -148,7 +221,15 @@ function renderBackwardStatus(view) {
   })}`;
 }
 
-function renderSelection(nodeGrad) {
+// How many backward steps had run by the statement the timeline shows (all at the end).
+function stepsShownByTimeline() {
+  const result = state.result;
+  const timeline = result?.timeline || [];
+  if (state.timelineIndex >= timeline.length - 1) return null;
+  return stepsDoneByTimelineIndex(result, state.timelineIndex);
+}
+
+function renderSelection(grads) {
   const id = state.selectedId;
   setBodyState(BODY_STATE.selectedNode, id || '');
   let collapsedGroup = null;
@@ -159,7 +240,9 @@ function renderSelection(nodeGrad) {
   renderInspector($(SELECTORS.inspector), {
     result: state.result,
     nodeId: id,
-    grad: id ? nodeGrad(id) : null,
+    grads,
+    replaying: state.replay.replaying,
+    applied: state.replay.replaying ? state.replay.applied : stepsShownByTimeline(),
     collapsedGroup,
   });
   nodeTable.setSelected(id);
@@ -168,8 +251,7 @@ function renderSelection(nodeGrad) {
 
 function selectNode(id) {
   state.selectedId = id;
-  const { nodeGrad } = gradAccessors(currentView());
-  renderSelection(nodeGrad);
+  renderSelection(gradAccessors(currentView()));
   emit(EVENTS.nodeSelected, { nodeId: id });
 }
 
@@ -181,10 +263,12 @@ function showResult(result, networkError = null) {
   setBodyState(BODY_STATE.timelineStep, state.timelineIndex);
   const byId = nodesById();
   if (!byId.has(state.selectedId)) state.selectedId = null;
-  renderOutput($('[data-testid=output]'), result, networkError);
+  renderOutput($(SELECTORS.output), result, networkError, state.ran);
   editor.clearError();
   if (result?.error?.line) editor.markError(result.error.line, `${result.error.type}: ${result.error.message}`);
   timeline.load(result?.timeline || []);
+  state.callChoice = 'last';
+  renderCallChoices();
   player.load(flattenSteps(result || {}).length);
   renderJacobianPanel($(SELECTORS.jacobian), result);
   drawGraph();
@@ -223,6 +307,7 @@ async function run() {
   };
   try {
     const result = await runProgram({ source, seed }, { signal: controller.signal, onQueued, onRetry });
+    state.ran = { source, seed };
     if (!embed) rememberInAddressBar({ source, seed });
     showResult(result);
     setBodyState(BODY_STATE.runState, result.ok ? RUN_STATES.done : RUN_STATES.error);
@@ -245,6 +330,21 @@ async function run() {
   }
 }
 
+// Choosing an example over edits that were never run keeps them: the current history entry
+// becomes the draft's permalink and the example gets a new entry, so Back brings the draft
+// back (the hashchange listener restores it).
+function keepDraft(example) {
+  const draft = editor.getSource();
+  const known = draft === state.ran.source || examplesMenu.all().some((item) => item.source === draft);
+  if (known || !draft.trim()) return;
+  history.replaceState(null, '', permalinkUrl({ source: draft, seed: $(SELECTORS.seedInput).value }));
+  const next = new URL(window.location.href);
+  next.hash = '';
+  next.searchParams.set('example', example.id);
+  history.pushState(null, '', next.toString());
+  toast(t('editor.draftKept'));
+}
+
 function toast(message) {
   const element = $(SELECTORS.toast);
   element.textContent = message;
@@ -260,8 +360,11 @@ function exportBaseName() {
 function wireControls() {
   $(SELECTORS.runButton).addEventListener('click', onRunButton);
   $(SELECTORS.direction).addEventListener('change', (event) => {
-    state.direction = event.target.checked ? 'TB' : 'LR';
-    graphView.setDirection(state.direction);
+    graphView.setDirection(event.target.checked ? 'TB' : 'LR');
+  });
+  $(SELECTORS.backwardCall).addEventListener('change', (event) => {
+    state.callChoice = event.target.value;
+    drawGraph();
   });
   $(SELECTORS.collapse).addEventListener('change', (event) => {
     state.collapse = event.target.checked;
@@ -276,8 +379,9 @@ function wireControls() {
     examplesMenu.render();
     timeline.refresh();
     player.refresh();
+    renderCallChoices();
     if (state.result) {
-      renderOutput($('[data-testid=output]'), state.result);
+      renderOutput($(SELECTORS.output), state.result, null, state.ran);
       renderJacobianPanel($(SELECTORS.jacobian), state.result);
       drawGraph();
     }
@@ -312,9 +416,13 @@ async function start() {
     const chosen = examplesMenu.find($(SELECTORS.examplesMenu).value);
     if (chosen && chosen.source !== editor.getSource()) examplesMenu.choose('');
   });
-  graphView = createGraphView($(SELECTORS.graph), { onSelect: selectNode });
+  graphView = createGraphView($(SELECTORS.graph), {
+    onSelect: selectNode,
+    // Outside embed mode the canvas may grow to most of the window so the text stays readable.
+    maxHeight: () => (embed ? 0 : Math.max(360, Math.round(window.innerHeight * 0.8))),
+  });
   nodeTable = createNodeTable($(SELECTORS.nodeTable), { onSelect: selectNode });
-  timeline = createTimeline($('[data-testid=timeline-panel]'), {
+  timeline = createTimeline($(SELECTORS.timelinePanel), {
     onChange: (index) => {
       state.timelineIndex = index;
       setBodyState(BODY_STATE.timelineStep, index);
@@ -325,7 +433,7 @@ async function start() {
       drawGraph();
     },
   });
-  player = createBackwardPlayer($('[data-testid=backward-panel]'), {
+  player = createBackwardPlayer($(SELECTORS.backwardPanel), {
     onChange: (replay) => {
       state.replay = replay;
       drawGraph();
@@ -333,6 +441,7 @@ async function start() {
   });
   examplesMenu = createExamplesMenu($(SELECTORS.examplesMenu), $(SELECTORS.exampleExplanation), {
     onChoose: (example) => {
+      keepDraft(example);
       editor.setSource(example.source);
       run();
     },
@@ -344,7 +453,7 @@ async function start() {
   try {
     examples = await fetchExamples();
   } catch (error) {
-    renderOutput($('[data-testid=output]'), null, error);
+    renderOutput($(SELECTORS.output), null, error);
   }
   examplesMenu.load(examples);
 

@@ -1,17 +1,17 @@
 // Play / pause / step controls over the recorded backward passes. Holds only the step counter;
 // what the graph shows for a step is computed by backward-replay-state.js.
 
-import { BODY_STATE, setBodyState } from './dom-hooks.js';
+import { $, BODY_STATE, SELECTORS, setBodyState } from './dom-hooks.js';
 import { t } from './i18n.js';
 
 const PLAY_INTERVAL_MS = 700;
 
 export function createBackwardPlayer(container, { onChange }) {
-  const stepButton = container.querySelector('[data-testid=step-backward]');
-  const backButton = container.querySelector('[data-testid=step-back]');
-  const playButton = container.querySelector('[data-testid=play-backward]');
-  const resetButton = container.querySelector('[data-testid=reset-backward]');
-  const status = container.querySelector('[data-testid=backward-status]');
+  const stepButton = $(SELECTORS.stepBackward, container);
+  const backButton = $(SELECTORS.stepBack, container);
+  const playButton = $(SELECTORS.playBackward, container);
+  const resetButton = $(SELECTORS.resetBackward, container);
+  const status = $(SELECTORS.backwardStatus, container);
   let total = 0;
   let applied = 0;
   let replaying = false;

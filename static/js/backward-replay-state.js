@@ -31,38 +31,38 @@ function gradAlongEdge(step, edge, position) {
   return grads[position] ?? null;
 }
 
-// applied = how many steps (over all backward calls, in order) have run.
+// applied = how many steps (over all backward calls, in order) have run. `nodeGrads` holds the
+// gradient that *reached* each tensor in the current call (∂root/∂tensor), not `.grad`: that one
+// is grad-history.js's, and `written` says which tensors' `.grad` this call has written so far.
 export function gradStateAfter(result, applied) {
   const steps = flattenSteps(result);
   const nodes = nodeIndex(result);
   const edges = edgeIndex(result);
   const nodeGrads = new Map();
   const edgeGrads = new Map();
-  const leafGrads = new Map(); // survives across calls: that is accumulation
+  const written = new Set();
   let activeNode = null;
   let activeEdges = [];
   let activeCall = null;
   let currentCall = -1;
   const count = Math.max(0, Math.min(applied, steps.length));
   for (let i = 0; i < count; i += 1) {
-    const { call, callIndex, step } = steps[i];
+    const { callIndex, step } = steps[i];
     if (callIndex !== currentCall) {
-      // A new backward call: intermediate grads and edge flows start afresh, leaves keep theirs.
+      // A new backward call: what reached the nodes and flowed on the edges starts afresh.
       currentCall = callIndex;
       nodeGrads.clear();
       edgeGrads.clear();
-      for (const [id, grad] of leafGrads) nodeGrads.set(id, grad);
+      written.clear();
     }
     const functionNode = nodes.get(step.node);
     const tensorId = functionNode?.tensor;
-    if (step.name === 'AccumulateGrad' || functionNode?.name === 'AccumulateGrad') {
-      const grad = call.leaf_grads?.[tensorId] ?? step.grads_in?.[0] ?? null;
-      if (tensorId) {
-        leafGrads.set(tensorId, grad);
-        nodeGrads.set(tensorId, grad);
-      }
-    } else if (tensorId && step.grads_in?.length) {
+    if (tensorId && step.grads_in?.length) {
       nodeGrads.set(tensorId, step.grads_in[0]);
+      if (step.name === 'AccumulateGrad' || functionNode?.name === 'AccumulateGrad' ||
+          nodes.get(tensorId)?.retains_grad) {
+        written.add(tensorId);
+      }
     }
     (step.edges || []).forEach((edgeId, position) => {
       if (!edgeId) return; // a next function that is None (e.g. a constant operand)
@@ -82,6 +82,7 @@ export function gradStateAfter(result, applied) {
     current: count > 0 ? steps[count - 1] : null,
     nodeGrads,
     edgeGrads,
+    written,
   };
 }
 
@@ -94,14 +95,15 @@ export function backwardCallTimelineSteps(result) {
     if (Number.isInteger(call.step)) {
       const index = timeline.findIndex((entry) => entry.step === call.step);
       if (index >= 0) {
-        from = index;
+        from = index + 1;
         return index;
       }
     }
     if (call.source === 'request') return timeline.length; // after the program
+    // Each call runs in a later statement than the previous one (a loop repeats its line).
     for (let index = from; index < timeline.length; index += 1) {
       if (timeline[index].line === call.line) {
-        from = index;
+        from = index + 1;
         return index;
       }
     }
@@ -117,4 +119,9 @@ export function stepsDoneByTimelineIndex(result, index) {
     if (callSteps[callIndex] <= index) applied += (call.steps || []).length;
   });
   return applied;
+}
+
+// How many backward calls had run by the statement at timeline index `index`.
+export function callsDoneByTimelineIndex(result, index) {
+  return backwardCallTimelineSteps(result).filter((at) => at <= index).length;
 }

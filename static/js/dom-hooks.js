@@ -36,6 +36,25 @@ export const SELECTORS = Object.freeze({
   exportSvg: '[data-testid=export-svg]',
   exportJson: '[data-testid=export-json]',
   toast: '[data-testid=toast]',
+  output: '[data-testid=output]',
+  seedNote: '[data-testid=seed-note]',
+  timelinePanel: '[data-testid=timeline-panel]',
+  timelinePrev: '[data-testid=timeline-prev]',
+  timelineNext: '[data-testid=timeline-next]',
+  backwardPanel: '[data-testid=backward-panel]',
+  backwardCall: '[data-testid=backward-call]',
+  graphSummary: '[data-testid=graph-summary]',
+  nodePages: '[data-testid=node-pages]',
+  nodesPrev: '[data-testid=nodes-prev]',
+  nodesNext: '[data-testid=nodes-next]',
+  nodesPageStatus: '[data-testid=nodes-page-status]',
+  editorError: '[data-testid=editor-error]',
+  // Structure inside the panels (not test hooks, but selectors all the same).
+  panelBody: '.panel-body',
+  table: 'table',
+  tableBody: 'tbody',
+  tableRow: 'tr',
+  editorSurface: '.CodeMirror',
 });
 
 // body[data-*] state; values are strings because they live in the DOM.

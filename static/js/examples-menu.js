@@ -39,5 +39,6 @@ export function createExamplesMenu(select, explanation, { onChoose }) {
     },
     find: (id) => examples.find((item) => item.id === id),
     first: () => examples[0],
+    all: () => examples,
   };
 }

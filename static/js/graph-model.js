@@ -2,7 +2,10 @@
 // style classes, edge gradient labels, and the collapsing of nodes repeated by a loop.
 // Knows nothing about the drawing library (graph-view.js does the drawing).
 
+import { nodeCaption, tensorName } from './node-names.js';
 import { formatCompact, formatShape } from './tensor-format.js';
+
+export { nodeCaption };
 
 // A line whose grad_fn repeats this often (a loop body) is drawn as first, ×n, last.
 export const COLLAPSE_MIN_REPEATS = 4;
@@ -15,15 +18,27 @@ export function tensorRoleClass(node) {
   return 'tensor-constant';
 }
 
-export function nodeCaption(node) {
-  if (node.kind === 'function') return node.name;
-  return node.names?.length ? node.names.join(', ') : node.id;
+// Every value of a tensor of at most this many elements is shown on its node.
+export const LABEL_VALUES = 6;
+
+function sameData(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function tensorLabel(node, grad) {
-  const lines = [`${nodeCaption(node)}  ${formatShape(node.shape)}`];
-  lines.push(`= ${formatCompact(node.value, 3, node.shape)}`);
-  if (grad !== null && grad !== undefined) lines.push(`∇ ${formatCompact(grad, 3, node.shape)}`);
+// Lines: name and shape; value; `.grad` (what PyTorch stores, when it is not None); the gradient
+// that reached the node in a backward pass, labelled ∂root/∂name (unless it equals `.grad`).
+function tensorLabel(node, grads) {
+  const name = nodeCaption(node);
+  const lines = [`${name}  ${formatShape(node.shape)}`];
+  lines.push(`= ${formatCompact(node.value, LABEL_VALUES, node.shape)}`);
+  const dotGrad = grads.dotGrad(node.id);
+  const reached = grads.reached(node.id);
+  if (dotGrad !== null && dotGrad !== undefined) {
+    lines.push(`.grad = ${formatCompact(dotGrad, LABEL_VALUES, node.shape)}`);
+  }
+  if (reached !== null && reached !== undefined && !sameData(reached, dotGrad)) {
+    lines.push(`∂${grads.rootName(node.id)}/∂${tensorName(node)} = ${formatCompact(reached, LABEL_VALUES, node.shape)}`);
+  }
   return lines.join('\n');
 }
 
@@ -79,7 +94,8 @@ function collapseGroups(nodes, edges) {
 
 /**
  * options: visible (Set of node ids or null = all), collapse (bool),
- * nodeGrad(id) / edgeGrad(id) (the gradients to show), activeNode, activeEdges, labels (i18n fn).
+ * grads: {dotGrad(id), reached(id), rootName(id)} (see grad-history.js), edgeGrad(id),
+ * activeNode, activeEdges, labels (i18n fn).
  */
 export function buildGraphModel(result, options) {
   const allNodes = result.graph?.nodes || [];
@@ -102,7 +118,7 @@ export function buildGraphModel(result, options) {
       label = node.name;
     } else {
       classes.push(tensorRoleClass(node));
-      label = tensorLabel(node, options.nodeGrad(node.id));
+      label = tensorLabel(node, options.grads);
     }
     if (node.id === options.activeNode) classes.push('active');
     modelNodes.push({ id: node.id, kind: node.kind, label, classes, members: [node.id] });
@@ -111,10 +127,13 @@ export function buildGraphModel(result, options) {
     const label =
       group.kind === 'constants'
         ? options.labels('collapsed.constants', { count: group.members.length, line: group.line })
-        : options.labels('collapsed.label', {
-            name: group.name,
-            count: group.members.filter((id) => id.startsWith('f')).length,
-          });
+        : (() => {
+            // A loop's body: the first and last iterations stay drawn, the ones between fold.
+            const count = group.members.filter((id) => id.startsWith('f')).length;
+            return options.labels('collapsed.label', {
+              name: group.name, count, last: count + 1, total: count + 2, line: group.line,
+            });
+          })();
     const classes = ['collapsed'];
     if (group.members.includes(options.activeNode)) classes.push('active');
     modelNodes.push({ id: group.id, kind: 'collapsed', label, classes, members: group.members, line: group.line });

@@ -1,7 +1,9 @@
 // The inspector panel: everything about the selected node, and "why this gradient".
 
+import { $, SELECTORS } from './dom-hooks.js';
 import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
+import { nodeCaption, tensorName } from './node-names.js';
 import { formatPretty, formatShape } from './tensor-format.js';
 import { explainGradient, formulaFor } from './why-gradient.js';
 
@@ -31,7 +33,7 @@ function savedTensors(node, nodesById) {
     { class: 'saved' },
     node.saved.map((saved) => {
       const source = saved.node ? nodesById.get(saved.node) : null;
-      const where = source?.names?.length ? ` (${source.names.join(', ')})` : saved.node ? ` (${saved.node})` : '';
+      const where = source ? ` (${nodeCaption(source)})` : saved.node ? ` (${saved.node})` : '';
       return h(
         'li',
         {},
@@ -42,12 +44,16 @@ function savedTensors(node, nodesById) {
   );
 }
 
-function whyGradient(result, node) {
-  const explanation = explainGradient(result, node.id);
+function whyGradient(result, node, applied) {
+  const explanation = explainGradient(result, node.id, { applied });
   const section = h('section', { class: 'why', dataset: { testid: 'why-gradient', status: explanation.status } });
   section.append(h('h3', { text: t('why.title') }));
   if (explanation.status === 'no-backward') {
     section.append(h('p', { class: 'muted', text: t('why.noBackward') }));
+    return section;
+  }
+  if (explanation.status === 'not-yet') {
+    section.append(h('p', { class: 'muted', text: t('why.notYet') }));
     return section;
   }
   if (explanation.status === 'no-path') {
@@ -95,9 +101,12 @@ function whyGradient(result, node) {
     list.append(item);
   }
   section.append(list);
+  // A leaf's chain ends in its .grad (what AccumulateGrad writes); an intermediate's ends in the
+  // gradient that reached it, which PyTorch does not keep unless retain_grad() was called.
+  const resultKey = explanation.isLeaf ? 'why.result' : 'why.resultReached';
   section.append(
     h('p', { class: 'result', dataset: { testid: 'why-result' } },
-      t('why.result', { node: explanation.node, product: explanation.product, value: explanation.valueText })),
+      t(resultKey, { root, node: explanation.node, product: explanation.product, value: explanation.valueText })),
   );
   if (explanation.accumulatedCalls > 1) {
     section.append(h('p', { class: 'note', text: t('why.accumulated', { count: explanation.accumulatedCalls }) }));
@@ -105,8 +114,38 @@ function whyGradient(result, node) {
   return section;
 }
 
-export function renderInspector(panel, { result, nodeId, grad, collapsedGroup }) {
-  const body = panel.querySelector('.panel-body');
+function gradSections(node, grads) {
+  const name = tensorName(node);
+  const dotGrad = grads.dotGrad(node.id);
+  const reached = grads.reached(node.id);
+  const none = (value) => value === null || value === undefined;
+  const sections = [
+    h('h4', {}, h('code', { text: `${name}.grad` }), ' ', h('span', { class: 'muted', text: t('inspector.gradWhat') })),
+    h('pre', {
+      class: 'tensor',
+      dataset: { testid: 'inspector-grad', field: 'grad' },
+      text: none(dotGrad) ? 'None' : formatPretty(dotGrad, 0, node.shape),
+    }),
+  ];
+  if (none(reached)) {
+    sections.push(h('p', { class: 'muted', dataset: { testid: 'inspector-reached' }, text: t('inspector.reachedNone') }));
+    return sections;
+  }
+  const root = grads.rootName(node.id);
+  sections.push(
+    h('h4', {}, h('code', { text: `∂${root}/∂${name}` }), ' ', h('span', { class: 'muted', text: t('inspector.reachedWhat', { node: name }) })),
+    h('pre', { class: 'tensor', dataset: { testid: 'inspector-reached', field: 'reached' }, text: formatPretty(reached, 0, node.shape) }),
+  );
+  if (none(dotGrad) && !node.is_leaf) {
+    sections.push(h('p', { class: 'note', dataset: { testid: 'grad-note' }, text: t('inspector.reachedNoGrad', { root, node: name }) }));
+  } else if (!none(dotGrad) && JSON.stringify(dotGrad) !== JSON.stringify(reached)) {
+    sections.push(h('p', { class: 'note', dataset: { testid: 'grad-note' }, text: t('inspector.accumulatedGrad', { node: name }) }));
+  }
+  return sections;
+}
+
+export function renderInspector(panel, { result, nodeId, grads, applied = null, collapsedGroup }) {
+  const body = $(SELECTORS.panelBody, panel);
   panel.dataset.nodeId = nodeId || '';
   if (collapsedGroup) {
     replaceChildren(body, h('p', { text: t('inspector.collapsed', collapsedGroup) }));
@@ -125,14 +164,14 @@ export function renderInspector(panel, { result, nodeId, grad, collapsedGroup })
     const output = nodesById.get(node.tensor);
     details.append(
       ...row(t('inspector.line'), String(node.line ?? '—')),
-      ...row(t('inspector.tensor'), output ? `${output.names?.join(', ') || output.id}` : '—'),
+      ...row(t('inspector.tensor'), output ? nodeCaption(output) : '—'),
       ...row('∂', h('span', { text: formulaFor(node.name) || '—' })),
       ...row(t('inspector.saved'), savedTensors(node, nodesById)),
     );
     children.push(details);
-    if (output) children.push(whyGradient(result, output));
+    if (output) children.push(whyGradient(result, output, applied));
   } else {
-    const title = node.names?.length ? node.names.join(', ') : node.id;
+    const title = nodeCaption(node);
     children.push(h('h3', {}, h('code', { text: title }), h('span', { class: 'muted', text: ` ${node.id}` })));
     const gradFn = node.grad_fn_node ? nodesById.get(node.grad_fn_node) : null;
     details.append(
@@ -153,15 +192,8 @@ export function renderInspector(panel, { result, nodeId, grad, collapsedGroup })
     children.push(details);
     children.push(h('h4', { text: t('inspector.value') }));
     children.push(h('pre', { class: 'tensor', dataset: { testid: 'inspector-value' }, text: formatPretty(node.value, 0, node.shape) }));
-    children.push(h('h4', { text: t('inspector.grad') }));
-    children.push(
-      h('pre', {
-        class: 'tensor',
-        dataset: { testid: 'inspector-grad' },
-        text: grad === null || grad === undefined ? t('inspector.gradNone') : formatPretty(grad, 0, node.shape),
-      }),
-    );
-    if (node.requires_grad) children.push(whyGradient(result, node));
+    children.push(...gradSections(node, grads));
+    if (node.requires_grad) children.push(whyGradient(result, node, applied));
   }
   replaceChildren(body, children);
 }

@@ -1,6 +1,7 @@
 // The Jacobian panel: for a backward call on a non-scalar output, J, the vector v passed to
 // backward, and vᵀJ, checked against the leaf's .grad. Answers "what does the vector mean?".
 
+import { $, SELECTORS } from './dom-hooks.js';
 import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
 import { flatten, formatNumber, formatShape } from './tensor-format.js';
@@ -50,7 +51,7 @@ function findJacobian(result) {
 }
 
 export function renderJacobianPanel(panel, result) {
-  const body = panel.querySelector('.panel-body');
+  const body = $(SELECTORS.panelBody, panel);
   const found = findJacobian(result);
   if (!found) {
     panel.dataset.state = 'none';

@@ -1,11 +1,36 @@
 // The statement slider: which executed statement the graph and variables are shown after.
 
+import { $, SELECTORS } from './dom-hooks.js';
 import { t } from './i18n.js';
 
 export function createTimeline(container, { onChange }) {
-  const slider = container.querySelector('input[type=range]');
-  const status = container.querySelector('[data-testid=timeline-status]');
+  const slider = $(SELECTORS.timeline, container);
+  const status = $(SELECTORS.timelineStatus, container);
+  const prev = $(SELECTORS.timelinePrev, container);
+  const next = $(SELECTORS.timelineNext, container);
   let entries = [];
+
+  // Previous / next statement, as a debugger steps: the buttons, or ArrowLeft / ArrowRight on
+  // the slider (the range input's own keys), or Alt+ArrowLeft / Alt+ArrowRight anywhere outside
+  // the editor.
+  function step(delta) {
+    if (!entries.length) return;
+    const index = Math.max(0, Math.min(entries.length - 1, Number(slider.value) + delta));
+    if (index === Number(slider.value)) return;
+    slider.value = String(index);
+    describe(index);
+    onChange(index);
+  }
+  prev.addEventListener('click', () => step(-1));
+  next.addEventListener('click', () => step(1));
+  document.addEventListener('keydown', (event) => {
+    if (!event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest?.(SELECTORS.editorSurface)) return;
+    if (event.key === 'ArrowLeft') step(-1);
+    else if (event.key === 'ArrowRight') step(1);
+    else return;
+    event.preventDefault();
+  });
 
   function describe(index) {
     const entry = entries[index];
@@ -13,6 +38,8 @@ export function createTimeline(container, { onChange }) {
       ? t('timeline.status', { step: index + 1, total: entries.length, line: entry.line })
       : t('timeline.none');
     slider.setAttribute('aria-valuetext', status.textContent);
+    prev.disabled = !entry || index <= 0;
+    next.disabled = !entry || index >= entries.length - 1;
   }
 
   slider.addEventListener('input', () => {

@@ -2,6 +2,7 @@
 // one tensor, with the numbers that really flowed (read from the recorded backward trace), and
 // the textbook formula of each op on the way.
 
+import { tensorName } from './node-names.js';
 import { flatten, formatCompact, formatNumber } from './tensor-format.js';
 
 // Local derivative of each grad_fn w.r.t. its inputs (a, b = inputs; G = incoming gradient).
@@ -49,9 +50,6 @@ export function formulaFor(name) {
   return LOCAL_DERIVATIVES[name] || '';
 }
 
-function tensorName(node) {
-  return node?.names?.length ? node.names[0] : node?.id ?? '?';
-}
 
 // 1/4 reads better than 0.25 when it is the reciprocal of a count (means).
 export function formatFactor(value) {
@@ -122,10 +120,13 @@ function forwardPath(nextOut, start, goal) {
 }
 
 /**
- * Explain the gradient of tensor `tensorId` in the latest backward call that reached it.
- * Returns {status: 'ok', ...} or {status: 'no-backward' | 'no-path'}.
+ * Explain the gradient that reached tensor `tensorId` in the latest backward call that reached
+ * it — among the first `applied` replay steps when `applied` is a number (the replay or the
+ * timeline stands there), else among all. For a leaf that is what AccumulateGrad added to .grad;
+ * for an intermediate it is ∂root/∂tensor, which PyTorch does not keep in .grad.
+ * Returns {status: 'ok', ...} or {status: 'no-backward' | 'not-yet' | 'no-path'}.
  */
-export function explainGradient(result, tensorId) {
+export function explainGradient(result, tensorId, { applied = null } = {}) {
   const { nodes, nextOut } = indexGraph(result);
   let target = nodes.get(tensorId);
   if (target?.kind === 'function') target = nodes.get(target.tensor);
@@ -134,10 +135,18 @@ export function explainGradient(result, tensorId) {
     ? accumulateGradOf(nodes, target.id)
     : target.grad_fn_node;
   const calls = result.backward_trace || [];
-  const callIndex = calls.findLastIndex((call) =>
-    (call.steps || []).some((step) => step.node === startFunction),
-  );
-  if (!startFunction || callIndex < 0) return { status: 'no-backward' };
+  // Flat step number (over all calls, as the replay counts) of startFunction's step in each call.
+  let before = 0;
+  const reachedAt = calls.map((call) => {
+    const position = (call.steps || []).findIndex((step) => step.node === startFunction);
+    const flat = position < 0 ? -1 : before + position;
+    before += (call.steps || []).length;
+    return flat;
+  });
+  const everReached = reachedAt.some((flat) => flat >= 0);
+  const callIndex = reachedAt.findLastIndex((flat) => flat >= 0 && (applied === null || flat < applied));
+  if (!startFunction || !everReached) return { status: 'no-backward' };
+  if (callIndex < 0) return { status: 'not-yet' };
   const call = calls[callIndex];
   const stepOf = new Map(call.steps.map((step) => [step.node, step]));
   const root = nodes.get(call.roots?.[0]);
@@ -157,7 +166,9 @@ export function explainGradient(result, tensorId) {
   const checkpoints = [{ tensor: root, ops: [] }];
   path.forEach((fnId, index) => {
     const fn = nodes.get(fnId);
-    if (fn.name !== 'AccumulateGrad') checkpoints[checkpoints.length - 1].ops.push(fn.name);
+    // The target's own grad_fn runs *after* its gradient arrived: it is not part of the chain.
+    // (A leaf's start is its AccumulateGrad, which only stores; it is left out as well.)
+    if (fnId !== startFunction) checkpoints[checkpoints.length - 1].ops.push(fn.name);
     const nextFn = nodes.get(path[index + 1]);
     // The tensor the next function (towards the target) produced; AccumulateGrad: its leaf.
     const produced = nextFn ? nodes.get(nextFn.tensor) : null;
@@ -165,7 +176,7 @@ export function explainGradient(result, tensorId) {
       checkpoints.push({ tensor: produced, ops: [] });
     }
   });
-  checkpoints.push({ tensor: target, ops: [] });
+  if (target.id !== root.id) checkpoints.push({ tensor: target, ops: [] });
 
   const hops = [];
   for (let i = 0; i + 1 < checkpoints.length; i += 1) {
@@ -190,6 +201,7 @@ export function explainGradient(result, tensorId) {
   return {
     status: 'ok',
     callIndex,
+    isLeaf: Boolean(target.is_leaf),
     root: tensorName(root),
     node: tensorName(target),
     rootGrad,

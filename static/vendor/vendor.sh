@@ -36,7 +36,7 @@ manifest() {
   local dest=$1
   shift
   python3 - "$VENDOR/$dest" "$WORK/tarballs.txt" "$@" <<'PY'
-import hashlib, json, pathlib, sys
+import hashlib, json, os, pathlib, sys
 root, tarballs, specs = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3:]
 sources = dict(line.split() for line in tarballs.read_text().splitlines())
 files = {
@@ -45,7 +45,7 @@ files = {
 }
 manifest = {
     "packages": [{"npm": s, "tarball_sha256": sources[s]} for s in specs],
-    "license": "MIT",
+    "license": os.environ.get("LICENSE_ID", "MIT"),
     "files_sha256": files,
 }
 (root / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -71,3 +71,14 @@ place codemirror-5.65.21 codemirror@5.65.21 \
   mode/python/python.js:mode/python/python.js \
   addon/selection/active-line.js:addon/selection/active-line.js LICENSE:LICENSE
 manifest codemirror-5.65.21 codemirror@5.65.21
+
+# axe-core (MPL-2.0) is used by the browser tests only (tests/browser/test_accessibility.py
+# injects it); the page never loads it.
+place axe-core-4.14.1 axe-core@4.14.1 axe.min.js:axe.min.js LICENSE:LICENSE \
+  LICENSE-3RD-PARTY.txt:LICENSE-3RD-PARTY.txt
+LICENSE_ID=MPL-2.0 manifest axe-core-4.14.1 axe-core@4.14.1
+
+# elkjs (ELK's layered algorithm, EPL-2.0) is loaded only by bench/page.py, which lays the same
+# graphs out with it and with dagre side by side (the page keeps dagre: see README "Graph").
+place elkjs-0.12.1 elkjs@0.12.1 lib/elk.bundled.js:elk.bundled.js LICENSE.md:LICENSE.md
+LICENSE_ID="EPL-2.0 OR GPL-3.0-or-later" manifest elkjs-0.12.1 elkjs@0.12.1

@@ -55,7 +55,13 @@ def node_row(page: Page, name: str) -> Locator:
 
 
 def row_grad(page: Page, name: str) -> list[float]:
-    return numbers(node_row(page, name).locator("[data-col=grad]").inner_text())
+    """The `.grad` cell of a tensor's row: what PyTorch stores ([] when "None")."""
+    return numbers(row_field(page, name, "grad"))
+
+
+def row_field(page: Page, name: str, field: str) -> str:
+    """The text of a node-table cell: `grad` (.grad, or "None"), `reached`, `value`, `name`."""
+    return node_row(page, name).locator(f"[data-field={field}]").inner_text()
 
 
 def row_value(page: Page, name: str) -> list[float]:

@@ -71,18 +71,23 @@ def test_second_backward_visibly_accumulates(
     leaves: list[torch.Tensor] = []
 
     def recording_backward(self: torch.Tensor, *args: object, **kwargs: object) -> None:
-        original_backward(self, *args, **kwargs)
         if not leaves:
             leaves.extend(t for t in _leaves_of(self) if t.requires_grad and t.is_leaf)
+        before = leaves[0].grad
+        # The replay shows .grad as it stood when the call began (zero_() included) ...
+        if before is not None and (not snapshots or before.flatten().tolist() != snapshots[-1]):
+            snapshots.append(before.flatten().tolist())
+        original_backward(self, *args, **kwargs)
         grad = leaves[0].grad
         assert grad is not None
-        snapshots.append(grad.flatten().tolist())
+        snapshots.append(grad.flatten().tolist())  # ... and after the call's AccumulateGrad
 
     monkeypatch.setattr(torch.Tensor, "backward", recording_backward)
     expected = run_with_torch(source, seed=0)
     monkeypatch.undo()
     assert expected.error is None and len(snapshots) >= 2
     assert snapshots[1] != snapshots[0], "the program accumulates"
+    assert [0.0, 0.0, 0.0] in snapshots, "and zeroes x.grad before its last backward"
 
     assert open_and_run(page, f"{live_server}/?example=grad-accumulation") == "done"
     seen = step_through(page)

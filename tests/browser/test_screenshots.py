@@ -36,6 +36,9 @@ def test_main_states(page_factory: Callable[..., Page], live_server: str) -> Non
     node_row(page, "x").click()
     expect(page.locator("[data-testid=why-result]")).to_be_visible()
     readme_shot = shoot(page, README_SHOT)
+    node_row(page, "y").click()
+    expect(page.locator("[data-testid=grad-note]")).to_contain_text("y.retain_grad()")
+    shoot(page, "chain-rule-y-two-gradients.png")
 
     page.locator("[data-testid=step-backward]").click()
     page.locator("[data-testid=step-backward]").click()
@@ -59,6 +62,8 @@ def test_main_states(page_factory: Callable[..., Page], live_server: str) -> Non
     korean = page_factory(locale="ko-KR", viewport={"width": 1440, "height": 1000})
     assert open_and_run(korean, f"{live_server}/?example=chain-rule") == "done"
     expect(korean.locator("body")).to_have_attribute("data-lang", "ko")
+    node_row(korean, "y").click()
+    expect(korean.locator("[data-testid=grad-note]")).to_contain_text("retain_grad()")
     shoot(korean, "korean.png")
 
     embedded = page_factory(locale="en-US", viewport={"width": 900, "height": 520})

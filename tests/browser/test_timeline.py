@@ -50,3 +50,37 @@ def test_timeline_moves_through_the_program(
     slider.fill(str(last))
     assert node_row(page, "out").count() == 1
     assert int(page.locator("body").get_attribute("data-graph-nodes") or "0") > drawn_early
+
+
+def test_at_a_print_the_variables_show_everything_bound_so_far(
+    page: Page, live_server: str, examples: dict[str, dict]
+) -> None:
+    source = examples["chain-rule"]["source"]
+    lines = source.splitlines()
+    print_y = lines.index("print(y)") + 1
+    assert open_and_run(page, f"{live_server}/?example=chain-rule") == "done"
+    slider = page.locator("[data-testid=timeline]")
+    # Step back with the previous-statement button until the statement shown is `print(y)`.
+    previous = page.locator("[data-testid=timeline-prev]")
+    while page.evaluate(TIMELINE_LINE) != print_y:
+        assert previous.is_enabled(), "no timeline entry for print(y)"
+        previous.click()
+    index = int(slider.input_value())
+    variables = page.locator("[data-testid=variables]")
+    names = variables.locator("dt").evaluate_all("(dts) => dts.map((dt) => dt.dataset.name)")
+    assert names == ["x", "y"], "every variable bound so far, not only this statement's"
+    assert variables.locator(".changed").count() == 0, "print binds nothing"
+    expect(variables.locator("dd[data-name=y] [data-field=grad]")).to_have_text(" .grad = None")
+    so_far = variables.locator("[data-testid=output-so-far]").inner_text()
+    stdout = page.locator("[data-testid=stdout]").inner_text()
+    assert stdout.startswith(so_far) and len(so_far) < len(stdout)
+    assert so_far.count("tensor(") == 2, "x and y printed so far"
+    page.locator("[data-testid=timeline-next]").click()
+    expect(page.locator("body")).to_have_attribute("data-timeline-step", str(index + 1))
+    page.locator("[data-testid=run]").focus()
+    page.keyboard.press("Alt+ArrowLeft")
+    expect(page.locator("body")).to_have_attribute("data-timeline-step", str(index))
+    z_line = lines.index("z = y * y * 3") + 1
+    while page.evaluate(TIMELINE_LINE) != z_line:
+        page.keyboard.press("Alt+ArrowRight")
+    expect(variables.locator("dt.changed")).to_have_attribute("data-name", "z")

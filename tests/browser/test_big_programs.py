@@ -1,0 +1,85 @@
+"""Big programs stay readable: one backward call's graph at a time, loops folded, the node
+table paginated, and one sentence saying what is shown and what is hidden."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.page_helpers import open_and_run, permalink_hash
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+MLP_TRAINING = """import torch
+from torch import nn
+
+torch.manual_seed(0)
+X = torch.randn(16, 2)
+Y = (X[:, 0] * X[:, 1] > 0).float().unsqueeze(1)
+model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+loss_fn = nn.MSELoss()
+for step in range(20):
+    optimizer.zero_grad()
+    loss = loss_fn(model(X), Y)
+    loss.backward()
+    optimizer.step()
+print(loss.item())
+"""
+
+LOOP_300 = """import torch
+
+x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+y = x
+for i in range(300):
+    y = y * 1.01 + 0.001
+loss = y.sum()
+loss.backward()
+print(x.grad)
+"""
+
+
+def drawn(page: Page) -> int:
+    return int(page.locator("body").get_attribute("data-graph-nodes") or "0")
+
+
+def min_label_px(page: Page) -> float:
+    return float(page.locator("[data-testid=graph]").get_attribute("data-min-label-px") or "0")
+
+
+def test_mlp_training_shows_the_last_backward_calls_graph(page: Page, live_server: str) -> None:
+    assert open_and_run(page, f"{live_server}/{permalink_hash(MLP_TRAINING, 0)}") == "done"
+    summary = page.locator("[data-testid=graph-summary]")
+    expect(summary).to_contain_text("backward call 20 of 20 (line 13)")
+    expect(summary).to_contain_text("hidden")
+    assert drawn(page) <= 40 and min_label_px(page) >= 12
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "mlp-20-steps.png"), full_page=True)
+    calls = page.locator("[data-testid=backward-call] option")
+    expect(calls).to_have_count(22)  # the last call, each of the 20, all nodes
+    last_call = drawn(page)
+    page.locator("[data-testid=backward-call]").select_option("0")
+    expect(summary).to_contain_text("backward call 1 of 20")
+    assert drawn(page) == last_call, "every step builds the same graph"
+    page.locator("[data-testid=backward-call]").select_option("all")
+    expect(summary).to_contain_text("Showing all")
+    assert drawn(page) > last_call
+
+
+def test_a_300_op_loop_is_folded_and_its_table_paginated(page: Page, live_server: str) -> None:
+    assert open_and_run(page, f"{live_server}/{permalink_hash(LOOP_300, 0)}") == "done"
+    assert drawn(page) <= 40 and min_label_px(page) >= 12
+    expect(page.locator("[data-testid=graph-summary]")).to_contain_text("Repeats are folded")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "loop-300-ops.png"), full_page=True)
+    rows = page.locator("[data-testid=node-row]")
+    expect(rows).to_have_count(100)
+    status = page.locator("[data-testid=nodes-page-status]")
+    expect(status).to_have_text("Rows 1–100 of 1,204")
+    page.locator("[data-testid=nodes-next]").click()
+    expect(status).to_have_text("Rows 101–200 of 1,204")
+    assert rows.first.get_attribute("data-node-id") != "t0"
