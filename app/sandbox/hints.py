@@ -168,9 +168,8 @@ def _import_hint(error: ProgramError) -> Hint | None:
     if alternative is None:
         return None
     english = alternative[0].upper() + alternative[1:] + "."
-    return Hint(
-        "SandboxViolation", refused.group(0), english, _IMPORT_ALTERNATIVES_KO.get(module, english)
-    )
+    korean = _IMPORT_ALTERNATIVES_KO.get(module, english)
+    return Hint("SandboxViolation", refused.group(0), english, korean)
 
 
 def find_hint(error: ProgramError) -> Hint | None:

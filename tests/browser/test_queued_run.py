@@ -82,7 +82,7 @@ def test_a_queued_run_can_be_cancelled_and_never_runs_twice(open_page, live_serv
     run_button = page.locator("[data-testid=run]")
     expect(run_button).to_have_text(re.compile(r"^대기 중 — 약 \d+초"), timeout=10_000)
     # Ctrl+Enter while a run is pending starts no second run.
-    page.locator(".CodeMirror textarea").press("Control+Enter")
+    page.locator(".CodeMirror [contenteditable=true]").press("Control+Enter")
     page.wait_for_timeout(300)
     assert len(server.requests) == 1
     run_button.click()

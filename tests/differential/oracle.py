@@ -66,6 +66,7 @@ def reset_torch_state(seed: int) -> None:
     torch.set_default_dtype(torch.float32)
     torch.set_printoptions(profile="default", sci_mode=None)
     torch.autograd.set_detect_anomaly(False)
+    torch.set_default_device(None)  # a program's set_default_device would outlive it
 
 
 def json_safe(value: Any) -> Any:
