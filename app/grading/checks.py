@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.grading.compare import compare_values
+from app.grading.credit import award_partial_credit, partial_credit
+from app.grading.requirements import apply_requirements
 from app.grading.scoring import (
     check_entry,
     program_failed_message,
@@ -79,6 +81,8 @@ def run_checks(request: dict[str, Any], limits: Limits) -> dict[str, Any]:
         )
         for index, check in enumerate(checks)
     ]
+    # Problem files: a check that `requires` a failed one is skipped (points 0, a sentence).
+    results = apply_requirements(checks, results)
     # The first failure of the reference is the grader's error of the whole result.
     grader_error = next(iter(reference_failures.values()), None)
     return summarize(
@@ -160,7 +164,7 @@ def _grade(
         atol=check.get("atol"),
         max_elements=limits.value_elements,
     )
-    return check_entry(
+    entry = check_entry(
         check,
         passed=comparison.passed,
         expected=comparison.expected,
@@ -168,3 +172,10 @@ def _grade(
         max_abs_diff=comparison.max_abs_diff,
         message=comparison.message,
     )
+    if not comparison.passed and check.get("partial") is not None:
+        credit = partial_credit(
+            check["partial"], actual.value, expected, check.get("rtol"), check.get("atol")
+        )
+        if credit is not None:
+            award_partial_credit(entry, credit)
+    return entry
