@@ -56,11 +56,11 @@ def graph_svg(graph: dict[str, Any]) -> str:
         column = depth[node["id"]]
         row = rows.get(column, 0)
         rows[column] = row + 1
-        width = max(60.0, CHAR_WIDTH * len(_label(node)) + 16)
-        x = MARGIN + column * COLUMN_WIDTH
-        y = MARGIN + row * ROW_HEIGHT
-        position[node["id"]] = (x, y, min(width, COLUMN_WIDTH - 14))
-    width = float(MARGIN * 2 + (max(rows) + 1 if rows else 1) * COLUMN_WIDTH)
+        box_width = max(60.0, CHAR_WIDTH * len(_label(node)) + 16)
+        x = float(MARGIN + column * COLUMN_WIDTH)
+        y = float(MARGIN + row * ROW_HEIGHT)
+        position[node["id"]] = (x, y, min(box_width, COLUMN_WIDTH - 14))
+    width = MARGIN * 2 + (max(rows) + 1 if rows else 1) * COLUMN_WIDTH
     height = MARGIN * 2 + (max(rows.values()) if rows else 1) * ROW_HEIGHT
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
