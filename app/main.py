@@ -14,7 +14,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from app.api import batch, capabilities, check, docs, examples, health, observability, pages, run
+from app.api import (
+    batch,
+    capabilities,
+    check,
+    docs,
+    examples,
+    health,
+    observability,
+    pages,
+    problem_files,
+    run,
+)
 from app.api.observability import RequestContext
 from app.api.problems import install_problem_handlers
 from app.api.request_limits import BodySizeLimit, RateLimit
@@ -26,7 +37,18 @@ from app.workers import PoolUnavailable, WorkerPool
 from app.workers.fair_queue import ClientAddress
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-ROUTERS = (run, check, batch, examples, capabilities, health, docs, pages, observability)
+ROUTERS = (
+    run,
+    check,
+    batch,
+    problem_files,
+    examples,
+    capabilities,
+    health,
+    docs,
+    pages,
+    observability,
+)
 
 logger = logging.getLogger(__name__)
 run_log = logging.getLogger(RUN_LOGGER)

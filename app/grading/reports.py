@@ -226,7 +226,16 @@ def _test_output(entry: dict[str, Any]) -> str:
 def junit_xml(graded: list[tuple[str, dict[str, Any]]], problem: Problem, lang: str) -> str:
     """JUnit XML: one <testsuite> per submission, one <testcase> per check (all revealed:
     this report is for course staff and CI, not for students)."""
-    suites = ElementTree.Element("testsuites", name=problem.id)
+    return _junit(graded, problem.id, lang)
+
+
+def batch_junit(graded: list[tuple[str, dict[str, Any]]]) -> str:
+    """JUnit XML of the check items of a batch (named by their ids)."""
+    return _junit(graded, "batch", "en")
+
+
+def _junit(graded: list[tuple[str, dict[str, Any]]], suite_name: str, lang: str) -> str:
+    suites = ElementTree.Element("testsuites", name=suite_name)
     for submission, result in graded:
         suite = ElementTree.SubElement(suites, "testsuite", name=submission)
         failures = errors = 0
@@ -234,10 +243,9 @@ def junit_xml(graded: list[tuple[str, dict[str, Any]]], problem: Problem, lang: 
             errors += 1
             case = ElementTree.SubElement(suite, "testcase", name="grader", classname=submission)
             ElementTree.SubElement(case, "error", message=grader_error_message(result))
-        for index, entry in enumerate(result["results"]):
-            check = _check_of(problem, entry, index)
+        for entry in result["results"]:
             case = ElementTree.SubElement(
-                suite, "testcase", name=check.name, classname=f"{submission}.{problem.id}"
+                suite, "testcase", name=entry["name"], classname=f"{submission}.{suite_name}"
             )
             if not entry["passed"]:
                 failures += 1
@@ -261,26 +269,42 @@ def junit_xml(graded: list[tuple[str, dict[str, Any]]], problem: Problem, lang: 
 CSV_COLUMNS = ("submission", "status", "score", "points", "max_points", "passed", "total")
 
 
+def _csv_row(submission: str, result: dict[str, Any]) -> list[Any]:
+    status = "grader_error" if is_grader_error(result) else "graded"
+    return [
+        submission,
+        status,
+        "" if status != "graded" else f"{result['score']:.6g}",
+        "" if status != "graded" else f"{result['points']:g}",
+        f"{result['max_points']:g}",
+        result["passed"],
+        result["total"],
+    ]
+
+
 def csv_text(
     graded: list[tuple[str, dict[str, Any]]], problem: Problem, seconds: dict[str, float]
 ) -> str:
-    """One row per submission: its status, score and the points of each check."""
+    """One row per submission: its status, score, the points of each check and its time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_COLUMNS, *(check.name for check in problem.checks), "seconds"])
     for submission, result in graded:
-        status = "grader_error" if is_grader_error(result) else "graded"
         writer.writerow(
             [
-                submission,
-                status,
-                "" if status != "graded" else f"{result['score']:.6g}",
-                "" if status != "graded" else f"{result['points']:g}",
-                f"{result['max_points']:g}",
-                result["passed"],
-                result["total"],
+                *_csv_row(submission, result),
                 *(f"{entry['points']:g}" for entry in result["results"]),
                 f"{seconds.get(submission, 0.0):.3f}",
             ]
         )
+    return out.getvalue()
+
+
+def batch_csv(graded: list[tuple[str, dict[str, Any]]]) -> str:
+    """One row per check item of a batch (items may have different checks: totals only)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for submission, result in graded:
+        writer.writerow(_csv_row(submission, result))
     return out.getvalue()
