@@ -7,13 +7,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from app import asset_dir
 from app.api import (
     batch,
     capabilities,
@@ -36,7 +36,7 @@ from app.telemetry.metrics import PlaygroundMetrics, PoolSnapshot
 from app.workers import PoolUnavailable, WorkerPool
 from app.workers.fair_queue import ClientAddress
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+STATIC_DIR = asset_dir("static")
 ROUTERS = (
     run,
     check,
