@@ -18,7 +18,7 @@ from app.grading.platforms import format_check_result
 from app.grading.reports import batch_csv, batch_junit
 from app.grading.submit import check_on_pool
 from app.schemas_grading import BatchItem, BatchRequest, BatchResponse, CheckItem
-from app.workers import PoolUnavailable, QueueFull, WorkerPool
+from app.workers import WorkerPool
 from app.workers.failures import failed_run_result
 from app.workers.framing import encode_json
 
@@ -139,12 +139,16 @@ async def batch(
         async with slots:
             return await run_item(pool, item, settings)
 
+    # gather + cancel rather than a TaskGroup (Python 3.11+), with the same outcome: the first
+    # overload cancels the items still waiting and the whole batch gets 503, never a 200.
+    tasks = [asyncio.ensure_future(in_turn(item)) for item in batch_request.items]
     try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(in_turn(item)) for item in batch_request.items]
-    except* (QueueFull, PoolUnavailable) as overload:
-        # Overload is never a 200: the whole batch gets 503 (the group cancelled the rest).
-        raise overload.exceptions[0] from None
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     if result_format != "json":
         return formatted([task.result() for task in tasks], batch_request.items, result_format)
     # The workers' JSON is spliced in untouched (with the caller's id), in request order.

@@ -9,8 +9,8 @@ attributes, so only an allow-list is safe (see shared/sandbox-threats.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from app.sandbox.compat import StrEnum
 from app.sandbox.costs import CostRule
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from enum import StrEnum
 from typing import Any
 
 import torch
+
+from app.sandbox.compat import StrEnum
 
 Estimate = tuple[int, int]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from app.grading import run_checks
+from app.grading import problems, run_checks
 from app.grading.feedback import choose_lang, is_translated, localize
 from app.grading.graph_svg import graph_svg
 from app.grading.problems import ProblemFileError, load_problem, parse_problem
@@ -41,9 +41,7 @@ prompt.ko = "문제"
 
 
 def problem_from(checks: str, header: str = HEADER) -> Any:
-    import tomllib
-
-    return parse_problem(tomllib.loads(textwrap.dedent(header) + textwrap.dedent(checks)))
+    return parse_problem(problems.tomllib.loads(textwrap.dedent(header) + textwrap.dedent(checks)))
 
 
 def grade(problem: Any, source: str) -> dict[str, Any]:
