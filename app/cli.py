@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser = subcommands.add_parser("serve", help="Start the web server.")
     serve_parser.add_argument("--host", help="Bind address (default: settings.host).")
     serve_parser.add_argument("--port", type=int, help="Port (default: settings.port).")
+    serve_parser.add_argument(
+        "--version", action="version", version=f"autograd-playground {version}"
+    )
     handlers["serve"] = serve
 
     run_parser = subcommands.add_parser(
@@ -36,10 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("file", type=Path, help="Program file ('-' reads stdin).")
     run_parser.add_argument("--json", action="store_true", help="Print the full RunResult.")
     run_parser.add_argument("--seed", type=int, default=0, help="torch.manual_seed (default 0).")
+    run_parser.add_argument("--version", action="version", version=f"autograd-playground {version}")
     handlers["run"] = run_file
 
     # Further subcommands (e.g. the grader's `check`) register here: add_parser + handler.
-    register_check(subcommands, handlers)
+    register_check(subcommands, handlers, version)
     register_course_commands(subcommands, handlers, version)
 
     args = parser.parse_args(argv)

@@ -79,6 +79,24 @@ def test_a_mistake_in_the_file_is_exit_2_and_a_broken_reference_exit_3(tmp_path:
     assert "The reference program of 'chain-rule' fails at line 5 with NameError" in done.stderr
 
 
+def test_a_reference_that_times_out_is_a_grader_error_not_a_students_zero(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.toml"
+    text = CHAIN_RULE.read_text(encoding="utf-8").replace(
+        '\nout.backward()\n"""', '\nout.backward()\nwhile True:\n    pass\n"""'
+    )
+    # Only the reference ends with that line (the starter's is a comment).
+    assert text.count("while True") == 1
+    slow.write_text(text, encoding="utf-8")
+    done = cli(
+        "grade",
+        str(slow),
+        str(CHAIN_RULE),
+        env={"PLAYGROUND_LIMITS__SECONDS": "1", "PLAYGROUND_LIMITS__STEPS": "1000000000"},
+    )
+    assert done.returncode == 3, done.stderr
+    assert "fails" in done.stderr and "Timeout" in done.stderr
+
+
 def test_grading_one_file_in_each_format_exits_zero_whatever_the_score(tmp_path: Path) -> None:
     crash = tmp_path / "crash.py"
     crash.write_text(CRASHING, encoding="utf-8")
