@@ -87,6 +87,16 @@ def student_view(
     }
 
 
+def localize_result(result: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A bare /check result with its sentences in `lang` (the values are left as they are)."""
+    if lang == "en":
+        return result
+    entries = [
+        {**entry, "message": localize(entry["message"], lang)} for entry in result["results"]
+    ]
+    return {**result, "results": entries, "lang": lang}
+
+
 def _score(points: float) -> float:
     # Gradescope and PrairieLearn show these numbers; 0.30000000000000004 helps nobody.
     return round(points, 6) if math.isfinite(points) else 0.0

@@ -136,3 +136,15 @@ def test_batch_formats_work_or_answer_422(client: httpx.Client) -> None:
     assert refused.status_code == 422
     assert "item 2 is a run" in refused.text
     assert client.post("/api/v1/batch?format=xml", json={"items": items}).status_code == 422
+
+
+def test_plain_check_speaks_korean_when_asked(client: httpx.Client) -> None:
+    body = check_item("s", WRONG)
+    del body["kind"], body["id"]
+    english = client.post("/api/v1/check", json=body).json()
+    assert english["results"][0]["message"].startswith("out.item() is 469, expected 55")
+    assert "lang" not in english
+    korean = client.post("/api/v1/check", json=body, headers={"Accept-Language": "ko"}).json()
+    assert korean["results"][0]["message"].startswith("out.item()의 값은 469, 기대한 값은 55입니다")
+    assert client.post("/api/v1/check?lang=ko", json=body).json()["lang"] == "ko"
+    assert client.post("/api/v1/check?lang=fr", json=body).status_code == 422
