@@ -221,7 +221,7 @@ class WorkerPool:
         worker.busy = True
         try:
             tag, payload, summary = await asyncio.wait_for(self._exchange(worker, frame), deadline)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin before 3.11
             self._retire(worker, "timeout")
             return JobOutcome(
                 failure={
