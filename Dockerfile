@@ -41,6 +41,9 @@ RUN useradd --uid 10001 --user-group --create-home --home-dir /home/playground -
 # comes after it, so a code change rebuilds and ships megabytes, not the venv.
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
+# The workers' seccomp filter needs the system's libseccomp (libseccomp2, part of the base image
+# as a dependency of apt): the build fails here rather than the service at its first fork.
+RUN python -c "import pyseccomp; pyseccomp.SyscallFilter(pyseccomp.ALLOW)"
 # Editable install: app/main.py finds templates/ and static/ next to the package, so the code
 # stays in /app and only the `autograd-playground` entry point and an import hook mapping `app`
 # to /app/app go into the venv. Installed from pyproject.toml alone (README is only metadata) so

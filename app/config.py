@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     worker_memory_mb: int = Field(
         default=2048, ge=256, description="Address-space limit of each worker process, in MiB."
     )
+    syscall_filter: bool = Field(
+        default=True,
+        description=(
+            "Seccomp filter in each worker: execve, sockets, new processes, writing files and "
+            "the like kill the worker (SECURITY.md, 'Seccomp policy'). Off only for debugging."
+        ),
+    )
     queue_size: int = Field(
         default=64,
         ge=0,

@@ -23,6 +23,15 @@ ensure_venv() {
   fi
 }
 
+ensure_libseccomp() {
+  # The workers' seccomp filter loads the system's libseccomp (app/workers/syscall_filter.py).
+  if { ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libseccomp\.so\.2'; then return; fi
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libseccomp2 >/dev/null
+}
+
 ensure_chromium() {
   if command -v chromium >/dev/null 2>&1; then return; fi
   local sudo=""
@@ -43,11 +52,13 @@ ensure_promtool() {
 
 case "${1:-}" in
   serve)
+    ensure_libseccomp
     ensure_venv
     shift
     exec "$VENV/bin/autograd-playground" serve "$@"
     ;;
   test)
+    ensure_libseccomp
     ensure_venv
     ensure_chromium
     ensure_promtool

@@ -185,6 +185,8 @@ HOOK_HANDLE: dict[str, Entry] = {"remove": Entry(Kind.METHOD)}
 REFUSED_KEYWORDS: dict[str, str] = {
     "out": "writes into (and resizes) an existing tensor",
     "layout": "selects sparse layouts",
+    "sparse_grad": "makes a sparse gradient, built without checking its indices",
+    "sparse": "makes sparse gradients, built without checking their indices",
     "pin_memory": "needs a device",
     "generator": "takes a raw generator object",
     "memory_format": "controls raw memory layout",

@@ -88,6 +88,13 @@ _CPYTHON_NAME_OF = {
 _CPYTHON_TYPE_NAMES = re.compile(r"\b(InterpretedFunction|PlainMethod)\b")
 
 
+def _escape_non_ascii(text: str) -> str:
+    """What CPython's `ascii()` does to a repr: `\\xe9`, `\\u20ac`, `\\U0001f600`."""
+    if text.isascii():
+        return text
+    return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
 def _position(node: ast.stmt | ast.expr) -> tuple[int, int]:
     # The parser gives every statement and expression a position.
     return node.lineno, node.col_offset + 1
@@ -1174,7 +1181,7 @@ class Compiler:
         ctx = self.ctx
         # `y.data`, `x.grad`: a tensor's data attribute is read through the surface directly;
         # methods, `grad_fn`, `T` and refused names take the generic path.
-        on_tensor = self.runtime.surface.tensor_attribute(name)
+        on_tensor = self.runtime.surface.tensor_attribute(name, self.ctx)
         tensor_type = torch.Tensor if on_tensor is not None else _NO_TYPES
 
         def attribute(frame: Frame) -> Any:
@@ -1361,7 +1368,9 @@ class Compiler:
                 elif conversion == ord("r"):
                     result = runtime.to_repr(result)
                 elif conversion == ord("a"):
-                    result = ascii(runtime.to_repr(result))
+                    # CPython's ascii(): the repr with non-ASCII characters escaped (calling
+                    # ascii() on the repr would quote it a second time).
+                    result = _escape_non_ascii(runtime.to_repr(result))
                 kind = type(result)
                 if not specification and kind is not str and runtime.is_surface(result):
                     # torch decides: a 0-d tensor formats as its item, `f"{loss}"` -> 0.25.

@@ -170,7 +170,10 @@ class Interpreter:
         # Warnings of the parser/validator carry the program line; torch's the current line.
         where = lineno if filename == PROGRAM_FILENAME else self.ctx.line
         entry = (category.__name__, sanitize_message(str(message)), where)
-        if entry in self._seen_warnings:
+        # torch's once-per-process warnings: once per run, at the first line (warn_once.py).
+        once = self._runtime.surface.ONCE_PER_PROCESS_WARNINGS
+        seen = (entry[0], entry[1], 0) if entry[1] in once else entry
+        if seen in self._seen_warnings:
             return
-        self._seen_warnings.add(entry)
+        self._seen_warnings.add(seen)
         self._warnings.append({"category": entry[0], "message": entry[1], "line": entry[2]})

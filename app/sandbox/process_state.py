@@ -1,7 +1,8 @@
 """Put torch's process-wide state back to its defaults before every run.
 
 Workers are reused across requests; anything one program changed (RNG, grad mode, default
-dtype, print options, anomaly mode) must not leak into the next.
+dtype, print options, anomaly mode, torch's once-per-process warnings) must not leak into the
+next.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import random
 
 import torch
+
+from app.sandbox.surface import warn_once
 
 
 def reset_global_state(seed: int) -> None:
@@ -27,3 +30,5 @@ def reset_global_state(seed: int) -> None:
     torch.set_printoptions(profile="default", sci_mode=None)
     if torch.is_anomaly_enabled() or not torch.is_anomaly_check_nan_enabled():
         torch.autograd.set_detect_anomaly(False)
+    # No run can use up a once-per-process warning of torch (see surface/warn_once.py).
+    warn_once.reset()

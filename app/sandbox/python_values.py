@@ -179,6 +179,12 @@ def _checked(
     return checked
 
 
+def _operand(number: Any) -> str:
+    """A number as it would be written as an operand of `**`: `(-1.0)`, `0.5`."""
+    text = repr(number)
+    return f"({text})" if text.startswith("-") else text
+
+
 class CheckedOperators:
     """Python's binary operators on plain values, refused before they exceed a limit."""
 
@@ -197,7 +203,30 @@ class CheckedOperators:
             return self._iadd
         base = symbol.removesuffix("=") if symbol not in _COMPARISONS else symbol
         check = _SIZE_CHECKS.get(base)
-        return _checked(None if check is None else getattr(self, check), BINARY_OPERATORS[symbol])
+        size_check = None if check is None else getattr(self, check)
+        checked = _checked(size_check, BINARY_OPERATORS[symbol])
+        if base == "**":
+            return self._real_power(checked)
+        return checked
+
+    def _real_power(self, power: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        """`**` on numbers, refusing a complex result: the language has no complex numbers
+        (literals are refused by the validator; `(-1.0) ** 0.5` is the only other way to one),
+        so every complex value, tensor or Python, is refused by one rule."""
+        ctx = self._ctx
+
+        def real_power(left: Any, right: Any) -> Any:
+            result = power(left, right)
+            if type(result) is complex:
+                raise SandboxViolation(
+                    f"Line {ctx.line}: {_operand(left)} ** {_operand(right)} is a complex "
+                    "number, and complex numbers are not supported in the playground.",
+                    line=ctx.line,
+                    col=ctx.col,
+                )
+            return result
+
+        return real_power
 
     def int_too_big(self, bits: int) -> None:
         if bits > self._int_bits:

@@ -40,7 +40,7 @@ from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.grad_fn_view import GradFnView, view_of
 from app.sandbox.operators import BINARY_OPERATORS
-from app.sandbox.surface import autograd_calls, memory, warn_once
+from app.sandbox.surface import autograd_calls, dense, memory, warn_once
 from app.sandbox.surface.modules import (
     module_call_estimate,
     module_init_estimate,
@@ -84,6 +84,9 @@ def _member(path: str, name: str, entry: Entry) -> Any:
         return WrappedClass(qualified, real, entry)
     return as_python_type(SurfaceFunction, type(real).__name__)(qualified, real, entry)
 
+
+# torch's once-per-process warnings, for the interpreter to show once per run (warn_once.py).
+ONCE_PER_PROCESS_WARNINGS: frozenset[str] = warn_once.ONCE_PER_PROCESS
 
 _NAMESPACE_VIEWS: dict[str, Namespace] = {path: Namespace(path) for path in allowlist.NAMESPACES}
 _MEMBERS: dict[str, dict[str, Any]] = {
@@ -206,17 +209,35 @@ def _table_attribute(obj: Any, name: str, table: dict[str, Entry], ctx: RunConte
     if entry.kind is Kind.METHOD:
         method_class = _BUILTIN_METHOD if isinstance(obj, GradFnView) else _PYTHON_METHOD
         return method_class(obj, name, entry)
-    return getattr(obj, name)  # real AttributeError for e.g. ReLU().weight
+    value = getattr(obj, name)  # real AttributeError for e.g. ReLU().weight
+    # `model.weight`, `grad_fn.variable`, `optimizer.param_groups`: tensors torch holds.
+    dense.check(value, ctx)
+    return value
 
 
-def tensor_attribute(name: str) -> Callable[[torch.Tensor], Any] | None:
+def tensor_attribute(name: str, ctx: RunContext) -> Callable[[torch.Tensor], Any] | None:
     """How to read data attribute `name` of a tensor (`x.data`, `x.grad`, `x.shape`), for the
     compiler to resolve once per `obj.name` site; None for methods, `grad_fn`, `T` and names
     outside the table, which go through `get_attribute`."""
     entry = allowlist.TENSOR.get(name)
     if entry is None or entry.kind is Kind.METHOD or name in ("grad_fn", "T"):
         return None
+    if name in _TENSOR_VALUED_ATTRIBUTES:
+        getter = operator.attrgetter(name)
+        is_dense = dense.is_dense
+
+        def read_checked(tensor: torch.Tensor) -> Any:
+            value = getter(tensor)
+            if value is not None and not is_dense(value):
+                raise dense.refusal(value, ctx)
+            return value
+
+        return read_checked
     return operator.attrgetter(name)  # what _tensor_attribute ends with, without a frame
+
+
+# Attributes that hand the program a tensor torch made (a sparse gradient, say): checked.
+_TENSOR_VALUED_ATTRIBUTES = frozenset({"grad", "data"})
 
 
 def _tensor_attribute(tensor: torch.Tensor, name: str, ctx: RunContext) -> Any:
@@ -230,21 +251,46 @@ def _tensor_attribute(tensor: torch.Tensor, name: str, ctx: RunContext) -> Any:
     if name == "T":
         warn_once.warn_transpose(tensor, ctx)
         result = tensor.T
+        dense.check_tensor(result, ctx)
         ctx.observer.op_result(result, (tensor,), ctx.line)
         return result
-    return getattr(tensor, name)
+    value = getattr(tensor, name)
+    if name in _TENSOR_VALUED_ATTRIBUTES and value is not None:
+        dense.check_tensor(value, ctx)
+    return value
 
 
 def set_attribute(obj: Any, name: str, value: Any, ctx: RunContext) -> None:
     """Tensor `.requires_grad`, `.grad` and `.data` only; torch checks the value itself."""
     if isinstance(obj, torch.Tensor) and name in allowlist.TENSOR_SETTABLE:
-        setattr(obj, name, value)
+        if isinstance(value, torch.Tensor):
+            dense.check_tensor(value, ctx)
+        if name == "data":
+            _assign_data(obj, value)
+        else:
+            setattr(obj, name, value)
         return
     raise _refuse(
         f"Assigning {_owner_label(obj)}.{name} is not allowed: only a tensor's .requires_grad, "
         ".grad and .data can be assigned.",
         ctx,
     )
+
+
+def _assign_data(tensor: torch.Tensor, value: Any) -> None:
+    """`t.data = v`, torch's own assignment, made safe for tensors saved for backward.
+
+    torch swaps the tensor's contents without bumping its version counter, so a graph that saved
+    `t` (an index for `gather`, say) would run its backward on the new contents unchecked. When
+    the shape or dtype changes, the version is bumped as an in-place op would: a backward through
+    such a graph then fails with torch's own "modified by an inplace operation" error instead of
+    reading or writing by the old shape. With shape and dtype kept, torch's behaviour is kept
+    (every kernel of the table checks index values; SECURITY.md, "Memory safety").
+    """
+    old_shape, old_dtype = tensor.shape, tensor.dtype
+    tensor.data = value
+    if tensor.shape != old_shape or tensor.dtype != old_dtype:
+        torch.autograd.graph.increment_version(tensor)
 
 
 # ---- calls ----------------------------------------------------------------------------------
@@ -375,6 +421,7 @@ def call(fn: Any, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) 
 
 
 def _finish(result: Any, inputs: Sequence[Any], ctx: RunContext) -> Any:
+    dense.check(result, ctx)
     memory.track(result, ctx)
     if ctx.reports_ops:
         ctx.observer.op_result(result, inputs, ctx.line)
@@ -405,6 +452,7 @@ def _call_method(
     if isinstance(owner, torch.optim.Optimizer):
         if method.name == "step":
             _pay(optimizer_step_estimate(owner), "optimizer.step", ctx)
+            dense.check_gradients((p for group in owner.param_groups for p in group["params"]), ctx)
         return _finish(getattr(owner, method.name)(*args, **kwargs), (), ctx)
     if isinstance(owner, GradFnView | HookHandle):
         target = owner if isinstance(owner, GradFnView) else owner.real
@@ -570,6 +618,7 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
     what = f"Tensor.{name}"
     tensor_type = torch.Tensor
     tracked = memory.TRACKED_ELEMENTS
+    is_dense = dense.is_dense
 
     def call_tensor_method(
         tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
@@ -586,7 +635,13 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
         result = getattr(tensor, name)(*args, **kwargs)
         # _finish, inlined: this is the hottest call of the language. memory.track ignores a
         # small plain tensor: skip calling it.
-        if type(result) is not tensor_type or result.numel() >= tracked:
+        if type(result) is tensor_type:
+            if not is_dense(result):
+                raise dense.refusal(result, ctx)
+            if result.numel() >= tracked:
+                memory.track(result, ctx)
+        else:
+            dense.check(result, ctx)
             memory.track(result, ctx)
         if ctx.reports_ops:
             ctx.observer.op_result(result, (tensor, *args, *kwargs.values()), ctx.line)
@@ -664,6 +719,7 @@ def _tensor_operator(op: str) -> TensorOperator:
     estimate_first = op in ("@", "@=")
     tensor_type = torch.Tensor
     tracked = memory.TRACKED_ELEMENTS
+    is_dense = dense.is_dense
 
     def apply_to_tensor(left: Any, right: Any, ctx: RunContext) -> Any:
         if not estimate_first and isinstance(left, tensor_type) and type(right) in _NUMBER_TYPES:
@@ -675,7 +731,13 @@ def _tensor_operator(op: str) -> TensorOperator:
         _pay((elements, cost), what, ctx)
         result = function(left, right)
         # _finish, inlined as in tensor method calls: operators are as hot.
-        if type(result) is not tensor_type or result.numel() >= tracked:
+        if type(result) is tensor_type:
+            if not is_dense(result):
+                raise dense.refusal(result, ctx)
+            if result.numel() >= tracked:
+                memory.track(result, ctx)
+        else:
+            dense.check(result, ctx)
             memory.track(result, ctx)
         if ctx.reports_ops:
             ctx.observer.op_result(result, (left, right), ctx.line)
@@ -777,6 +839,7 @@ def set_item(obj: Any, key: Any, value: Any, ctx: RunContext) -> None:
     if isinstance(obj, torch.Tensor):
         value_size = broadcast_numel((value,))
         ctx.charge(max(obj.numel(), value_size, 1), "Index assignment")
+        dense.check(value, ctx)
         obj[key] = value
         ctx.observer.op_result(obj, (obj, value), ctx.line)
         return
@@ -797,6 +860,8 @@ def iterate(obj: Any, ctx: RunContext) -> Iterator[Any]:
             )
         ctx.charge(max(obj.numel(), 1), "Iterating a tensor")
         rows = tuple(iter(obj))  # torch's own rows (UnbindBackward0) and 0-d error
+        if rows:
+            dense.check_tensor(rows[0], ctx)  # rows share their tensor's layout and device
         ctx.observer.op_result(rows, (obj,), ctx.line)
         return iter(rows)
     if isinstance(obj, SurfaceGenerator):

@@ -16,7 +16,7 @@ from types import ModuleType
 
 from app.config import Settings
 from app.telemetry.events import outcome_of
-from app.workers import process_setup
+from app.workers import process_setup, syscall_filter
 from app.workers.framing import (
     TAG_FAILURE,
     TAG_JOB,
@@ -33,6 +33,9 @@ def serve(sock: socket.socket, jobs: ModuleType, settings: Settings) -> None:
     process_setup.die_with_parent()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     process_setup.limit_address_space(settings.worker_memory_mb)
+    # Last of the setup: from here on the system calls a run never needs kill this worker.
+    if settings.syscall_filter:
+        syscall_filter.install()
     # The collector runs between jobs, not during them: a run keeps thousands of records
     # alive until its result is sent, and an automatic collection in the middle would walk
     # them all (10 ms for a 2,000-op capture) only to find them alive. Once the answer is

@@ -631,6 +631,40 @@ TORCH_CASES = [
         """,
     ),
     _case(
+        "data-assignment-of-a-saved-tensor-same-shape",
+        """
+        import torch
+        x = torch.zeros(3, 4, requires_grad=True)
+        idx = torch.tensor([[0, 1], [2, 3], [1, 0]])
+        y = x.gather(1, idx)
+        idx.data = torch.tensor([[3, 3], [0, 0], [1, 2]])
+        y.sum().backward()
+        print(x.grad)
+        w = torch.tensor([1.0, -2.0], requires_grad=True)
+        loss = (w * w).sum()
+        w.data = torch.tensor([10.0, 20.0])
+        loss.backward()
+        print(w.grad)
+        for step in range(3):
+            w.grad = None
+            (w * w).sum().backward()
+            w.data = w.data - 0.1 * w.grad
+        print(w)
+        """,
+    ),
+    _case(
+        "data-assignment-out-of-range-index-is-checked",
+        """
+        import torch
+        x = torch.zeros(2, 4, requires_grad=True)
+        idx = torch.tensor([[0, 1], [2, 3]])
+        y = x.gather(1, idx)
+        idx.data = torch.tensor([[0, 100000], [2, 3]])
+        y.sum().backward()
+        """,
+        "RuntimeError",
+    ),
+    _case(
         "inplace-methods",
         """
         import torch
@@ -881,6 +915,15 @@ PYTHON_CASES = [
         nested = [[i * j for j in range(3)] for i in range(3)]
         words = [w for w in ["a", "bb", "ccc"] if len(w) > 1]
         print(squares, pairs, nested, words)
+        """,
+    ),
+    _case(
+        "python-fstring-ascii-conversion",
+        """
+        import torch
+        word = "café"
+        print(f"{'é'!a} {word!a} {word!a:>12}|{['ü', 'x', 3]!a} {'€ 😀'!a} {'plain'!a}")
+        print(f"{torch.tensor([1.5])!a} {torch.float32!a} {(1, 'ß')!a}")
         """,
     ),
     _case(

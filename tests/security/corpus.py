@@ -984,6 +984,185 @@ MORE = [
     _p("parser-many-args", "parser", "stop", "print(" + "1, " * 20000 + "1)"),
 ]
 
+# The sparse-gradient family (issue 13): sparse, quantized, nested, meta and complex tensors and
+# `.data =` swaps of tensors backward saved. Every door is refused; what stays reachable (dense
+# kernels given bad indices, swaps of another shape) ends in torch's own checked error.
+_GATHER = "import torch\nx = torch.zeros(2, 4, requires_grad=True)\nidx = torch.tensor([[0, 1], [2, 3]])\n"
+SPARSE = [
+    _p(
+        "sparse-gather-keyword",
+        "crash",
+        "refuse",
+        _GATHER + "y = torch.gather(x, 1, idx, sparse_grad=True)",
+    ),
+    _p(
+        "sparse-gather-method-keyword",
+        "crash",
+        "refuse",
+        _GATHER + "y = x.gather(1, idx, sparse_grad=True)\ny.sum().backward()",
+    ),
+    _p(
+        "sparse-gather-data-swap-write",
+        "crash",
+        "refuse",
+        _GATHER
+        + "y = torch.gather(x, 1, idx, sparse_grad=True)\nidx.data = torch.tensor([[0, 100000], [2, 3]])\ny.sum().backward()\nd = torch.zeros(2, 4)\nd.add_(x.grad)",
+    ),
+    _p(
+        "sparse-gather-double-free",
+        "crash",
+        "refuse",
+        _GATHER
+        + "y = x.gather(1, idx, sparse_grad=True)\nidx.data = torch.tensor([[7, 9], [-50, 3]])\ny.sum().backward()\nz = x.grad.relu()\nprint(z)",
+    ),
+    _p(
+        "sparse-gather-kwargs-unpack",
+        "crash",
+        "refuse",
+        _GATHER + "y = torch.gather(x, 1, idx, **{'sparse_grad': True})",
+    ),
+    _p(
+        "sparse-index-select-keyword",
+        "crash",
+        "refuse",
+        _GATHER + "y = torch.index_select(x, 1, torch.tensor([0, 2]), sparse_grad=True)",
+    ),
+    _p(
+        "sparse-embedding-functional",
+        "crash",
+        "refuse",
+        "import torch\nimport torch.nn.functional as F\nw = torch.randn(10, 3, requires_grad=True)\ne = F.embedding(torch.tensor([1, 2]), w, sparse=True)",
+    ),
+    _p(
+        "sparse-embedding-module",
+        "crash",
+        "refuse",
+        "import torch\nimport torch.nn as nn\ne = nn.Embedding(10, 3, sparse=True)\nout = e(torch.tensor([1, 2])).sum()",
+    ),
+    _p(
+        "sparse-coo-constructor",
+        "crash",
+        "refuse",
+        "import torch\ns = torch.sparse_coo_tensor(torch.tensor([[0, 99999]]), torch.ones(2), (4,))",
+    ),
+    _p("sparse-to-sparse", "crash", "refuse", "import torch\ns = torch.ones(3).to_sparse()"),
+    _p("sparse-to-sparse-csr", "crash", "refuse", "import torch\ns = torch.eye(3).to_sparse_csr()"),
+    _p(
+        "sparse-layout-keyword",
+        "crash",
+        "refuse",
+        "import torch\ns = torch.zeros(3, layout=torch.sparse_coo)",
+    ),
+    _p(
+        "sparse-layout-keyword-like",
+        "crash",
+        "refuse",
+        "import torch\nx = torch.ones(3)\ns = torch.zeros_like(x, layout=x.layout)",
+    ),
+    _p(
+        "sparse-namespace-mm",
+        "crash",
+        "refuse",
+        "import torch\nm = torch.sparse.mm(torch.ones(2, 2), torch.ones(2, 2))",
+    ),
+    _p(
+        "sparse-sgd-over-sparse-grad",
+        "crash",
+        "refuse",
+        _GATHER
+        + "y = torch.gather(x, 1, idx, sparse_grad=True)\nopt = torch.optim.SGD([x], lr=0.1)\nidx.data = torch.tensor([[0, 100000], [2, 3]])\ny.sum().backward()\nopt.step()",
+    ),
+    _p(
+        "sparse-adam-over-embedding",
+        "crash",
+        "refuse",
+        "import torch\nimport torch.nn as nn\ne = nn.Embedding(10, 3, sparse=True)\nopt = torch.optim.Adam(e.parameters(), lr=0.1)\ne(torch.tensor([1])).sum().backward()\nopt.step()",
+    ),
+    _p(
+        "sparse-grad-assign",
+        "crash",
+        "refuse",
+        "import torch\nx = torch.zeros(4, requires_grad=True)\nx.grad = torch.ones(4).to_sparse()",
+    ),
+    _p(
+        "sparse-hook-sees-grad",
+        "crash",
+        "refuse",
+        _GATHER
+        + "h = x.register_hook(lambda g: print(g))\ny = torch.gather(x, 1, idx, sparse_grad=True)\ny.sum().backward()",
+    ),
+    _p("sparse-is-sparse-probe", "crash", "refuse", "import torch\nprint(torch.ones(2).is_sparse)"),
+    _p(
+        "quantized-tensor",
+        "crash",
+        "refuse",
+        "import torch\nq = torch.quantize_per_tensor(torch.ones(3), 0.1, 0, torch.qint8)",
+    ),
+    _p(
+        "meta-device-tensor",
+        "crash",
+        "refuse",
+        "import torch\nm = torch.ones(10**6, device='meta')\nprint(m.sum())",
+    ),
+    _p("meta-device-to", "crash", "refuse", "import torch\nm = torch.ones(3).to('meta')"),
+    _p(
+        "nested-tensor",
+        "crash",
+        "refuse",
+        "import torch\nn = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)])",
+    ),
+    _p(
+        "complex-from-power",
+        "crash",
+        "refuse",
+        "import torch\nc = (-1.0) ** 0.5\nt = torch.tensor([c])",
+    ),
+    _p(
+        "complex-cast-to-real",
+        "leak",
+        "refuse",
+        "import torch\na = -1.0\nt = torch.tensor([a ** 0.5]).float()\nprint(t)",
+    ),
+    _p(
+        "data-swap-dense-gather-out-of-bounds",
+        "crash",
+        "bounded",
+        _GATHER
+        + "y = x.gather(1, idx)\nidx.data = torch.tensor([[0, 100000], [2, 3]])\ny.sum().backward()\nprint(x.grad)",
+    ),
+    _p(
+        "data-swap-saved-index-new-shape",
+        "crash",
+        "bounded",
+        _GATHER
+        + "y = x.gather(1, idx)\nidx.data = torch.zeros(300, 400, dtype=torch.long)\ny.sum().backward()\nprint(x.grad)",
+    ),
+    _p(
+        "data-swap-advanced-index",
+        "crash",
+        "bounded",
+        "import torch\nx = torch.zeros(4, requires_grad=True)\ni = torch.tensor([0, 3])\ny = x[i]\ni.data = torch.tensor([0, 1000000])\ny.sum().backward()",
+    ),
+    _p(
+        "data-write-saved-max-indices",
+        "crash",
+        "bounded",
+        "import torch\nx = torch.randn(3, 4, requires_grad=True)\nr = x.max(dim=1)\nr.indices.data[0] = 100000\nr.values.sum().backward()",
+    ),
+    _p(
+        "data-write-cross-entropy-target",
+        "crash",
+        "bounded",
+        "import torch\nimport torch.nn.functional as F\nx = torch.randn(2, 3, requires_grad=True)\nt = torch.tensor([0, 2])\nloss = F.cross_entropy(x, t)\nt.data[1] = 100000\nloss.backward()",
+    ),
+    _p(
+        "data-swap-dtype-of-saved",
+        "crash",
+        "bounded",
+        "import torch\nw = torch.ones(3, requires_grad=True)\ny = (w * w).sum()\nw.data = torch.ones(3, dtype=torch.float64)\ny.backward()",
+    ),
+]
+
 CORPUS: tuple[HostileProgram, ...] = tuple(
-    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + MORE + POSITIVE
+    ESCAPE + IMPORTS + FILES + MEMORY + CPU + LEAK + PARSER + CRASH + MORE + SPARSE + POSITIVE
 )

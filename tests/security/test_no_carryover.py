@@ -51,3 +51,28 @@ def test_a_name_from_an_earlier_run_is_undefined(live_server: LiveServer) -> Non
     result = run(live_server, "print(secret_value)\n")
     assert result["error"]["type"] == "NameError"
     assert result["error"]["message"] == "name 'secret_value' is not defined"
+
+
+def test_torch_once_per_process_warnings_show_in_every_run(live_server: LiveServer) -> None:
+    # torch warns about `x.T` on a vector once per process; each run must show it as a fresh
+    # Python does (once, at its first line), on both workers, however often they ran it.
+    source = "import torch\nx = torch.ones(3)\na = x.T\nb = x.T\n"
+    seen = []
+    for _ in range(4):
+        result = run(live_server, source)
+        assert result["ok"], result["error"]
+        seen.append(
+            [(w["category"], w["line"], "`x.T`" in w["message"]) for w in result["warnings"]]
+        )
+    assert seen == [[("UserWarning", 3, True)]] * 4
+
+
+def test_a_complex_number_is_refused_in_every_run(live_server: LiveServer) -> None:
+    # Issue 13: `(-1.0) ** 0.5` made a complex number; cast to real, torch's once-per-process
+    # warning then showed in a worker's first run only.
+    source = "import torch\na = -1.0\nt = torch.tensor([a ** 0.5]).float()\nprint(t)\n"
+    for _ in range(4):
+        result = run(live_server, source)
+        assert result["error"]["type"] == "SandboxViolation"
+        assert result["error"]["line"] == 3
+        assert result["warnings"] == []

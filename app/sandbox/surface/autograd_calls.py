@@ -15,7 +15,7 @@ import torch
 
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
-from app.sandbox.surface import warn_once
+from app.sandbox.surface import dense, warn_once
 from app.sandbox.surface.values import HookHandle
 
 # Converts a program value into a Python callable torch may call (see torch_surface).
@@ -229,6 +229,7 @@ def register_hook(
     hook = adapt(_bind_register_hook(tensor, *args, **kwargs), ctx)
 
     def run_user_hook(grad: torch.Tensor) -> Any:
+        dense.check(grad, ctx)  # the gradient torch hands the program
         return hook(grad)
 
     # torch names the hook in its errors ("hook 'widen' has changed the size of value").
@@ -312,6 +313,7 @@ def _guarded(func: Callable[..., Any], input_numel: int, what: str, ctx: RunCont
     """Wrap the user's function so the Jacobian's size is refused before torch builds it."""
 
     def guarded(*args: Any) -> Any:
+        dense.check(args, ctx)
         result = func(*args)
         outputs = result if isinstance(result, list | tuple) else (result,)
         output_numel = sum(o.numel() for o in outputs if isinstance(o, torch.Tensor))
@@ -347,6 +349,7 @@ def functional_call(
     guarded = _guarded(adapt(func, ctx), input_numel, what, ctx)
     real = getattr(torch.autograd.functional, name)
     result = real(guarded, inputs, **options)
+    dense.check(result, ctx)
     ctx.observer.op_result(result, [inputs], ctx.line)
     return result
 

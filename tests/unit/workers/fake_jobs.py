@@ -27,6 +27,13 @@ def handle(kind: str, request: dict[str, Any], limits: Limits) -> dict[str, Any]
     if kind == "allocate":
         # Past the address-space limit: must fail as MemoryError inside the worker.
         return {"size": len(bytearray(request["megabytes"] * 1024 * 1024))}
+    if kind == "syscall":
+        # The seccomp tests' trusted hook: a system call made inside the worker (tests only).
+        from tests.unit.workers.syscalls import ALLOWED, FORBIDDEN
+
+        action = FORBIDDEN.get(request["name"]) or ALLOWED[request["name"]]
+        action()
+        return {"pid": os.getpid(), "survived": request["name"]}
     if kind == "raise":
         raise RuntimeError("/secret/server/path should not leak")
     raise ValueError(f"unknown kind {kind}")
