@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import json
 import sys
 from collections.abc import Callable
@@ -12,18 +13,24 @@ from typing import Any
 
 from app.config import Settings, get_settings
 from app.grading.cli import register as register_check
+from app.grading.problem_cli import register as register_course_commands
 from app.telemetry.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the chosen subcommand."""
     parser = argparse.ArgumentParser(prog="autograd-playground")
+    version = package_version()
+    parser.add_argument("--version", action="version", version=f"autograd-playground {version}")
     subcommands = parser.add_subparsers(dest="command", required=True)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {}
 
     serve_parser = subcommands.add_parser("serve", help="Start the web server.")
     serve_parser.add_argument("--host", help="Bind address (default: settings.host).")
     serve_parser.add_argument("--port", type=int, help="Port (default: settings.port).")
+    serve_parser.add_argument(
+        "--version", action="version", version=f"autograd-playground {version}"
+    )
     handlers["serve"] = serve
 
     run_parser = subcommands.add_parser(
@@ -32,13 +39,23 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("file", type=Path, help="Program file ('-' reads stdin).")
     run_parser.add_argument("--json", action="store_true", help="Print the full RunResult.")
     run_parser.add_argument("--seed", type=int, default=0, help="torch.manual_seed (default 0).")
+    run_parser.add_argument("--version", action="version", version=f"autograd-playground {version}")
     handlers["run"] = run_file
 
     # Further subcommands (e.g. the grader's `check`) register here: add_parser + handler.
-    register_check(subcommands, handlers)
+    register_check(subcommands, handlers, version)
+    register_course_commands(subcommands, handlers, version)
 
     args = parser.parse_args(argv)
     return handlers[args.command](args)
+
+
+def package_version() -> str:
+    """The installed distribution's version (the checkout's pyproject when not installed)."""
+    try:
+        return importlib.metadata.version("autograd-playground")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.sandbox.limits import Limits
@@ -141,6 +142,22 @@ class Settings(BaseSettings):
         description="Log lines as JSON or text; auto = text on a terminal, JSON otherwise.",
     )
     limits: Limits = Field(default_factory=Limits, description="The sandbox limits of every run.")
+    problems_dir: Path | None = Field(
+        default=None,
+        description="A folder of problem files (*.toml) served at /api/v1/problems (None = none).",
+    )
+    # The two platforms name their folders themselves; the unprefixed names are theirs (tests
+    # point them at a temporary folder), the prefixed ones keep the one-prefix rule.
+    autograder_root: Path = Field(
+        default=Path("/autograder"),
+        validation_alias=AliasChoices("PLAYGROUND_AUTOGRADER_ROOT", "AUTOGRADER_ROOT"),
+        description="Gradescope's autograder folder (source/, submission/, results/).",
+    )
+    pl_grade_root: Path = Field(
+        default=Path("/grade"),
+        validation_alias=AliasChoices("PLAYGROUND_PL_GRADE_ROOT", "PL_GRADE_ROOT"),
+        description="PrairieLearn's grading folder (data/, student/, tests/, results/).",
+    )
 
 
 @lru_cache(maxsize=1)

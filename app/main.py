@@ -7,7 +7,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -15,7 +14,19 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 
-from app.api import batch, capabilities, check, docs, examples, health, observability, pages, run
+from app import asset_dir
+from app.api import (
+    batch,
+    capabilities,
+    check,
+    docs,
+    examples,
+    health,
+    observability,
+    pages,
+    problem_files,
+    run,
+)
 from app.api.admission_gate import AdmissionGate
 from app.api.answers import AnswerMemory
 from app.api.client_identity import IdentifyClient
@@ -29,8 +40,19 @@ from app.telemetry.metrics import PlaygroundMetrics, PoolSnapshot
 from app.workers import PoolUnavailable, WorkerPool
 from app.workers.admission import Admission
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-ROUTERS = (run, check, batch, examples, capabilities, health, docs, pages, observability)
+STATIC_DIR = asset_dir("static")
+ROUTERS = (
+    run,
+    check,
+    batch,
+    problem_files,
+    examples,
+    capabilities,
+    health,
+    docs,
+    pages,
+    observability,
+)
 
 logger = logging.getLogger(__name__)
 run_log = logging.getLogger(RUN_LOGGER)

@@ -213,16 +213,35 @@ class PrairieLearnResults(BaseModel):
     extra_data: dict[str, Any]
 
 
+ItemId = Annotated[
+    str | None,
+    Field(
+        None,
+        max_length=200,
+        description="The caller's name for the item (e.g. a student id), echoed in its result.",
+    ),
+]
+
+
 class RunItem(RunRequest):
     """A batch item that runs a program, as POST /api/v1/run."""
 
     kind: Literal["run"]
+    id: ItemId = None
 
 
 class CheckItem(CheckRequest):
     """A batch item that grades a program, as POST /api/v1/check (JSON format)."""
 
     kind: Literal["check"]
+    id: ItemId = None
+
+    def to_job(self) -> dict[str, Any]:
+        """The check job, without the batch's own fields."""
+        job = super().to_job()
+        job.pop("kind", None)
+        job.pop("id", None)
+        return job
 
 
 BatchItem = Annotated[RunItem | CheckItem, Field(discriminator="kind")]

@@ -108,16 +108,20 @@ class Reservation:
 
 
 class HeldAnswer(Response):
-    """A JSON body, given as parts (a batch's results are never joined into a copy), sent in
-    chunks under the connection's flow control with a deadline; the reservations are released
-    when it is sent, dropped or abandoned."""
+    """A JSON body (or a batch's report in another `media_type`), given as parts (a batch's
+    results are never joined into a copy), sent in chunks under the connection's flow control
+    with a deadline; the reservations are released when it is sent, dropped or abandoned."""
 
     media_type = "application/json"
 
     def __init__(
-        self, parts: list[bytes], reservations: list[Reservation], send_seconds: float
+        self,
+        parts: list[bytes],
+        reservations: list[Reservation],
+        send_seconds: float,
+        media_type: str | None = None,
     ) -> None:
-        super().__init__(content=b"", media_type=self.media_type)
+        super().__init__(content=b"", media_type=media_type or self.media_type)
         self._parts = parts
         self._reservations = reservations
         self._send_seconds = send_seconds

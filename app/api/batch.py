@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
 from app.api.answers import (
@@ -21,6 +23,8 @@ from app.api.problems import PROBLEM_RESPONSES, PayloadTooLarge
 from app.api.run import check_source_size
 from app.api.strict_body import StrictJSONRoute
 from app.config import Settings
+from app.grading.platforms import format_check_result
+from app.grading.reports import batch_csv, batch_junit
 from app.grading.submit import check_on_pool
 from app.schemas_grading import BatchItem, BatchRequest, BatchResponse, CheckItem
 from app.workers import PoolUnavailable, QueueFull, WorkerPool
@@ -28,6 +32,11 @@ from app.workers.failures import failed_run_result
 from app.workers.framing import encode_json
 
 router = APIRouter(prefix="/api/v1", tags=["grading"], route_class=StrictJSONRoute)
+
+BatchFormat = Literal["json", "gradescope", "prairielearn", "junit", "csv"]
+# What makes the whole batch fail instead of one item: 503 for an overloaded server, 413 for
+# answers that could never fit in the answer memory (see BatchHolding).
+OVERLOAD = (QueueFull, PoolUnavailable, PayloadTooLarge)
 
 
 def refuse_oversized_batch(batch: BatchRequest, settings: Settings) -> None:
@@ -47,11 +56,31 @@ def refuse_oversized_batch(batch: BatchRequest, settings: Settings) -> None:
         )
 
 
+def refuse_runs_in_a_grading_format(batch: BatchRequest, result_format: str) -> None:
+    """422 when a platform format is asked of a batch that holds runs (they have no score)."""
+    if result_format == "json":
+        return
+    runs = [index for index, item in enumerate(batch.items) if not isinstance(item, CheckItem)]
+    if runs:
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {
+                    "type": "value_error",
+                    "loc": ["query", "format"],
+                    "msg": f"format={result_format} needs check items only; item {runs[0]} is "
+                    "a run. Ask for format=json, or send the runs in another batch.",
+                    "input": result_format,
+                }
+            ],
+        )
+
+
 async def run_item(pool: WorkerPool, item: BatchItem, settings: Settings) -> bytes:
     """One item's result as JSON bytes; a dead worker fails only this item."""
     if isinstance(item, CheckItem):
         return await check_on_pool(pool, item.to_job(), item.programs)
-    request = item.model_dump(mode="json", exclude={"kind"})
+    request = item.model_dump(mode="json", exclude={"kind", "id"})
     outcome = await pool.submit("run", request)
     if outcome.failure is None:
         assert outcome.body is not None
@@ -61,6 +90,13 @@ async def run_item(pool: WorkerPool, item: BatchItem, settings: Settings) -> byt
         outcome.failure, request, settings.limits, torch_version, outcome.elapsed_ms
     )
     return encode_json(failed)
+
+
+def with_id(body: bytes, item_id: str | None) -> bytes:
+    """The item's result with its `id` first (the worker's JSON object, spliced)."""
+    if item_id is None:
+        return body
+    return b'{"id":' + json.dumps(item_id).encode() + b"," + body[1:]
 
 
 class BatchHolding:
@@ -73,7 +109,8 @@ class BatchHolding:
         self.items: list[Reservation] = []
 
     async def item(self, pool: WorkerPool, item: BatchItem) -> tuple[bytes, Reservation]:
-        """One item's answer, its memory reserved before the job (see answers.py)."""
+        """One item's answer (with the caller's `id`), its memory reserved before the job (see
+        answers.py)."""
         room = self.settings.limits.result_bytes
         held = sum(reservation.nbytes for reservation in self.items)
         if held + room > self.memory.capacity:
@@ -81,11 +118,35 @@ class BatchHolding:
                 f"The answers of this batch would take more than the {self.memory.capacity:,} "
                 "bytes the server holds at once; send its items in smaller batches."
             )
-        body, reservation = await reserved(
-            self.memory, room, lambda: run_item(pool, item, self.settings)
-        )
+
+        async def answer() -> bytes:
+            # The id is spliced in as the answer arrives, so no second copy waits for the rest.
+            return with_id(await run_item(pool, item, self.settings), item.id)
+
+        body, reservation = await reserved(self.memory, room, answer)
         self.items.append(reservation)
         return body, reservation
+
+
+async def all_or_overload(tasks: list[asyncio.Task[Any]], holding: BatchHolding) -> None:
+    """Await every item; on the first failure (or a cancelled request) cancel the rest, give back
+    the memory of the finished ones, and raise the overload (503/413) if there was one.
+
+    What a TaskGroup with `except*` does on 3.11, written for Python 3.10 too.
+    """
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+        release_all(holding.items)
+        for outcome in outcomes:
+            if isinstance(outcome, OVERLOAD):
+                # Overload is never a 200: the whole batch gets 503 (the rest were cancelled);
+                # a batch whose answers cannot fit gets 413.
+                raise outcome from None
+        raise
 
 
 def held_batch(
@@ -103,12 +164,61 @@ def held_batch(
     return HeldAnswer(parts, reservations, settings.answer_send_seconds)
 
 
+def formatted(
+    tasks: list[asyncio.Task[tuple[bytes, Reservation]]],
+    items: list[Any],
+    result_format: str,
+    settings: Settings,
+) -> HeldAnswer:
+    """The check results of a batch in a grading platform's format, or as JUnit or CSV; the
+    items' memory stays held until the document is sent."""
+    names = [item.id if item.id is not None else f"item{index}" for index, item in enumerate(items)]
+    graded: list[tuple[str, dict[str, Any]]] = []
+    reservations: list[Reservation] = []
+    for name, task in zip(names, tasks, strict=True):
+        body, reservation = task.result()
+        result = json.loads(body)
+        result.pop("id", None)  # the name carries it
+        graded.append((name, result))
+        reservations.append(reservation)
+    if result_format == "junit":
+        document, media_type = batch_junit(graded).encode(), "application/xml"
+    elif result_format == "csv":
+        document, media_type = batch_csv(graded).encode(), "text/csv"
+    else:
+        documents = []
+        for name, result in graded:
+            formatted_result = format_check_result(result, result_format)
+            documents.append(
+                {"id": name, **formatted_result}
+                if result_format == "prairielearn"
+                else {
+                    **formatted_result,
+                    "extra_data": {**formatted_result.get("extra_data", {}), "id": name},
+                }
+            )
+        document, media_type = encode_json({"results": documents}), "application/json"
+    return HeldAnswer([document], reservations, settings.answer_send_seconds, media_type)
+
+
 @router.post("/batch", response_model=BatchResponse, responses=PROBLEM_RESPONSES)
 async def batch(
-    batch_request: BatchRequest, pool: PoolDep, settings: SettingsDep, memory: AnswerMemoryDep
+    batch_request: BatchRequest,
+    pool: PoolDep,
+    settings: SettingsDep,
+    memory: AnswerMemoryDep,
+    result_format: Annotated[
+        BatchFormat,
+        Query(
+            alias="format",
+            description="json (default), or for batches of checks only: gradescope, "
+            "prairielearn, junit or csv.",
+        ),
+    ] = "json",
 ) -> Response:
     """Run up to `batch_max_items` runs and checks in parallel; results in request order."""
     refuse_oversized_batch(batch_request, settings)
+    refuse_runs_in_a_grading_format(batch_request, result_format)
     for item in batch_request.items:
         if isinstance(item, CheckItem):
             check_sources_size(item, settings)
@@ -126,14 +236,9 @@ async def batch(
         async with slots:
             return await holding.item(pool, item)
 
-    tasks: list[asyncio.Task[tuple[bytes, Reservation]]] = []
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks.extend(group.create_task(in_turn(item)) for item in batch_request.items)
-    except* (QueueFull, PoolUnavailable, PayloadTooLarge) as overload:
-        # Overload is never a 200: the whole batch gets 503 (the group cancelled the rest);
-        # a batch whose answers cannot fit gets 413.
-        release_all(holding.items)
-        raise overload.exceptions[0] from None
-    # The workers' JSON is spliced in untouched, in request order.
+    tasks = [asyncio.create_task(in_turn(item)) for item in batch_request.items]
+    await all_or_overload(tasks, holding)
+    if result_format != "json":
+        return formatted(tasks, batch_request.items, result_format, settings)
+    # The workers' JSON is spliced in untouched (with the caller's id), in request order.
     return held_batch(tasks, settings)

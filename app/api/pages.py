@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-ROOT = Path(__file__).resolve().parents[2]
-STATIC_DIR = ROOT / "static"
-TEMPLATES_DIR = ROOT / "templates"
+from app import asset_dir
+
+STATIC_DIR = asset_dir("static")
+TEMPLATES_DIR = asset_dir("templates")
 STATIC_URL = "/static/"
 
 router = APIRouter(tags=["page"])

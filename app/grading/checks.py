@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.grading.compare import compare_values
+from app.grading.credit import award_partial_credit, partial_credit
+from app.grading.requirements import apply_requirements
 from app.grading.scoring import (
     check_entry,
     program_failed_message,
@@ -92,6 +94,8 @@ def run_checks(
         )
         for index, check in enumerate(checks)
     ]
+    # Problem files: a check that `requires` a failed one is skipped (points 0, a sentence).
+    results = apply_requirements(checks, results)
     # The first failure of the reference is the grader's error of the whole result.
     grader_error = next(iter(reference_failures.values()), None)
     return summarize(
@@ -177,7 +181,7 @@ def _grade(
         atol=check.get("atol"),
         max_elements=limits.value_elements,
     )
-    return check_entry(
+    entry = check_entry(
         check,
         passed=comparison.passed,
         expected=comparison.expected,
@@ -185,3 +189,10 @@ def _grade(
         max_abs_diff=comparison.max_abs_diff,
         message=comparison.message,
     )
+    if not comparison.passed and check.get("partial") is not None:
+        credit = partial_credit(
+            check["partial"], actual.value, expected, check.get("rtol"), check.get("atol")
+        )
+        if credit is not None:
+            award_partial_credit(entry, credit)
+    return entry

@@ -25,16 +25,21 @@ from app.workers.framing import encode_json
 EXIT_GRADED = 0
 EXIT_NOT_OK = 1
 EXIT_BAD_SPEC = 2
+EXIT_GRADER_ERROR = 3
 
 
-def register(subcommands: Any, handlers: dict[str, Callable[[argparse.Namespace], int]]) -> None:
+def register(
+    subcommands: Any, handlers: dict[str, Callable[[argparse.Namespace], int]], version: str
+) -> None:
     """Add the `check` subcommand to the main parser."""
     parser = subcommands.add_parser(
         "check",
         help="Grade a program offline: SPEC.json is a /api/v1/check request body.",
-        description="Exit status: 0 graded, 1 the program or the grader failed, 2 bad spec.",
+        description="Exit status: 0 graded, 1 the program failed, 2 bad spec, 3 the grader "
+        "failed (the reference program), never the student's fault.",
     )
     parser.add_argument("spec", type=Path, help="The request as JSON ('-' reads stdin).")
+    parser.add_argument("--version", action="version", version=f"autograd-playground {version}")
     parser.add_argument(
         "--format",
         choices=("json", "gradescope", "prairielearn"),
@@ -71,6 +76,8 @@ def check_file(args: argparse.Namespace) -> int:
         body = encode_json(format_check_result(result, args.format))
     sys.stdout.buffer.write(body + b"\n")
     sys.stdout.flush()
+    if result.get("grader_error") is not None:
+        return EXIT_GRADER_ERROR
     return EXIT_GRADED if result["ok"] else EXIT_NOT_OK
 
 

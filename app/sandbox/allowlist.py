@@ -9,9 +9,9 @@ attributes, so only an allow-list is safe (see shared/sandbox-threats.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from app.sandbox import grammar
+from app.sandbox.compat import StrEnum
 from app.sandbox.costs import CostRule
 from app.sandbox.keyword_rows import KEYWORD_ROWS
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 import torch
+
+from app.sandbox.compat import StrEnum
 
 Estimate = tuple[int, int]
 

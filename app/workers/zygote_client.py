@@ -52,7 +52,7 @@ class ZygoteClient:
         client = cls(process, ours)
         try:
             client.info = await asyncio.wait_for(client._read_reply(), STARTUP_TIMEOUT_SECONDS)
-        except (TimeoutError, ZygoteError) as error:
+        except (asyncio.TimeoutError, ZygoteError) as error:
             client.stop_now()
             raise ZygoteError(f"the worker zygote did not start: {error}") from error
         return client
@@ -101,7 +101,7 @@ class ZygoteClient:
         loop = asyncio.get_running_loop()
         try:
             await asyncio.wait_for(loop.run_in_executor(None, self._process.wait), timeout)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin before 3.11
             self.stop_now()
 
     def stop_now(self) -> None:

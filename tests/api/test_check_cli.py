@@ -78,3 +78,14 @@ def test_a_spec_holding_a_nan_exits_2_with_a_reason(tmp_path: Path) -> None:
     assert offline.returncode == 2, offline.stderr.decode()
     assert b"finite" in offline.stderr
     assert offline.stdout == b""
+
+
+def test_a_broken_reference_exits_3_not_1(tmp_path: Path) -> None:
+    spec = {
+        "source": PROGRAM,
+        "reference": PROGRAM.replace("y.backward()", "y.backward()\nundefined_name"),
+        "checks": [{"expr": "x.grad"}],
+    }
+    offline = offline_check(tmp_path, spec)
+    assert offline.returncode == 3, offline.stderr.decode()
+    assert json.loads(offline.stdout)["grader_error"]["type"] == "NameError"

@@ -140,7 +140,9 @@ def _error_position(error: BaseException, source: str) -> tuple[int | None, int 
         code = tb.tb_frame.f_code
         if code.co_filename == PROGRAM_FILENAME:
             line = tb.tb_lineno
-            positions = list(code.co_positions())
+            # Columns exist from CPython 3.11 on (PEP 657); before, the oracle has none and
+            # compare.py compares the line only.
+            positions = list(code.co_positions()) if hasattr(code, "co_positions") else []
             index = tb.tb_lasti // 2
             start_col = positions[index][2] if 0 <= index < len(positions) else None
             col = None if start_col is None else _characters(source, line, start_col) + 1
