@@ -54,7 +54,7 @@ class AnswerMemory:
         self._waiters.append(entry)
         try:
             await asyncio.wait_for(asyncio.shield(granted), self.wait_seconds)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin before 3.11
             if granted.done():  # granted just as the wait ended: keep it
                 return Reservation(self, nbytes)
             self._waiters.remove(entry)
@@ -144,7 +144,7 @@ class HeldAnswer(Response):
                 message = {"type": "http.response.body", "body": chunk, "more_body": True}
                 await asyncio.wait_for(send(message), max(deadline - loop.time(), 0.001))
             await send({"type": "http.response.body", "body": b"", "more_body": False})
-        except TimeoutError:
+        except asyncio.TimeoutError:
             # A reader that does not read: drop it (uvicorn closes the connection when the
             # app returns without finishing the response).
             return

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from app.compat import StrEnum
 from app.sandbox import grammar
-from app.sandbox.compat import StrEnum
 from app.sandbox.costs import CostRule
 from app.sandbox.keyword_rows import KEYWORD_ROWS
 

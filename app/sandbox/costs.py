@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from app.sandbox.compat import StrEnum
+from app.compat import StrEnum
 
 Estimate = tuple[int, int]
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.compat import timeout
 from app.config import Settings
 from app.telemetry import context
 from app.telemetry.events import RunEvent, classify_error
@@ -177,7 +178,7 @@ class WorkerPool:
         try:
             await self._ensure_zygote()
             await asyncio.gather(*(self._add_worker() for _ in range(self.settings.workers)))
-        except (ZygoteError, OSError, TimeoutError) as error:
+        except (ZygoteError, OSError, asyncio.TimeoutError) as error:
             self.start_error = str(error) or type(error).__name__
             logger.error("worker pool failed to start: %s", self.start_error)
             self._wake_waiters()
@@ -309,7 +310,7 @@ class WorkerPool:
         progress: dict[str, Any] = {}
         try:
             tag, payload = await asyncio.wait_for(self._exchange(worker, frame, progress), deadline)
-        except TimeoutError:
+        except asyncio.TimeoutError:  # not the builtin before 3.11
             failure = {
                 "type": "Timeout",
                 "message": f"The program ran longer than {seconds:g} seconds.",
@@ -324,7 +325,7 @@ class WorkerPool:
                 summary = decode_object(payload)
                 tag, payload = await asyncio.wait_for(self._receive(worker), deadline)
             except (
-                TimeoutError,
+                asyncio.TimeoutError,
                 asyncio.IncompleteReadError,
                 ConnectionError,
                 FrameError,
@@ -394,9 +395,9 @@ class WorkerPool:
             raise PoolUnavailable(self.start_error or "the service is shutting down")
         wait = self.settings.queue_timeout_seconds
         try:
-            async with asyncio.timeout(wait):
+            async with timeout(wait):
                 return await self._queue.get(current_client.get())
-        except TimeoutError:
+        except asyncio.TimeoutError:
             # The queue's own cancellation handling passed on a worker handed over meanwhile.
             raise QueueTimeout(wait) from None
 
@@ -450,7 +451,7 @@ class WorkerPool:
                 try:
                     await self._add_worker()
                     return
-                except (ZygoteError, OSError, TimeoutError) as error:
+                except (ZygoteError, OSError, asyncio.TimeoutError) as error:
                     logger.warning("could not fork a worker (%r); retrying", error)
                     await asyncio.sleep(RESPAWN_BACKOFF_SECONDS)
         finally:
@@ -462,7 +463,7 @@ class WorkerPool:
         try:
             pid = await asyncio.wait_for(zygote.fork(theirs), FORK_TIMEOUT_SECONDS)
             pidfd = os.pidfd_open(pid)
-        except TimeoutError:
+        except asyncio.TimeoutError:
             ours.close()
             theirs.close()
             # Its control socket may hold half a reply now: only a new zygote is safe to ask.
