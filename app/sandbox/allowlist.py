@@ -8,6 +8,7 @@ attributes, so only an allow-list is safe (see shared/sandbox-threats.md).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from app.compat import StrEnum
@@ -183,19 +184,24 @@ NAMESPACES: dict[str, dict[str, Entry]] = {
     "torch.cuda": CUDA,
 }
 
-# Python's `math`: every function and constant. Float functions cost O(1); the ones whose
-# result grows with their arguments (factorial, comb, perm, prod, lcm) and the ones that walk
-# an iterable (fsum, prod, dist, hypot) are paid in surface/python_modules.py.
+# Python's `math`: every function and constant of the running Python (cbrt and exp2 are new in
+# 3.11: on 3.10 a program meets CPython's own AttributeError for them). Float functions cost
+# O(1); the ones whose result grows with their arguments (factorial, comb, perm, prod, lcm) and
+# the ones that walk an iterable (fsum, prod, dist, hypot) are paid in surface/python_modules.py.
 MATH: dict[str, Entry] = {
-    **_many(
-        Kind.FUNCTION,
-        CostRule.FREE,
-        "acos acosh asin asinh atan atan2 atanh cbrt ceil comb copysign cos cosh degrees dist "
-        "erf erfc exp exp2 expm1 fabs factorial floor fmod frexp fsum gamma gcd hypot isclose "
-        "isfinite isinf isnan isqrt lcm ldexp lgamma log log10 log1p log2 modf nextafter perm "
-        "pow prod radians remainder sin sinh sqrt tan tanh trunc ulp",
-    ),
-    **_many(Kind.CONSTANT, CostRule.FREE, "pi e tau inf nan"),
+    name: entry
+    for name, entry in {
+        **_many(
+            Kind.FUNCTION,
+            CostRule.FREE,
+            "acos acosh asin asinh atan atan2 atanh cbrt ceil comb copysign cos cosh degrees "
+            "dist erf erfc exp exp2 expm1 fabs factorial floor fmod frexp fsum gamma gcd hypot "
+            "isclose isfinite isinf isnan isqrt lcm ldexp lgamma log log10 log1p log2 modf "
+            "nextafter perm pow prod radians remainder sin sinh sqrt tan tanh trunc ulp",
+        ),
+        **_many(Kind.CONSTANT, CostRule.FREE, "pi e tau inf nan"),
+    }.items()
+    if hasattr(math, name)
 }
 
 # Python's `random`, seeded from the request's seed at the start of every run

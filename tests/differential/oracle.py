@@ -32,6 +32,27 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _TRIGGERED_INTERNALLY = re.compile(r"\s*\(Triggered internally at [^)]*\)")
 
 
+# Messages CPython reworded in 3.11, which the playground speaks: on 3.10 the oracle translates
+# its own wording to 3.11's, so the 3.11 comparison stays exact (columns: see _error_position).
+_AS_3_11_WORDING: list[tuple[re.Pattern[str], str]] = (
+    [
+        (
+            re.compile(r"^local variable '(\w+)' referenced before assignment$"),
+            r"cannot access local variable '\1' where it is not associated with a value",
+        ),
+    ]
+    if sys.version_info < (3, 11)
+    else []
+)
+
+
+def as_3_11_wording(message: str) -> str:
+    """The message as CPython 3.11 words it (unchanged on 3.11 and later)."""
+    for pattern, replacement in _AS_3_11_WORDING:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def strip_addresses(text: str) -> str:
     """Remove ` at 0x…` from object reprs (CPython's grad_fn reprs carry one)."""
     return _ADDRESS.sub("", text)
@@ -167,7 +188,7 @@ def _encode_error(error: BaseException, source: str) -> dict[str, Any]:
     message = error.msg if isinstance(error, SyntaxError) else str(error)
     return {
         "type": PUBLIC_ERROR_NAMES.get(type(error), type(error).__name__),
-        "message": strip_build_paths(message),
+        "message": as_3_11_wording(strip_build_paths(message)),
         "line": line,
         "col": col,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sys
 from typing import Any
 
 import pytest
@@ -53,7 +54,14 @@ def test_identical_result_has_no_differences() -> None:
         (("stdout",), "<MulBackward0 object at 0x7f00>\nNone\n"),
         (("error", "message"), "name 'r' is not defined"),
         (("error", "line"), 6),
-        (("error", "col"), 1),
+        pytest.param(
+            ("error", "col"),
+            1,
+            marks=pytest.mark.skipif(
+                sys.version_info < (3, 11),
+                reason="CPython has columns from 3.11 on (PEP 657); before, lines are compared",
+            ),
+        ),
         (("warnings",), []),
         (("variables", "x", "grad"), [3.0, 3.5]),
         (("variables", "y", "grad_fn"), "AddBackward0"),

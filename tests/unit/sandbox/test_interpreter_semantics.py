@@ -262,7 +262,9 @@ def test_interpreter_matches_cpython(name: str) -> None:
     expected = reference.error
     found = outcome.error
     assert (found.type, found.message) == (expected["type"], expected["message"])
-    assert (found.line, found.col) == (expected["line"], expected["col"])
+    assert found.line == expected["line"]
+    if expected["col"] is not None:  # None before CPython 3.11 (no columns): see oracle.py
+        assert found.col == expected["col"]
 
 
 def test_printing_a_lone_surrogate_fails_like_a_utf8_stdout() -> None:

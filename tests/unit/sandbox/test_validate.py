@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import textwrap
 import warnings
 
@@ -171,11 +172,14 @@ def test_syntax_errors_match_cpython(name: str) -> None:
 
 
 def test_nul_byte_is_a_syntax_error_with_its_position() -> None:
-    with pytest.raises(SyntaxError) as expected:
+    # On 3.10 compile() raises ValueError with the same words; the playground speaks 3.11's.
+    cpython_error = SyntaxError if sys.version_info >= (3, 11) else ValueError
+    with pytest.raises(cpython_error) as expected:
         compile("x = 1\ny = 2\0\n", "<program>", "exec")
     with pytest.raises(ProgramSyntaxError) as found:
         parse_program("x = 1\ny = 2\0\n", Limits())
-    assert found.value.message == expected.value.msg
+    cpython_message = getattr(expected.value, "msg", str(expected.value))
+    assert found.value.message == cpython_message
     assert (found.value.line, found.value.col) == (2, 6)
 
 
