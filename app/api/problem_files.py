@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.deps import PoolDep, SettingsDep
 from app.api.problems import PROBLEM_RESPONSES, problem_response
 from app.api.run import check_source_size
+from app.api.strict_body import StrictJSONRoute
 from app.config import Settings
 from app.grading.feedback import choose_lang
 from app.grading.problems import Problem, ProblemFileError, load_problem_dir
@@ -25,7 +26,7 @@ from app.grading.reports import junit_xml, student_view, to_gradescope, to_prair
 from app.grading.submit import check_on_pool
 from app.workers.framing import encode_json
 
-router = APIRouter(prefix="/api/v1", tags=["problems"])
+router = APIRouter(prefix="/api/v1", tags=["problems"], route_class=StrictJSONRoute)
 
 # (directory, its *.toml files with mtimes) -> the problems they held.
 _cache: dict[str, tuple[tuple[tuple[str, int], ...], dict[str, Problem]]] = {}

@@ -92,6 +92,21 @@ def test_problem_check_formats_and_unknown_ids(client: httpx.Client) -> None:
     assert client.post(url, json={"source": WRONG, "reference": "y"}).status_code == 422
 
 
+@pytest.mark.parametrize(
+    "body", [b'{"source": "x = \xff\xfe"}', b'{"source": "x = 1", "lang": NaN}']
+)
+def test_a_problem_check_body_is_strict_json_like_every_other(
+    client: httpx.Client, body: bytes
+) -> None:
+    # Not UTF-8 was an undocumented 400 here (Schemathesis found it after the merge with main).
+    response = client.post(
+        "/api/v1/problems/chain-rule/check",
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+
+
 def check_item(item_id: str, source: str) -> dict[str, object]:
     return {
         "kind": "check",

@@ -60,6 +60,20 @@ def inexact_seeds(body: Any) -> bool:
     )
 
 
+def runs_in_a_grading_format(case: Any) -> bool:
+    """True for a batch that holds runs and asks for a grading format (`?format=csv` etc.):
+    refused with 422 by a rule between the query and the body, which OpenAPI cannot state
+    (issue 17; tests/api/test_problem_files.py checks that 422)."""
+    result_format = (case.query or {}).get("format", "json")
+    items = case.body.get("items") if isinstance(case.body, dict) else None
+    return (
+        case.path == "/api/v1/batch"
+        and result_format != "json"
+        and isinstance(items, list)
+        and any(isinstance(item, dict) and item.get("kind") == "run" for item in items)
+    )
+
+
 schema = schemathesis.pytest.from_fixture("live_schema")
 
 
@@ -79,5 +93,6 @@ def report_case_count() -> Iterator[None]:
 @settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_agrees_with_its_schema(case: Any) -> None:
     cases[f"{case.method} {case.path}"] += 1
-    excluded = [positive_data_acceptance] if inexact_seeds(case.body) else []
+    refused_by_design = inexact_seeds(case.body) or runs_in_a_grading_format(case)
+    excluded = [positive_data_acceptance] if refused_by_design else []
     case.call_and_validate(checks=CHECKS.get_all(), excluded_checks=excluded, timeout=60)
