@@ -32,18 +32,26 @@ _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _TRIGGERED_INTERNALLY = re.compile(r"\s*\(Triggered internally at [^)]*\)")
 
 
-# Messages CPython reworded in 3.11, which the playground speaks: on 3.10 the oracle translates
-# its own wording to 3.11's, so the 3.11 comparison stays exact (columns: see _error_position).
-_AS_3_11_WORDING: list[tuple[re.Pattern[str], str]] = (
-    [
+# Messages CPython words differently before or after 3.11, whose words the playground speaks: the
+# oracle translates its own wording to 3.11's, so the 3.11 comparison stays exact (columns: see
+# _error_position).
+_AS_3_11_WORDING: list[tuple[re.Pattern[str], str]] = []
+if sys.version_info < (3, 11):
+    _AS_3_11_WORDING.append(
         (
             re.compile(r"^local variable '(\w+)' referenced before assignment$"),
             r"cannot access local variable '\1' where it is not associated with a value",
+        )
+    )
+if sys.version_info >= (3, 12):
+    _AS_3_11_WORDING += [
+        (
+            re.compile(r"^(min|max)\(\) iterable argument is empty$"),
+            r"\1() arg is an empty sequence",
         ),
+        # The compiler's SyntaxWarning names the literal's type from 3.12 on.
+        (re.compile(r'^("is(?: not)?") with \'\w+\' literal\.'), r"\1 with a literal."),
     ]
-    if sys.version_info < (3, 11)
-    else []
-)
 
 
 def as_3_11_wording(message: str) -> str:
@@ -224,7 +232,7 @@ def run_reference(source: str, seed: int = 0) -> ReferenceRun:
         records.append(
             {
                 "category": category.__name__,
-                "message": strip_build_paths(str(message)),
+                "message": as_3_11_wording(strip_build_paths(str(message))),
                 "line": where,
             }
         )

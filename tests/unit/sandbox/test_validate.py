@@ -13,6 +13,7 @@ import pytest
 from app.sandbox.errors import LimitExceeded, PlaygroundSignal, ProgramSyntaxError, SandboxViolation
 from app.sandbox.limits import Limits
 from app.sandbox.validate import parse_program
+from tests.differential.oracle import as_3_11_wording
 
 # (source, words the one-sentence refusal must contain). The program starts with `import torch`,
 # so the body's first line is line 2; LINE_OF names the line when the construct is further down.
@@ -312,6 +313,6 @@ def test_compile_time_warnings_match_cpython(source: str) -> None:
             pytest.skip("refused by the playground anyway")
 
     def summary(records: list[warnings.WarningMessage]) -> list[tuple[str, str, int]]:
-        return [(r.category.__name__, str(r.message), r.lineno) for r in records]
+        return [(r.category.__name__, as_3_11_wording(str(r.message)), r.lineno) for r in records]
 
     assert summary(found) == summary(expected)
