@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 
+from app.sandbox.exceptions import EXCEPTION_NAMES
+
 # Syntax node types the language accepts. Contexts and operator tokens are listed too: every
 # node the parser produces must be named here, or the validator refuses it.
 ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
@@ -159,23 +161,8 @@ ALLOWED_BUILTINS: tuple[str, ...] = (
     "bin",
     "oct",
     "hash",
-    # the exception classes a program names in `except` and `raise` (exceptions.py)
-    "BaseException",
-    "Exception",
-    "ArithmeticError",
-    "AssertionError",
-    "AttributeError",
-    "IndexError",
-    "KeyError",
-    "LookupError",
-    "NameError",
-    "NotImplementedError",
-    "OverflowError",
-    "RuntimeError",
-    "StopIteration",
-    "TypeError",
-    "ValueError",
-    "ZeroDivisionError",
+    # the exception classes a program names in `except` and `raise`: exceptions.py owns them
+    *EXCEPTION_NAMES,
     "True",
     "False",
     "None",
