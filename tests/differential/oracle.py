@@ -54,6 +54,31 @@ if sys.version_info >= (3, 12):
     ]
 
 
+# Statements whose error *column* CPython moved after 3.11 (the line stays): from 3.12 a tensor's
+# ambiguous truth in `if` is on the condition; 3.12 alone puts a failing `assert <expr>` on the
+# whole statement; 3.13 puts a constant `assert []` on its test and a non-iterable `for` on its
+# iterable. The playground speaks 3.11's columns on every host, so on those hosts an error on such
+# a line keeps its line and drops its column (compared as before 3.11, which has no columns).
+_IF_CONDITION = re.compile(r"^\s*if \w+:\s*$")
+_COLUMN_MOVED_AFTER_3_11: dict[tuple[int, int], tuple[re.Pattern[str], ...]] = {
+    (3, 12): (_IF_CONDITION, re.compile(r"^\s*assert (?!\[\]\s*$)")),
+    (3, 13): (
+        _IF_CONDITION,
+        re.compile(r"^\s*assert \[\]\s*$"),
+        re.compile(r"^\s*for \w+ in \d+:"),
+    ),
+}
+
+
+def column_moved_after_3_11(source: str, line: int | None) -> bool:
+    """True when this host's CPython places an error on `line` unlike 3.11 does."""
+    lines = re.split(r"\r\n|\r|\n", source)
+    if line is None or not 0 < line <= len(lines):
+        return False
+    patterns = _COLUMN_MOVED_AFTER_3_11.get(sys.version_info[:2], ())
+    return any(pattern.match(lines[line - 1]) for pattern in patterns)
+
+
 def as_3_11_wording(message: str) -> str:
     """The message as CPython 3.11 words it (unchanged on 3.11 and later)."""
     for pattern, replacement in _AS_3_11_WORDING:
@@ -193,6 +218,8 @@ PUBLIC_ERROR_NAMES: dict[type, str] = {torch.linalg.LinAlgError: "LinAlgError"}
 
 def _encode_error(error: BaseException, source: str) -> dict[str, Any]:
     line, col = _error_position(error, source)
+    if column_moved_after_3_11(source, line):
+        col = None
     message = error.msg if isinstance(error, SyntaxError) else str(error)
     return {
         "type": PUBLIC_ERROR_NAMES.get(type(error), type(error).__name__),
