@@ -164,14 +164,15 @@ def held_batch(
     return HeldAnswer(parts, reservations, settings.answer_send_seconds)
 
 
-def formatted(
+async def formatted(
     tasks: list[asyncio.Task[tuple[bytes, Reservation]]],
     items: list[Any],
     result_format: str,
     settings: Settings,
+    memory: AnswerMemory,
 ) -> HeldAnswer:
-    """The check results of a batch in a grading platform's format, or as JUnit or CSV; the
-    items' memory stays held until the document is sent."""
+    """The check results of a batch in a grading platform's format, or as JUnit or CSV, held in
+    the answer memory at the document's own size until it is sent (see `charge_document`)."""
     names = [item.id if item.id is not None else f"item{index}" for index, item in enumerate(items)]
     graded: list[tuple[str, dict[str, Any]]] = []
     reservations: list[Reservation] = []
@@ -198,7 +199,30 @@ def formatted(
                 }
             )
         document, media_type = encode_json({"results": documents}), "application/json"
+    await charge_document(memory, reservations, len(document))
     return HeldAnswer([document], reservations, settings.answer_send_seconds, media_type)
+
+
+async def charge_document(
+    memory: AnswerMemory, reservations: list[Reservation], nbytes: int
+) -> None:
+    """Make the batch's reservations add up to its formatted document instead of the workers'
+    answers it was built from (those are dropped once it is returned). The document is made from
+    answers already paid for, a few times their size at most (escaping), and is charged before
+    a byte of it is sent: a document that finds no room is refused like a full queue (503)."""
+    extra = nbytes - sum(reservation.nbytes for reservation in reservations)
+    if extra > 0:
+        try:
+            reservations.append(await memory.reserve(extra))
+        except BaseException:
+            release_all(reservations)
+            raise
+        return
+    surplus = -extra
+    for reservation in reservations:
+        given_back = min(surplus, reservation.nbytes)
+        reservation.shrink(reservation.nbytes - given_back)
+        surplus -= given_back
 
 
 @router.post("/batch", response_model=BatchResponse, responses=PROBLEM_RESPONSES)
@@ -239,6 +263,6 @@ async def batch(
     tasks = [asyncio.create_task(in_turn(item)) for item in batch_request.items]
     await all_or_overload(tasks, holding)
     if result_format != "json":
-        return formatted(tasks, batch_request.items, result_format, settings)
+        return await formatted(tasks, batch_request.items, result_format, settings, memory)
     # The workers' JSON is spliced in untouched (with the caller's id), in request order.
     return held_batch(tasks, settings)
