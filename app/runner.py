@@ -12,6 +12,7 @@ import gc
 import time
 import warnings
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +142,9 @@ class _Run:
         reset_global_state(self.seed)
         self.ctx = RunContext(self.limits, self.recorder or PassiveObserver())
         self.interpreter = Interpreter(self.ctx)
-        outcome = self.interpreter.run(self.source)
+        watching = nullcontext() if self.recorder is None else self.recorder.module_calls.watching()
+        with watching:
+            outcome = self.interpreter.run(self.source)
         error = outcome.error
         final = outcome.globals
         warnings_seen = list(outcome.warnings)

@@ -171,11 +171,25 @@ class GraphEdge(BaseModel):
     kind: str | None = None
 
 
+class ModuleCall(BaseModel):
+    """One nn.Module call and the graph nodes it created (outputs and functions, not leaves)."""
+
+    id: str
+    name: str | None = Field(None, description="Its path among the program's variables: model.0")
+    type: str
+    label: str = Field(description="What the page draws: `model.0: Linear(2→4)`.")
+    parent: str | None = Field(None, description="The id of the call it ran in.")
+    nodes: list[str]
+
+
 class Graph(BaseModel):
     """The autograd graph."""
 
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+    modules: list[ModuleCall] = Field(
+        default_factory=list, description="Each nn.Module call's nodes (innermost call owns)."
+    )
 
 
 class Jacobian(BaseModel):

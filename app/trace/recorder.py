@@ -16,6 +16,7 @@ from torch import nn
 from app.sandbox.limits import Limits
 from app.trace.backward_trace import BackwardTracer, render_calls
 from app.trace.graph import build_edges, build_graph
+from app.trace.module_calls import ModuleCalls
 from app.trace.nodes import NodeRegistry, TensorRecord
 from app.trace.result_budget import ResultBudget
 from app.trace.timeline import Timeline
@@ -51,6 +52,8 @@ class Recorder:
             value_elements=limits.value_elements,
         )
         self.tracer.read_saved = "graph" in self.parts
+        # Which nodes each nn.Module call made (graph.modules); watched by the runner.
+        self.module_calls = ModuleCalls(limits.graph_nodes)
         self._keep_timeline = "timeline" in self.parts
         # Gradients are shown on the graph and in the trace; without either, run backward plain.
         self._trace_backward = bool({"graph", "backward_trace"} & self.parts)
@@ -197,6 +200,7 @@ class Recorder:
         self.timeline.entries.clear()
         self.timeline.grad_watch.clear()
         self.tracer.calls.clear()
+        self.module_calls.release()
 
     def graph_tensors(self) -> list[torch.Tensor]:
         return [record.tensor for record in self.registry.tensors]
@@ -220,6 +224,7 @@ class Recorder:
             rendered["graph"] = build_graph(
                 registry, edges, names, self.limits.value_elements, records
             )
+            rendered["graph"]["modules"] = self.module_calls.render(registry, variables)
         if "timeline" in self.parts:
             rendered["timeline"] = self.timeline.render(records)
         if "backward_trace" in self.parts:

@@ -43,7 +43,7 @@ def failed_run_result(
         "variables": {},
     }
     if "graph" in parts:
-        result["graph"] = {"nodes": [], "edges": []}
+        result["graph"] = {"nodes": [], "edges": [], "modules": []}
     if "timeline" in parts:
         result["timeline"] = []
         result["timeline_truncated"] = False

@@ -34,6 +34,7 @@ const state = {
   timelineIndex: 0,
   replay: { replaying: false, applied: 0 },
   collapse: true,
+  modules: true, // fold each nn.Module call's nodes into one box
   model: null,
   ran: { source: '', seed: 0 }, // the program and seed of the result shown
   callChoice: 'last', // which backward call's graph to show: 'last', 'all' or an index
@@ -128,6 +129,7 @@ function drawGraph() {
   state.model = buildGraphModel(result, {
     visible: view.visible,
     collapse: state.collapse,
+    modules: state.modules,
     grads,
     edgeGrad: grads.edgeGrad,
     activeNode: view.gradState.activeNode,
@@ -140,6 +142,11 @@ function drawGraph() {
   $(SELECTORS.direction).checked = graphView.direction() === 'TB';
   const count = state.model.nodes.length;
   $(SELECTORS.graph).dataset.empty = count === 0 ? 'true' : 'false';
+  // The folded module boxes' names, one per line (for tests and embedders).
+  $(SELECTORS.graph).dataset.moduleBoxes = state.model.nodes
+    .filter((node) => node.kind === 'module')
+    .map((node) => node.label)
+    .join('\n');
   setBodyState(BODY_STATE.graphNodes, count);
   setBodyState(BODY_STATE.graphState, count ? 'drawn' : 'empty');
   emit(EVENTS.graphDrawn, { nodes: count, ms, started });
@@ -192,7 +199,10 @@ function renderScope(view, shown, drawn) {
   } else {
     text = t('scope.all', { shown: number(shown) });
   }
-  if (drawn < shown) text += t('scope.folded', { drawn: number(drawn) });
+  if (drawn < shown) {
+    const modules = state.model?.nodes.some((node) => node.kind === 'module');
+    text += t(modules ? 'scope.foldedModules' : 'scope.folded', { drawn: number(drawn) });
+  }
   $(SELECTORS.graphSummary).textContent = text;
 }
 
@@ -233,9 +243,11 @@ function renderSelection(grads) {
   const id = state.selectedId;
   setBodyState(BODY_STATE.selectedNode, id || '');
   let collapsedGroup = null;
-  if (id?.startsWith('collapsed:')) {
+  if (id?.startsWith('collapsed:') || id?.startsWith('module:')) {
     const group = state.model?.nodes.find((node) => node.id === id);
-    collapsedGroup = group ? { count: group.members.length, line: group.line } : null;
+    collapsedGroup = group
+      ? { kind: group.kind, count: group.members.length, line: group.line, label: group.label }
+      : null;
   }
   renderInspector($(SELECTORS.inspector), {
     result: state.result,
@@ -368,6 +380,10 @@ function wireControls() {
   });
   $(SELECTORS.collapse).addEventListener('change', (event) => {
     state.collapse = event.target.checked;
+    drawGraph();
+  });
+  $(SELECTORS.modules).addEventListener('change', (event) => {
+    state.modules = event.target.checked;
     drawGraph();
   });
   $(SELECTORS.fit).addEventListener('click', () => graphView.fit());

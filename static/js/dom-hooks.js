@@ -17,6 +17,7 @@ export const SELECTORS = Object.freeze({
   zoomIn: '[data-testid=graph-zoom-in]',
   zoomOut: '[data-testid=graph-zoom-out]',
   collapse: '[data-testid=graph-collapse]',
+  modules: '[data-testid=graph-modules]',
   inspector: '[data-testid=inspector]',
   why: '[data-testid=why-gradient]',
   stepBackward: '[data-testid=step-backward]',

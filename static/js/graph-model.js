@@ -1,5 +1,6 @@
 // From a RunResult to the drawable graph: which nodes exist at a timeline step, their labels and
-// style classes, edge gradient labels, and the collapsing of nodes repeated by a loop.
+// style classes, edge gradient labels, the folding of an nn.Module call's nodes into one box
+// (graph.modules) and the collapsing of nodes repeated by a loop.
 // Knows nothing about the drawing library (graph-view.js does the drawing).
 
 import { nodeCaption, tensorName } from './node-names.js';
@@ -92,8 +93,27 @@ function collapseGroups(nodes, edges) {
   return { groups, memberOf };
 }
 
+// One group per nn.Module call (graph.modules; the server gives each node to the innermost call
+// that made it): its functions and unnamed tensors fold into one node named after the module
+// (`model.0: Linear(2→4)`); named tensors (the module's parameters, the program's variables) stay
+// drawn beside it.
+function moduleGroups(result, nodes) {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const memberOf = new Map();
+  const groups = [];
+  for (const call of result.graph?.modules || []) {
+    const members = call.nodes.filter((id) => byId.has(id) && !byId.get(id).names?.length);
+    if (!members.some((id) => byId.get(id).kind === 'function')) continue;
+    const group = { id: `module:${call.id}`, kind: 'module', label: call.label, members };
+    for (const id of members) memberOf.set(id, group.id);
+    groups.push(group);
+  }
+  return { groups, memberOf };
+}
+
 /**
- * options: visible (Set of node ids or null = all), collapse (bool),
+ * options: visible (Set of node ids or null = all), collapse (bool), modules (bool: fold each
+ * nn.Module call into one box),
  * grads: {dotGrad(id), reached(id), rootName(id)} (see grad-history.js), edgeGrad(id),
  * activeNode, activeEdges, labels (i18n fn).
  */
@@ -103,9 +123,13 @@ export function buildGraphModel(result, options) {
   const visible = options.visible;
   const nodes = visible ? allNodes.filter((node) => visible.has(node.id)) : allNodes;
   const shown = new Set(nodes.map((node) => node.id));
-  const { groups, memberOf } = options.collapse
-    ? collapseGroups(nodes, allEdges)
+  const folded = options.modules
+    ? moduleGroups(result, nodes)
     : { groups: [], memberOf: new Map() };
+  const repeats = options.collapse
+    ? collapseGroups(nodes.filter((node) => !folded.memberOf.has(node.id)), allEdges)
+    : { groups: [], memberOf: new Map() };
+  const memberOf = new Map([...folded.memberOf, ...repeats.memberOf]);
   const activeEdges = new Set(options.activeEdges || []);
 
   const modelNodes = [];
@@ -123,7 +147,12 @@ export function buildGraphModel(result, options) {
     if (node.id === options.activeNode) classes.push('active');
     modelNodes.push({ id: node.id, kind: node.kind, label, classes, members: [node.id] });
   }
-  for (const group of groups) {
+  for (const group of folded.groups) {
+    const classes = ['module'];
+    if (group.members.includes(options.activeNode)) classes.push('active');
+    modelNodes.push({ id: group.id, kind: 'module', label: group.label, classes, members: group.members });
+  }
+  for (const group of repeats.groups) {
     const label =
       group.kind === 'constants'
         ? options.labels('collapsed.constants', { count: group.members.length, line: group.line })

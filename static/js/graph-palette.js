@@ -8,6 +8,7 @@ export const PALETTE = Object.freeze({
   fn: { fill: '#f1e6f8', border: '#6a1b9a', shape: 'ellipse' },
   'fn-accumulate': { fill: '#fff1dc', border: '#c25100', shape: 'cut-rectangle' },
   collapsed: { fill: '#fffbe6', border: '#8d6e00', shape: 'barrel' },
+  module: { fill: '#e6f4f1', border: '#00695c', shape: 'round-tag' },
 });
 export const ACTIVE_COLOR = '#d81b60';
 export const MONO_FONT =

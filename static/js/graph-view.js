@@ -82,6 +82,7 @@ function styleSheet() {
     },
     { selector: 'node.tensor-constant', style: { 'border-style': 'dashed' } },
     { selector: 'node.collapsed', style: { 'border-style': 'double', 'border-width': 4 } },
+    { selector: 'node.module', style: { 'border-width': 3 } },
     {
       selector: 'node.active',
       style: { 'border-width': 4, 'border-color': ACTIVE_COLOR, 'underlay-color': ACTIVE_COLOR,

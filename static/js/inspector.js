@@ -148,7 +148,8 @@ export function renderInspector(panel, { result, nodeId, grads, applied = null, 
   const body = $(SELECTORS.panelBody, panel);
   panel.dataset.nodeId = nodeId || '';
   if (collapsedGroup) {
-    replaceChildren(body, h('p', { text: t('inspector.collapsed', collapsedGroup) }));
+    const key = collapsedGroup.kind === 'module' ? 'inspector.module' : 'inspector.collapsed';
+    replaceChildren(body, h('p', { text: t(key, collapsedGroup) }));
     return;
   }
   const nodesById = new Map((result?.graph?.nodes || []).map((node) => [node.id, node]));

@@ -61,6 +61,9 @@ def test_mlp_training_shows_the_last_backward_calls_graph(page: Page, live_serve
     page.screenshot(path=str(SHOTS / "mlp-20-steps.png"), full_page=True)
     calls = page.locator("[data-testid=backward-call] option")
     expect(calls).to_have_count(22)  # the last call, each of the 20, all nodes
+    # Compared unfolded: the last step's output is the variable `loss`, drawn beside the MSELoss
+    # box, while step 1's unnamed output folds into it.
+    page.locator("[data-testid=graph-modules]").uncheck()
     last_call = drawn(page)
     page.locator("[data-testid=backward-call]").select_option("0")
     expect(summary).to_contain_text("backward call 1 of 20")
@@ -83,3 +86,26 @@ def test_a_300_op_loop_is_folded_and_its_table_paginated(page: Page, live_server
     page.locator("[data-testid=nodes-next]").click()
     expect(status).to_have_text("Rows 101–200 of 1,204")
     assert rows.first.get_attribute("data-node-id") != "t0"
+
+
+def test_each_module_call_folds_into_a_box_named_after_the_module(
+    page: Page, live_server: str
+) -> None:
+    assert open_and_run(page, f"{live_server}/{permalink_hash(MLP_TRAINING, 0)}") == "done"
+    graph = page.locator("[data-testid=graph]")
+    boxes = (graph.get_attribute("data-module-boxes") or "").split("\n")
+    # The last backward call's graph holds one forward: each module once, named by its path.
+    assert sorted(boxes) == [
+        "loss_fn: MSELoss",
+        "model.0: Linear(2→4)",
+        "model.1: Tanh",
+        "model.2: Linear(4→1)",
+    ]
+    folded = drawn(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "mlp-modules-folded.png"), full_page=True)
+    page.locator("[data-testid=graph-modules]").uncheck()
+    expect(graph).to_have_attribute("data-module-boxes", "")
+    assert drawn(page) > folded
+    page.locator("[data-testid=graph-modules]").check()
+    assert drawn(page) == folded
