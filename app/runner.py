@@ -18,6 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from app.result import included_parts, run_result, with_empty_parts
 from app.sandbox.context import RunContext
 from app.sandbox.errors import PlaygroundSignal, ProgramError
 from app.sandbox.hints import add_hint
@@ -29,10 +30,9 @@ from app.sandbox.sanitize import sanitize_message
 from app.sandbox.surface.values import Namespace
 from app.trace.encode import encode_value_counted
 from app.trace.jacobian import JacobianRequestError, requested_jacobian
-from app.trace.recorder import HEAVY_PARTS, Recorder
+from app.trace.recorder import Recorder
 from app.trace.result_budget import ResultBudget, empty_value
 
-API_VERSION = "1"
 # The limits of a run given none: frozen, so one instance serves every such run (and its hash,
 # which each run needs, is computed once).
 _DEFAULT_LIMITS = Limits()
@@ -95,8 +95,7 @@ def _execute(
 ) -> Execution:
     started = time.perf_counter()
     limits = limits or _DEFAULT_LIMITS
-    parts = HEAVY_PARTS if include is None else tuple(p for p in HEAVY_PARTS if p in include)
-    run = _Run(source, seed, limits, parts if capture else ())
+    run = _Run(source, seed, limits, included_parts(include) if capture else ())
     # Capture keeps thousands of small records alive; with the collector on, each full
     # collection walks them all again (half the time of a 2,000-op run). A run is short and
     # bounded by its limits, so its cycles are simply collected after it.
@@ -130,6 +129,7 @@ class _Run:
         self.source = source
         self.seed = seed
         self.limits = limits
+        self.parts = parts
         self.budget = ResultBudget(limits.result_bytes)
         self.recorder = Recorder(limits, parts, self.budget) if parts else None
         self.interpreter: Interpreter | None = None
@@ -272,28 +272,15 @@ def _base_result(
     error: ProgramError | None,
     warnings_seen: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    return {
-        "api_version": API_VERSION,
-        "torch_version": torch.__version__,
-        "seed": seed,
-        "ok": error is None,
-        "error": None if error is None else error.as_dict(),
-        "stdout": outcome.stdout,
-        "stdout_truncated": outcome.stdout_truncated,
-        "warnings": warnings_seen,
-        "variables": {},
-        "graph": None,
-        "graph_truncated": False,
-        "timeline": None,
-        "timeline_truncated": False,
-        "backward_trace": None,
-        "backward_trace_truncated": False,
-        "jacobian": None,
-        # Values cut to keep the answer within limits.result_bytes (result_budget.py).
-        "result_truncated": False,
-        "result_cut": [],
-        "limits": dict(_limits_dict(limits)),  # a copy: the cached dict must stay intact
-    }
+    return run_result(
+        torch_version=torch.__version__,
+        seed=seed,
+        error=error,
+        limits=_limits_dict(limits),  # copied by run_result: the cached dict stays intact
+        stdout=outcome.stdout,
+        stdout_truncated=outcome.stdout_truncated,
+        warnings=warnings_seen,
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -312,4 +299,5 @@ def _internal_error_result(run: _Run, unexpected: BaseException) -> dict[str, An
             "InternalError", sanitize_message(f"{type(unexpected).__name__}: {unexpected}")
         )
     outcome = Outcome(ok=False, error=error, stdout="", stdout_truncated=False)
-    return _base_result(run.seed, run.limits, outcome, error, [])
+    # Shaped like any run that recorded nothing: the parts asked for are there, empty.
+    return with_empty_parts(_base_result(run.seed, run.limits, outcome, error, []), run.parts)

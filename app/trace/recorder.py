@@ -13,6 +13,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from app.result import HEAVY_PARTS
 from app.sandbox.limits import Limits
 from app.trace.backward_trace import BackwardTracer, render_calls
 from app.trace.graph import build_edges, build_graph
@@ -20,7 +21,6 @@ from app.trace.nodes import NodeRegistry, TensorRecord
 from app.trace.result_budget import ResultBudget
 from app.trace.timeline import Timeline
 
-HEAVY_PARTS = ("graph", "timeline", "backward_trace")
 _PLAIN_SCALARS = frozenset({int, float, bool, complex, str, type(None)})
 Tensor = torch.Tensor
 
