@@ -95,9 +95,12 @@ def with_empty_parts(result: dict[str, Any], parts: Sequence[str]) -> dict[str, 
 
 
 def failure_error(failure: Mapping[str, Any]) -> ProgramError:
-    """The error of a job that gave no answer (`{type, message, limit?}` from the pool)."""
+    """The error of a job that gave no answer (`{type, message, limit?, hint?, hint_ko?}`
+    from the pool or the worker's failure frame)."""
     return ProgramError(
         str(failure.get("type", "InternalError")),
         str(failure.get("message", "")),
         limit=failure.get("limit"),
+        hint=failure.get("hint"),
+        hint_ko=failure.get("hint_ko"),
     )

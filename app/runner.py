@@ -21,11 +21,11 @@ from torch import nn
 from app.result import included_parts, run_result, with_empty_parts
 from app.sandbox.context import RunContext
 from app.sandbox.errors import PlaygroundSignal, ProgramError
-from app.sandbox.hints import add_hint
 from app.sandbox.interpreter import Interpreter, Outcome
 from app.sandbox.limits import Limits
 from app.sandbox.observer import PassiveObserver
 from app.sandbox.process_state import reset_global_state
+from app.sandbox.program_errors import program_error
 from app.sandbox.sanitize import sanitize_message
 from app.sandbox.surface.values import Namespace
 from app.trace.encode import encode_value_counted
@@ -202,11 +202,11 @@ class _Run:
                     )
                 else:
                     PassiveObserver().backward([output], grads, retain_graph, False, None, 0)
-        except PlaygroundSignal as signal:
-            error = signal.to_error()
+        except (PlaygroundSignal, Exception) as failure:
+            # torch's own errors, as torch words them; the request has no line.
+            error = program_error(failure, from_operation=True)
             error.line = error.col = None
-        except Exception as failure:
-            error = ProgramError(type(failure).__name__, sanitize_message(str(failure)))
+            return error
         else:
             for warning in caught:
                 warnings_seen.append(
@@ -217,8 +217,6 @@ class _Run:
                     }
                 )
             return None
-        add_hint(error)
-        return error
 
 
 def _request_error(message: str) -> ProgramError:
@@ -291,13 +289,8 @@ def _limits_dict(limits: Limits) -> dict[str, int | float]:
 
 def _internal_error_result(run: _Run, unexpected: BaseException) -> dict[str, Any]:
     """A RunResult for a failure of ours: never a traceback, never a server path."""
-    if isinstance(unexpected, MemoryError):
-        # The worker's address-space limit, reached outside any one statement (e.g. capture).
-        error = ProgramError("MemoryError", "The program ran out of memory.")
-    else:
-        error = ProgramError(
-            "InternalError", sanitize_message(f"{type(unexpected).__name__}: {unexpected}")
-        )
+    # MemoryError: the worker's address-space limit, reached outside any one statement.
+    error = program_error(unexpected)
     outcome = Outcome(ok=False, error=error, stdout="", stdout_truncated=False)
     # Shaped like any run that recorded nothing: the parts asked for are there, empty.
     return with_empty_parts(_base_result(run.seed, run.limits, outcome, error, []), run.parts)
