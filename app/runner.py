@@ -23,10 +23,11 @@ from app.sandbox.context import RunContext
 from app.sandbox.errors import PlaygroundSignal, ProgramError
 from app.sandbox.interpreter import Interpreter, Outcome
 from app.sandbox.limits import Limits
-from app.sandbox.observer import PassiveObserver
+from app.sandbox.observer import BACKWARD, BackwardPass, Observer, PassiveObserver
 from app.sandbox.process_state import reset_global_state
 from app.sandbox.program_errors import program_error
 from app.sandbox.sanitize import sanitize_message
+from app.sandbox.surface.autograd_calls import run_pass
 from app.sandbox.surface.values import Namespace
 from app.trace.encode import encode_value_counted
 from app.trace.jacobian import JacobianRequestError, requested_jacobian
@@ -132,6 +133,7 @@ class _Run:
         self.parts = parts
         self.budget = ResultBudget(limits.result_bytes)
         self.recorder = Recorder(limits, parts, self.budget) if parts else None
+        self.observer: Observer = self.recorder or PassiveObserver()
         self.interpreter: Interpreter | None = None
         self.ctx: RunContext | None = None
 
@@ -139,7 +141,7 @@ class _Run:
         self, backward: Mapping[str, Any] | None, jacobian: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         reset_global_state(self.seed)
-        self.ctx = RunContext(self.limits, self.recorder or PassiveObserver())
+        self.ctx = RunContext(self.limits, self.observer)
         self.interpreter = Interpreter(self.ctx)
         outcome = self.interpreter.run(self.source)
         error = outcome.error
@@ -196,12 +198,10 @@ class _Run:
                 grads = None
                 if gradient is not None:
                     grads = [torch.tensor(gradient, dtype=output.dtype)]
-                if self.recorder is not None:
-                    self.recorder.backward(
-                        [output], grads, retain_graph, False, None, 0, source="request"
-                    )
-                else:
-                    PassiveObserver().backward([output], grads, retain_graph, False, None, 0)
+                request_pass = BackwardPass(
+                    BACKWARD, [output], grads, None, retain_graph, False, None, source="request"
+                )
+                run_pass(request_pass, self.observer)
         except (PlaygroundSignal, Exception) as failure:
             # torch's own errors, as torch words them; the request has no line.
             error = program_error(failure, from_operation=True)
