@@ -124,3 +124,12 @@ def test_with_empty_parts_leaves_the_others_none() -> None:
 def test_the_result_owner_does_not_import_torch() -> None:
     code = "import sys; import app.result, app.workers.failures; sys.exit('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_check_without_expected_or_reference_is_a_request_error_of_the_error_shape() -> None:
+    from app.grading.checks import run_checks
+
+    checked = run_checks({"source": "x = 1\n", "checks": [{"expr": "x"}]}, Limits(), lambda _: None)
+    grader_error = checked["grader_error"]
+    assert grader_error["source"] == "request" and grader_error["type"] == "ValueError"
+    assert set(grader_error) == {"source", *ErrorInfo.model_fields}
