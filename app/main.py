@@ -34,6 +34,7 @@ from app.api.observability import RequestContext
 from app.api.problems import install_problem_handlers
 from app.api.request_limits import RateLimit
 from app.config import Settings, get_settings
+from app.result import API_VERSION
 from app.telemetry.events import RunEvent
 from app.telemetry.logs import RUN_LOGGER
 from app.telemetry.metrics import PlaygroundMetrics, PoolSnapshot
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None, jobs_module: str = "app.workers
 
     app = FastAPI(
         title="Autograd Playground",
-        version="1",
+        version=API_VERSION,
         summary="Run small PyTorch programs in a sandbox and see autograd work.",
         docs_url=None,
         redoc_url=None,

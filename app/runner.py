@@ -19,21 +19,22 @@ from typing import Any
 import torch
 from torch import nn
 
+from app.result import included_parts, run_result, with_empty_parts
 from app.sandbox.context import RunContext
 from app.sandbox.errors import PlaygroundSignal, ProgramError
-from app.sandbox.hints import add_hint
 from app.sandbox.interpreter import Interpreter, Outcome
 from app.sandbox.limits import Limits
-from app.sandbox.observer import PassiveObserver
+from app.sandbox.observer import BACKWARD, BackwardPass, Observer, PassiveObserver
 from app.sandbox.process_state import reset_global_state
+from app.sandbox.program_errors import program_error
 from app.sandbox.sanitize import sanitize_message
+from app.sandbox.surface.autograd_calls import run_pass
 from app.sandbox.surface.values import Namespace
 from app.trace.encode import encode_value_counted
 from app.trace.jacobian import JacobianRequestError, requested_jacobian
-from app.trace.recorder import HEAVY_PARTS, Recorder
+from app.trace.recorder import Recorder
 from app.trace.result_budget import ResultBudget, empty_value
 
-API_VERSION = "1"
 # The limits of a run given none: frozen, so one instance serves every such run (and its hash,
 # which each run needs, is computed once).
 _DEFAULT_LIMITS = Limits()
@@ -96,8 +97,7 @@ def _execute(
 ) -> Execution:
     started = time.perf_counter()
     limits = limits or _DEFAULT_LIMITS
-    parts = HEAVY_PARTS if include is None else tuple(p for p in HEAVY_PARTS if p in include)
-    run = _Run(source, seed, limits, parts if capture else ())
+    run = _Run(source, seed, limits, included_parts(include) if capture else ())
     # Capture keeps thousands of small records alive; with the collector on, each full
     # collection walks them all again (half the time of a 2,000-op run). A run is short and
     # bounded by its limits, so its cycles are simply collected after it.
@@ -131,8 +131,10 @@ class _Run:
         self.source = source
         self.seed = seed
         self.limits = limits
+        self.parts = parts
         self.budget = ResultBudget(limits.result_bytes)
         self.recorder = Recorder(limits, parts, self.budget) if parts else None
+        self.observer: Observer = self.recorder or PassiveObserver()
         self.interpreter: Interpreter | None = None
         self.ctx: RunContext | None = None
 
@@ -140,7 +142,7 @@ class _Run:
         self, backward: Mapping[str, Any] | None, jacobian: Mapping[str, Any] | None
     ) -> dict[str, Any]:
         reset_global_state(self.seed)
-        self.ctx = RunContext(self.limits, self.recorder or PassiveObserver())
+        self.ctx = RunContext(self.limits, self.observer)
         self.interpreter = Interpreter(self.ctx)
         watching = nullcontext() if self.recorder is None else self.recorder.module_calls.watching()
         with watching:
@@ -199,17 +201,15 @@ class _Run:
                 grads = None
                 if gradient is not None:
                     grads = [torch.tensor(gradient, dtype=output.dtype)]
-                if self.recorder is not None:
-                    self.recorder.backward(
-                        [output], grads, retain_graph, False, None, 0, source="request"
-                    )
-                else:
-                    PassiveObserver().backward([output], grads, retain_graph, False, None, 0)
-        except PlaygroundSignal as signal:
-            error = signal.to_error()
+                request_pass = BackwardPass(
+                    BACKWARD, [output], grads, None, retain_graph, False, None, source="request"
+                )
+                run_pass(request_pass, self.observer)
+        except (PlaygroundSignal, Exception) as failure:
+            # torch's own errors, as torch words them; the request has no line.
+            error = program_error(failure, from_operation=True)
             error.line = error.col = None
-        except Exception as failure:
-            error = ProgramError(type(failure).__name__, sanitize_message(str(failure)))
+            return error
         else:
             for warning in caught:
                 warnings_seen.append(
@@ -220,8 +220,6 @@ class _Run:
                     }
                 )
             return None
-        add_hint(error)
-        return error
 
 
 def _request_error(message: str) -> ProgramError:
@@ -275,28 +273,15 @@ def _base_result(
     error: ProgramError | None,
     warnings_seen: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    return {
-        "api_version": API_VERSION,
-        "torch_version": torch.__version__,
-        "seed": seed,
-        "ok": error is None,
-        "error": None if error is None else error.as_dict(),
-        "stdout": outcome.stdout,
-        "stdout_truncated": outcome.stdout_truncated,
-        "warnings": warnings_seen,
-        "variables": {},
-        "graph": None,
-        "graph_truncated": False,
-        "timeline": None,
-        "timeline_truncated": False,
-        "backward_trace": None,
-        "backward_trace_truncated": False,
-        "jacobian": None,
-        # Values cut to keep the answer within limits.result_bytes (result_budget.py).
-        "result_truncated": False,
-        "result_cut": [],
-        "limits": dict(_limits_dict(limits)),  # a copy: the cached dict must stay intact
-    }
+    return run_result(
+        torch_version=torch.__version__,
+        seed=seed,
+        error=error,
+        limits=_limits_dict(limits),  # copied by run_result: the cached dict stays intact
+        stdout=outcome.stdout,
+        stdout_truncated=outcome.stdout_truncated,
+        warnings=warnings_seen,
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -307,12 +292,8 @@ def _limits_dict(limits: Limits) -> dict[str, int | float]:
 
 def _internal_error_result(run: _Run, unexpected: BaseException) -> dict[str, Any]:
     """A RunResult for a failure of ours: never a traceback, never a server path."""
-    if isinstance(unexpected, MemoryError):
-        # The worker's address-space limit, reached outside any one statement (e.g. capture).
-        error = ProgramError("MemoryError", "The program ran out of memory.")
-    else:
-        error = ProgramError(
-            "InternalError", sanitize_message(f"{type(unexpected).__name__}: {unexpected}")
-        )
+    # MemoryError: the worker's address-space limit, reached outside any one statement.
+    error = program_error(unexpected)
     outcome = Outcome(ok=False, error=error, stdout="", stdout_truncated=False)
-    return _base_result(run.seed, run.limits, outcome, error, [])
+    # Shaped like any run that recorded nothing: the parts asked for are there, empty.
+    return with_empty_parts(_base_result(run.seed, run.limits, outcome, error, []), run.parts)

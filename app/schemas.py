@@ -218,9 +218,15 @@ class RunResult(BaseModel):
     warnings: list[WarningInfo]
     variables: dict[str, Value]
     graph: Graph | None = None
+    graph_truncated: bool = Field(
+        default=False, description="The run hit limits.graph_nodes: later nodes are not recorded."
+    )
     timeline: list[dict[str, Any]] | None = None
     timeline_truncated: bool | None = None
     backward_trace: list[dict[str, Any]] | None = None
+    backward_trace_truncated: bool = Field(
+        default=False, description="limits.graph_nodes backward steps were recorded; no more."
+    )
     jacobian: Jacobian | None = None
     result_truncated: bool = Field(
         default=False,

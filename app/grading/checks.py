@@ -23,6 +23,7 @@ from app.grading.scoring import (
     summarize,
 )
 from app.grading.values import to_json_value
+from app.result import ProgramError
 from app.runner import Execution, execute_program
 from app.sandbox.interpreter import EvaluationError
 from app.sandbox.limits import Limits
@@ -120,11 +121,12 @@ def _reference_values(
         return {}, {}
     source = request.get("reference")
     if source is None:
-        missing = {
-            "source": "request",
-            "type": "ValueError",
-            "message": "A check has no expected value and the request has no reference program.",
-        }
+        refused = ProgramError(
+            "ValueError",
+            "A check has no expected value and the request has no reference program.",
+        )
+        # The error shape of every other grader error (app/result.py), blamed on the request.
+        missing = {"source": "request", **refused.as_dict()}
         return {}, {index: missing for index in needed}
     reference = _execute(request, source, limits)
     if reference.result["error"] is not None:

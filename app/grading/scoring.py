@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from app.result import API_VERSION, failure_error
+
 DEFAULT_POINTS = 1.0
 
 
@@ -99,7 +101,7 @@ def summarize(
     all_passed = 1.0 if passed == len(results) else 0.0
     score = points / max_points if max_points > 0 else all_passed
     return {
-        "api_version": "1",
+        "api_version": API_VERSION,
         "torch_version": torch_version,
         "seed": seed,
         # ok: the program ran to the end and the grader itself worked; says nothing about
@@ -140,15 +142,7 @@ def failed_check_result(
     kill or crash from then on is the grader's error (`grader_error`, PrairieLearn
     `gradable: false`), never "your program stopped".
     """
-    error = {
-        "type": failure.get("type", "InternalError"),
-        "message": failure.get("message", ""),
-        "line": None,
-        "col": None,
-        "limit": failure.get("limit"),
-        "hint": None,
-        "hint_ko": None,
-    }
+    error = failure_error(failure).as_dict()
     grader_error: dict[str, Any] | None = None
     if progress is not None and progress.get("phase") == "reference":
         grader_error = {"source": "reference", **error}

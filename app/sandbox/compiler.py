@@ -19,16 +19,16 @@ from typing import Any
 import torch
 
 from app.sandbox.builtins import collect
-from app.sandbox.errors import LimitExceeded, ProgramException, SandboxViolation
+from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.exceptions import (
     catchable,
     check_cause,
     exception_value,
     handler_types,
-    program_value,
     raise_value,
 )
 from app.sandbox.functions import Frame, InterpretedFunction
+from app.sandbox.program_errors import to_program_exception
 from app.sandbox.python_values import PLAIN_SCALARS, type_name
 from app.sandbox.runtime import Runtime
 from app.sandbox.sanitize import sanitize_message
@@ -74,36 +74,6 @@ _FORMAT_NUMBERS = re.compile(r"\d+")
 _PYTHON_BUILTIN_NAMES = frozenset(dir(python_builtins))
 # An isinstance() that never matches: a fast path the site does not have.
 _NO_TYPES: tuple[type, ...] = ()
-
-
-def to_program_exception(error: BaseException, line: int | None, col: int | None) -> BaseException:
-    """Turn a real exception raised by an operation into the program's error at a position."""
-    if isinstance(error, RecursionError):
-        return LimitExceeded(
-            "The program nested calls or values too deeply.", line=line, col=col, limit="call_depth"
-        )
-    if isinstance(error, MemoryError):
-        return ProgramException("MemoryError", "The program ran out of memory.", line=line, col=col)
-    message = _CPYTHON_TYPE_NAMES.sub(
-        lambda match: _CPYTHON_NAME_OF[match.group(0)], sanitize_message(str(error))
-    )
-    # torch's LinAlgError is the private class `_LinAlgError`; show its public name.
-    return ProgramException(
-        type(error).__name__.lstrip("_"),
-        message,
-        line=line,
-        col=col,
-        value=program_value(error, message),
-    )
-
-
-# CPython's names for the interpreter's own callables, as they appear in its messages
-# ("object of type 'function' has no len()").
-_CPYTHON_NAME_OF = {
-    "InterpretedFunction": "function",
-    "PlainMethod": "builtin_function_or_method",
-}
-_CPYTHON_TYPE_NAMES = re.compile(r"\b(InterpretedFunction|PlainMethod)\b")
 
 
 def _escape_non_ascii(text: str) -> str:

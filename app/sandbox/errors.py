@@ -1,32 +1,26 @@
 """The errors a program can end with, as the interpreter reports them.
 
-`ProgramError` is plain data (it becomes RunResult.error). The exceptions below are raised
-inside the interpreter; they derive from BaseException so that no path through user-visible
-code can swallow them by accident (our own code catches `Exception` around torch calls). The
-program's `try`/`except` catches a `ProgramException` only (exceptions.py decides which):
-every other signal ends the run, whatever the program's handlers say.
+`ProgramError` is plain data (it becomes RunResult.error; `app/result.py` owns its shape). The
+exceptions below are raised inside the interpreter; they derive from BaseException so that no
+path through user-visible code can swallow them by accident (our own code catches `Exception`
+around torch calls). The program's `try`/`except` catches a `ProgramException` only
+(exceptions.py decides which): every other signal ends the run, whatever the program's
+handlers say.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from app.result import ProgramError
 
-
-@dataclass
-class ProgramError:
-    """Why a program stopped: exception class name, message, and where (1-based)."""
-
-    type: str
-    message: str
-    line: int | None = None
-    col: int | None = None
-    limit: str | None = None
-    hint: str | None = None
-    hint_ko: str | None = None  # the same hint in Korean (hints.py)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+__all__ = [
+    "DeadlineExceeded",
+    "LimitExceeded",
+    "PlaygroundSignal",
+    "ProgramError",
+    "ProgramException",
+    "ProgramSyntaxError",
+    "SandboxViolation",
+]
 
 
 class PlaygroundSignal(BaseException):

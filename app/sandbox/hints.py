@@ -145,6 +145,16 @@ HINTS: tuple[Hint, ...] = (
         "함수 안에서 이 이름에 값을 대입하므로 함수 전체에서 지역 변수가 됩니다. 읽기 전에 "
         "대입하거나 값을 인자로 넘기세요.",
     ),
+    # The text of program_errors.MEMORY_MESSAGE, wherever the run ran out (an operation, the
+    # interpreter, the capture, the worker).
+    Hint(
+        "MemoryError",
+        "ran out of memory",
+        "Each run has a fixed amount of memory: use smaller tensors, and do not keep copies "
+        "of big ones (in a list, for example) longer than you need them.",
+        "실행마다 쓸 수 있는 메모리가 정해져 있습니다. 더 작은 텐서를 쓰고, 큰 텐서의 "
+        "복사본을 (예를 들어 리스트에) 필요 이상으로 오래 두지 마세요.",
+    ),
 )
 
 

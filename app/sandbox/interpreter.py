@@ -17,10 +17,10 @@ from typing import Any, TextIO
 from app.sandbox.builtins import BUILTIN_NAMES
 from app.sandbox.compiler import Compiler
 from app.sandbox.context import RunContext
-from app.sandbox.errors import LimitExceeded, PlaygroundSignal, ProgramError
+from app.sandbox.errors import PlaygroundSignal, ProgramError
 from app.sandbox.functions import Frame, InterpretedFunction
-from app.sandbox.hints import add_hint
 from app.sandbox.limits import Limits
+from app.sandbox.program_errors import program_error
 from app.sandbox.runtime import Runtime, load_surface
 from app.sandbox.sanitize import sanitize_message
 from app.sandbox.validate import PROGRAM_FILENAME, parse_program
@@ -132,29 +132,10 @@ class Interpreter:
                 warnings.showwarning = self._record_warning
                 action()
             return None
-        except PlaygroundSignal as signal:
-            error = signal.to_error()
-        except RecursionError:
-            error = LimitExceeded(
-                "The program nested calls or values too deeply.",
-                line=ctx.line,
-                col=ctx.col,
-                limit="call_depth",
-            ).to_error()
-        except MemoryError:  # outside any single operation (building a list, joining output)
-            error = ProgramError(
-                "MemoryError", "The program ran out of memory.", ctx.line or None, ctx.col or None
-            )
-        except Exception as unexpected:  # a bug of ours: report it without internals
-            error = ProgramError(
-                "InternalError",
-                sanitize_message(f"{type(unexpected).__name__}: {unexpected}"),
-                ctx.line or None,
-                ctx.col or None,
-            )
-        error.message = sanitize_message(error.message)
-        add_hint(error)
-        return error
+        except (PlaygroundSignal, Exception) as caught:
+            # The one conversion (program_errors.py): signals keep their position, the rest
+            # (memory, stack, a bug of ours) is placed where the run was.
+            return program_error(caught, ctx.line or None, ctx.col or None)
 
     def _record_warning(
         self,

@@ -1,4 +1,4 @@
-"""Run a program's backward/grad call exactly as asked while recording what the engine did.
+"""Record what the engine did in a program's backward/grad call (the surface runs the call).
 
 Before the call we walk the graph from the roots and put a post-hook on every node: the engine
 calls it after the node ran, with the gradient that arrived (w.r.t. the node's outputs) and the
@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any
 
 import torch
 
+from app.sandbox.observer import BackwardPass, Gradients
 from app.trace.encode import ElementBudget, JsonData, grad_fn_of, tensor_data
 from app.trace.jacobian import jacobian_matrices
 from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
 
-Result = TypeVar("Result")
 # The gradients of a run's trace (every step, root and leaf, over all calls) share a budget of
 # this many full Values (see ElementBudget); the graph shows the same gradients.
 TRACE_VALUES = 100
@@ -133,20 +134,14 @@ class BackwardTracer:
         # Saved tensors are only shown on the graph: without it, none need reading.
         self.read_saved = True
 
-    def run(
-        self,
-        *,
-        call: str,
-        source: str,
-        line: int | None,
-        roots: Sequence[torch.Tensor],
-        root_grads: Sequence[torch.Tensor | None] | None,
-        inputs: Sequence[torch.Tensor] | None,
-        keeps_graph: bool,
-        perform: Callable[[], Result],
-    ) -> Result:
-        """Call `perform` (the real torch call) with recording hooks on the graph of `roots`."""
+    def listen(self, backward: BackwardPass) -> TracedPass:
+        """A listener that records `backward` (the surface runs it inside the listener)."""
+        return TracedPass(self, backward)
+
+    def _start(self, backward: BackwardPass) -> tuple[BackwardCall, list[FunctionRecord]]:
+        """Record the call and walk the graph of its roots, before torch starts the pass."""
         registry = self.registry
+        line, roots, inputs = backward.line, backward.roots, backward.inputs
         root_records = [registry.record_tensor(root, line) for root in roots]
         input_records = [registry.record_tensor(tensor, line) for tensor in inputs or ()]
         start: list[FunctionRecord] = []
@@ -158,36 +153,20 @@ class BackwardTracer:
                 if function is not None:
                     start.append(function)
         walked = registry.walk(start)
-        if self.read_saved and not keeps_graph:  # otherwise readable later, read when needed
+        if self.read_saved and not backward.keeps_graph:  # otherwise readable later
             for function in walked:
                 registry.read_saved(function)
         record = BackwardCall(
             index=len(self.calls),
             line=line,
-            source=source,
-            call=call,
+            source=backward.source,
+            call=backward.call,
             roots=root_records,
-            root_grads=encode_grads(_root_gradients(roots, root_grads), self.budget)[0],
+            root_grads=encode_grads(_root_gradients(roots, backward.root_grads), self.budget)[0],
             inputs=input_records,
         )
         record.jacobians = self._jacobians(roots, root_records, walked, inputs, input_records)
-        handles = []
-        make_hook, held = self._hook_maker(record)
-        try:
-            for function in walked:
-                handles.append(function.node.register_hook(make_hook(function)))
-            result = perform()
-        except BaseException as error:
-            if record.steps:
-                record.error = f"{type(error).__name__}: {error}"
-                self._finish(record, walked, None)
-            raise
-        finally:
-            for handle in handles:
-                handle.remove()
-            held.clear()
-        self._finish(record, walked, result)
-        return result
+        return record, walked
 
     def _hook_maker(self, record: BackwardCall) -> tuple[HookMaker, dict[int, Any]]:
         """Post-hooks for one call: each records what flowed through its node, as JSON data.
@@ -362,3 +341,49 @@ def render_calls(calls: list[BackwardCall]) -> list[dict[str, Any]]:
             entry["error"] = call.error
         rendered.append(entry)
     return rendered
+
+
+class TracedPass:
+    """One pass being recorded: hooks on every node of its graph while torch runs it, removed
+    when it ends (also when torch raises); a pass torch failed in the middle of is kept with
+    its error and the steps that ran, one that failed before any node ran is not listed."""
+
+    def __init__(self, tracer: BackwardTracer, backward: BackwardPass) -> None:
+        self.tracer = tracer
+        self.backward = backward
+        self.result: Gradients | None = None
+
+    def __enter__(self) -> TracedPass:
+        tracer = self.tracer
+        self.record, self.walked = tracer._start(self.backward)
+        make_hook, self.held = tracer._hook_maker(self.record)
+        self.handles: list[Any] = []
+        try:
+            for function in self.walked:
+                self.handles.append(function.node.register_hook(make_hook(function)))
+        except BaseException:
+            self._unhook()
+            raise
+        return self
+
+    def finished(self, result: Gradients | None) -> None:
+        self.result = result
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._unhook()
+        record = self.record
+        if error is None:
+            self.tracer._finish(record, self.walked, self.result)
+        elif record.steps:
+            record.error = f"{type(error).__name__}: {error}"
+            self.tracer._finish(record, self.walked, None)
+
+    def _unhook(self) -> None:
+        for handle in self.handles:
+            handle.remove()
+        self.held.clear()

@@ -1,5 +1,8 @@
 """The capturing Observer: what the interpreter reports becomes graph, timeline and trace.
 
+It only listens: the surface runs every backward pass, inside the listener `backward_pass`
+returns (hooks on the graph while the engine runs).
+
 `op_result` is on the hot path (called for every torch op), so it only files references and
 ids; everything expensive (edges, saved tensors, encoding values) happens once, at the end, in
 `render` — except what must be read before backward frees it.
@@ -13,7 +16,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from app.result import HEAVY_PARTS
 from app.sandbox.limits import Limits
+from app.sandbox.observer import NOT_LISTENING, BackwardPass, PassListener
 from app.trace.backward_trace import BackwardTracer, render_calls
 from app.trace.graph import build_edges, build_graph
 from app.trace.module_calls import ModuleCalls
@@ -21,7 +26,6 @@ from app.trace.nodes import NodeRegistry, TensorRecord
 from app.trace.result_budget import ResultBudget
 from app.trace.timeline import Timeline
 
-HEAVY_PARTS = ("graph", "timeline", "backward_trace")
 _PLAIN_SCALARS = frozenset({int, float, bool, complex, str, type(None)})
 Tensor = torch.Tensor
 
@@ -55,7 +59,6 @@ class Recorder:
         # Which nodes each nn.Module call made (graph.modules); watched by the runner.
         self.module_calls = ModuleCalls(limits.graph_nodes)
         self._keep_timeline = "timeline" in self.parts
-        # Gradients are shown on the graph and in the trace; without either, run backward plain.
         self._trace_backward = bool({"graph", "backward_trace"} & self.parts)
 
     # -- Observer -------------------------------------------------------------------------
@@ -115,72 +118,11 @@ class Recorder:
                     self.registry.record_tensor(value, line)
         self.registry.step += 1
 
-    def backward(
-        self,
-        tensors: Sequence[torch.Tensor],
-        grad_tensors: Sequence[torch.Tensor | None] | None,
-        retain_graph: bool | None,
-        create_graph: bool,
-        inputs: Sequence[torch.Tensor] | None,
-        line: int,
-        *,
-        source: str = "program",
-    ) -> None:
-        def perform() -> None:
-            torch.autograd.backward(
-                list(tensors),
-                grad_tensors=None if grad_tensors is None else list(grad_tensors),
-                retain_graph=retain_graph,
-                create_graph=create_graph,
-                inputs=None if inputs is None else list(inputs),
-            )
-
+    def backward_pass(self, backward: BackwardPass) -> PassListener:
+        # Gradients are shown on the graph and in the trace; without either, nothing to hear.
         if not self._trace_backward:
-            perform()
-            return
-        self.tracer.run(
-            call="backward",
-            source=source,
-            line=line or None,
-            roots=tensors,
-            root_grads=grad_tensors,
-            inputs=inputs,
-            keeps_graph=bool(create_graph if retain_graph is None else retain_graph),
-            perform=perform,
-        )
-
-    def grad(
-        self,
-        outputs: Sequence[torch.Tensor],
-        inputs: Sequence[torch.Tensor],
-        grad_outputs: Sequence[torch.Tensor | None] | None,
-        retain_graph: bool | None,
-        create_graph: bool,
-        allow_unused: bool,
-        line: int,
-    ) -> tuple[torch.Tensor | None, ...]:
-        def perform() -> tuple[torch.Tensor | None, ...]:
-            return torch.autograd.grad(
-                list(outputs),
-                list(inputs),
-                grad_outputs=None if grad_outputs is None else list(grad_outputs),
-                retain_graph=retain_graph,
-                create_graph=create_graph,
-                allow_unused=allow_unused,
-            )
-
-        if not self._trace_backward:
-            return perform()
-        return self.tracer.run(
-            call="autograd.grad",
-            source="program",
-            line=line or None,
-            roots=outputs,
-            root_grads=grad_outputs,
-            inputs=inputs,
-            keeps_graph=bool(create_graph if retain_graph is None else retain_graph),
-            perform=perform,
-        )
+            return NOT_LISTENING
+        return self.tracer.listen(backward)
 
     # -- results --------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from app.config import Settings
+from app.sandbox.program_errors import job_error
 from app.telemetry.events import outcome_of
 from app.trace.result_budget import fit_result
 from app.workers import process_setup, syscall_filter
@@ -99,18 +100,9 @@ def _answer(
         summary = encode_frame(TAG_SUMMARY, encode_json(outcome_of(job["kind"], result)))
         body = _encode_within_budget(job["kind"], result, settings)
         return summary + encode_frame(TAG_RESULT, body)
-    except MemoryError:
-        # The heap may be in any state now: answer, and ask to be replaced.
-        failure = {
-            "type": "MemoryError",
-            "message": "The program ran out of memory in its worker process.",
-            "retire": True,
-        }
     except Exception as error:  # the core must never raise; if it does, fail this run only
-        print(f"worker {os.getpid()}: job failed: {error!r}", file=sys.stderr)
-        failure = {
-            "type": "InternalError",
-            "message": f"The playground failed while running the program ({type(error).__name__}).",
-            "retire": True,
-        }
+        if not isinstance(error, MemoryError):
+            print(f"worker {os.getpid()}: job failed: {error!r}", file=sys.stderr)
+        # The heap may be in any state now: answer, and ask to be replaced.
+        failure = {**job_error(error).as_dict(), "retire": True}
     return encode_frame(TAG_FAILURE, encode_json(failure))

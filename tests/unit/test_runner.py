@@ -275,6 +275,7 @@ def test_run_program_equals_execute_program_with_every_part(name: str) -> None:
 
 def test_a_rendered_recorder_can_be_released() -> None:
     from app.trace.recorder import Recorder
+    from tests.unit.trace.passes import backward
 
     recorder = Recorder(Limits())
     x = torch.ones(2, requires_grad=True)
@@ -282,7 +283,7 @@ def test_a_rendered_recorder_can_be_released() -> None:
     y = x * 3
     recorder.op_result(y, (x, 3), 2)
     recorder.statement_executed(2, {"y": y}, 0)
-    recorder.backward([y.sum()], None, None, False, None, 3)
+    backward(recorder, [y.sum()], None, None, False, None, 3)
     rendered = recorder.render({"x": x, "y": y})
     assert [node["id"] for node in rendered["graph"]["nodes"]][:2] == ["t0", "t1"]
     recorder.release()

@@ -1,7 +1,8 @@
 """backward, autograd.grad, autograd.functional, gradcheck and tensor hooks.
 
-Backward passes go to the observer (which records what flowed) with exactly the arguments
-torch would have received; argument binding uses functions with torch's own names so that a
+Every backward pass of a program (and the request's) is run here, by `run_pass`, with exactly
+the arguments torch would have received, inside the observer's listener (which records what
+flowed); argument binding uses functions with torch's own names so that a
 wrong call fails with CPython's own TypeError text. User functions handed to torch are
 `InterpretedFunction`s: torch calls them, they run in the interpreter under the same budget.
 """
@@ -15,6 +16,7 @@ import torch
 
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
+from app.sandbox.observer import BACKWARD, GRAD, BackwardPass, Gradients, Observer
 from app.sandbox.surface import dense, warn_once
 from app.sandbox.surface.graph_cost import graph_cost
 from app.sandbox.surface.values import HookHandle
@@ -118,6 +120,35 @@ def _charge_roots(
     ctx.charge_pass(cost * passes, what)
 
 
+def run_pass(backward: BackwardPass, observer: Observer) -> Gradients | None:
+    """Run one backward or autograd.grad call, the observer listening: the one place a pass
+    starts (the program's, through the functions below, and the request's, from the runner)."""
+    roots = list(backward.roots)
+    root_grads = None if backward.root_grads is None else list(backward.root_grads)
+    inputs = None if backward.inputs is None else list(backward.inputs)
+    with observer.backward_pass(backward) as listener:
+        if backward.call == GRAD:
+            result: Gradients | None = torch.autograd.grad(
+                roots,
+                inputs or [],
+                grad_outputs=root_grads,
+                retain_graph=backward.retain_graph,
+                create_graph=backward.create_graph,
+                allow_unused=backward.allow_unused,
+            )
+        else:
+            torch.autograd.backward(
+                roots,
+                grad_tensors=root_grads,
+                retain_graph=backward.retain_graph,
+                create_graph=backward.create_graph,
+                inputs=inputs,
+            )
+            result = None
+        listener.finished(result)
+    return result
+
+
 def run_backward(
     roots: Any,
     grad_tensors: Any,
@@ -134,15 +165,17 @@ def run_backward(
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = None if grad_tensors is None else list(_as_tuple(grad_tensors))
     _charge_roots(roots_tuple, "backward", ctx, create_graph=create_graph)
+    backward = BackwardPass(
+        BACKWARD,
+        list(roots_tuple),
+        grads,
+        None if inputs_tuple is None else list(inputs_tuple),
+        retain_graph,
+        bool(create_graph),
+        ctx.line or None,
+    )
     try:
-        ctx.observer.backward(
-            list(roots_tuple),
-            grads,
-            retain_graph,
-            bool(create_graph),
-            None if inputs_tuple is None else list(inputs_tuple),
-            ctx.line,
-        )
+        run_pass(backward, ctx.observer)
     except Exception as error:
         if create_graph and warn_once.engine_started(error):
             warn_once.warn_backward_create_graph(ctx)
@@ -198,15 +231,18 @@ def autograd_grad(
     grad_outputs = bound["grad_outputs"]
     grads = None if grad_outputs is None else list(_as_tuple(grad_outputs))
     _charge_roots(outputs, "torch.autograd.grad", ctx, create_graph=bound["create_graph"])
-    result = ctx.observer.grad(
+    backward = BackwardPass(
+        GRAD,
         list(outputs),
-        list(inputs_tuple),
         grads,
+        list(inputs_tuple),
         bound["retain_graph"],
         bool(bound["create_graph"]),
-        bool(allow_unused),
-        ctx.line,
+        ctx.line or None,
+        allow_unused=bool(allow_unused),
     )
+    result = run_pass(backward, ctx.observer)
+    assert result is not None  # autograd.grad returns its gradients
     if materialize:
         result = tuple(
             r if r is not None else torch.zeros_like(i, requires_grad=bool(bound["create_graph"]))

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import torch
-
 from app.sandbox.context import RunContext
 from app.sandbox.interpreter import Interpreter, Outcome
 from app.sandbox.limits import Limits
-from app.sandbox.observer import PassiveObserver
+from app.sandbox.observer import NOT_LISTENING, BackwardPass, PassiveObserver, PassListener
 from app.sandbox.process_state import reset_global_state
 
 
@@ -31,12 +29,11 @@ def interpreter_after(source: str, limits: Limits | None = None) -> Interpreter:
 
 
 class StatementRecorder:
-    """Observer that records statement_executed calls and runs backward passes plainly."""
+    """Observer that records statement_executed calls and listens to no backward pass."""
 
     def __init__(self) -> None:
         self.statements: list[tuple[int, dict[str, Any], int]] = []
         self.ops: list[int] = []
-        self._plain = PassiveObserver()
 
     def op_result(self, result: Any, inputs: Sequence[Any], line: int) -> None:
         self.ops.append(line)
@@ -44,8 +41,5 @@ class StatementRecorder:
     def statement_executed(self, line: int, bindings: Mapping[str, Any], stdout_len: int) -> None:
         self.statements.append((line, dict(bindings), stdout_len))
 
-    def backward(self, *args: Any) -> None:
-        self._plain.backward(*args)
-
-    def grad(self, *args: Any) -> tuple[torch.Tensor | None, ...]:
-        return self._plain.grad(*args)
+    def backward_pass(self, backward: BackwardPass) -> PassListener:
+        return NOT_LISTENING

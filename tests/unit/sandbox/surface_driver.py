@@ -10,7 +10,7 @@ import torch
 from app.sandbox import torch_surface
 from app.sandbox.context import RunContext
 from app.sandbox.limits import Limits
-from app.sandbox.observer import PassiveObserver
+from app.sandbox.observer import GRAD, BackwardPass, PassiveObserver, PassListener
 
 # As in the workers: one intra-op thread (on a loaded 2-core machine, two threads thrash).
 torch.set_num_threads(1)
@@ -27,23 +27,20 @@ class RecordingObserver(PassiveObserver):
     def op_result(self, result: Any, inputs: Sequence[Any], line: int) -> None:
         self.results.append(result)
 
-    def backward(self, tensors, grad_tensors, retain_graph, create_graph, inputs, line):  # type: ignore[no-untyped-def]
-        self.backward_calls.append(
-            {
-                "tensors": tensors,
-                "grad_tensors": grad_tensors,
-                "retain_graph": retain_graph,
-                "create_graph": create_graph,
-                "inputs": inputs,
-            }
-        )
-        super().backward(tensors, grad_tensors, retain_graph, create_graph, inputs, line)
-
-    def grad(self, outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, line):  # type: ignore[no-untyped-def]
-        self.grad_calls.append({"outputs": outputs, "inputs": inputs})
-        return super().grad(
-            outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, line
-        )
+    def backward_pass(self, backward: BackwardPass) -> PassListener:
+        if backward.call == GRAD:
+            self.grad_calls.append({"outputs": backward.roots, "inputs": backward.inputs})
+        else:
+            self.backward_calls.append(
+                {
+                    "tensors": backward.roots,
+                    "grad_tensors": backward.root_grads,
+                    "retain_graph": backward.retain_graph,
+                    "create_graph": backward.create_graph,
+                    "inputs": backward.inputs,
+                }
+            )
+        return super().backward_pass(backward)
 
 
 class SurfaceDriver:

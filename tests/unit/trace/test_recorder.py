@@ -16,6 +16,7 @@ import torch
 from app.runner import run_program
 from app.sandbox.limits import Limits
 from app.trace.recorder import Recorder
+from tests.unit.trace.passes import autograd_grad, backward
 
 
 def chain_rule(record: Recorder | None) -> dict[str, torch.Tensor]:
@@ -56,7 +57,7 @@ def by_id(graph: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_chain_rule_records_the_grads_torch_computes() -> None:
     recorder = Recorder(Limits())
     v = chain_rule(recorder)
-    recorder.backward([v["out"]], None, None, False, None, 9)
+    backward(recorder, [v["out"]], None, None, False, None, 9)
 
     twin = chain_rule(None)
     twin["y"].retain_grad()
@@ -82,7 +83,7 @@ def test_chain_rule_records_the_grads_torch_computes() -> None:
 def test_steps_follow_the_engine_order_and_edges_carry_the_grads() -> None:
     recorder = Recorder(Limits())
     v = chain_rule(recorder)
-    recorder.backward([v["out"]], None, None, False, None, 9)
+    backward(recorder, [v["out"]], None, None, False, None, 9)
     twin = chain_rule(None)
     expected_order = engine_order(twin["out"])
     twin["out"].backward()
@@ -103,7 +104,7 @@ def test_steps_follow_the_engine_order_and_edges_carry_the_grads() -> None:
 def test_grads_in_and_out_equal_autograd_grad_of_each_tensor() -> None:
     recorder = Recorder(Limits())
     v = chain_rule(recorder)
-    recorder.backward([v["out"]], None, True, False, None, 9)
+    backward(recorder, [v["out"]], None, True, False, None, 9)
     twin = chain_rule(None)
     rendered = recorder.render(v)
     nodes = by_id(rendered["graph"])
@@ -115,8 +116,8 @@ def test_grads_in_and_out_equal_autograd_grad_of_each_tensor() -> None:
 def test_accumulation_across_two_backward_calls() -> None:
     recorder = Recorder(Limits())
     v = chain_rule(recorder)
-    recorder.backward([v["out"]], None, True, False, None, 9)
-    recorder.backward([v["out"]], None, None, False, None, 10)
+    backward(recorder, [v["out"]], None, True, False, None, 9)
+    backward(recorder, [v["out"]], None, None, False, None, 10)
     twin = chain_rule(None)
     twin["out"].backward(retain_graph=True)
     once = twin["x"].grad.clone()
@@ -138,12 +139,12 @@ def plain_error(action: Callable[[], None]) -> str:
 def test_backward_twice_without_retain_graph_still_fails_like_torch() -> None:
     recorder = Recorder(Limits())
     v = chain_rule(recorder)
-    recorder.backward([v["out"]], None, None, False, None, 9)
+    backward(recorder, [v["out"]], None, None, False, None, 9)
     twin = chain_rule(None)
     twin["out"].backward()
     expected = plain_error(lambda: twin["out"].backward())
 
-    message = plain_error(lambda: recorder.backward([v["out"]], None, None, False, None, 10))
+    message = plain_error(lambda: backward(recorder, [v["out"]], None, None, False, None, 10))
     assert message == expected
     calls = recorder.render(v)["backward_trace"]
     # The nodes that ran before torch raised are kept, with the error.
@@ -153,7 +154,7 @@ def test_backward_twice_without_retain_graph_still_fails_like_torch() -> None:
 def test_non_leaf_grad_stays_none_with_torchs_warning() -> None:
     recorder = Recorder(Limits())
     v = chain_rule(recorder)
-    recorder.backward([v["out"]], None, None, False, None, 9)
+    backward(recorder, [v["out"]], None, None, False, None, 9)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert v["y"].grad is None
@@ -163,7 +164,7 @@ def test_non_leaf_grad_stays_none_with_torchs_warning() -> None:
 def test_hooks_are_removed_after_the_call() -> None:
     recorder = Recorder(Limits())
     v = chain_rule(recorder)
-    recorder.backward([v["out"]], None, True, False, None, 9)
+    backward(recorder, [v["out"]], None, True, False, None, 9)
     v["out"].backward()  # plain torch, not through the recorder
     (call,) = recorder.tracer.calls
     twin = chain_rule(None)
@@ -180,7 +181,7 @@ def test_user_tensor_hook_runs_once_and_the_jacobian_is_skipped() -> None:
     recorder.op_result(y, (x, 2), 2)
     seen: list[torch.Tensor] = []
     y.register_hook(lambda grad: seen.append(grad))
-    recorder.backward([y], [torch.ones(3)], None, False, None, 3)
+    backward(recorder, [y], [torch.ones(3)], None, False, None, 3)
     assert len(seen) == 1
     assert recorder.render({})["backward_trace"][0]["jacobians"] == []
 
@@ -210,7 +211,7 @@ def test_a_hook_changing_a_gradient_in_place_is_seen_before_and_after() -> None:
 
     recorder = Recorder(Limits())
     _, z = build(recorder, hooked=True)
-    recorder.backward([z], [torch.ones(2)], None, False, None, 4)
+    backward(recorder, [z], [torch.ones(2)], None, False, None, 4)
     steps = recorder.render({})["backward_trace"][0]["steps"]
     z_step, y_step = steps[0], steps[1]
     assert z_step["grads_out"][0] == sent_by_z.tolist()  # before the hook's mul_
@@ -265,7 +266,7 @@ def test_vector_backward_records_the_jacobian_of_the_vjp() -> None:
     v = vector_seed(recorder, 0)
     twin = vector_seed(None, 0)
     expected = torch.autograd.functional.jacobian(doubled_until_large, twin["x"].detach())
-    recorder.backward([v["y"]], [v["gradients"]], None, False, None, 7)
+    backward(recorder, [v["y"]], [v["gradients"]], None, False, None, 7)
     twin["y"].backward(twin["gradients"])
 
     (call,) = recorder.render(v)["backward_trace"]
@@ -293,7 +294,7 @@ def test_jacobian_leaves_retained_grads_as_torch_has_them() -> None:
 
     recorder = Recorder(Limits())
     x, h, y = build(recorder)
-    recorder.backward([y], [torch.ones(2)], None, False, None, 2)
+    backward(recorder, [y], [torch.ones(2)], None, False, None, 2)
     tx, th, ty = build(None)
     ty.backward(torch.ones(2))
     assert recorder.render({})["backward_trace"][0]["jacobians"]  # it was computed
@@ -307,8 +308,8 @@ def test_autograd_grad_and_create_graph_behave_as_in_torch() -> None:
     recorder.op_result(x, (), 1)
     y = (x**3).sum()
     recorder.op_result(y, (x,), 2)
-    (dx,) = recorder.grad([y], [x], None, None, True, False, 3)
-    (d2x,) = recorder.grad([dx.sum()], [x], None, None, False, False, 4)
+    (dx,) = autograd_grad(recorder, [y], [x], None, None, True, False, 3)
+    (d2x,) = autograd_grad(recorder, [dx.sum()], [x], None, None, False, False, 4)
 
     tx = x.detach().clone().requires_grad_(True)
     (tdx,) = torch.autograd.grad((tx**3).sum(), tx, create_graph=True)
@@ -384,8 +385,8 @@ def test_backward_on_a_leaf_records_its_accumulate_grad() -> None:
     recorder = Recorder(Limits())
     x = torch.ones(2, requires_grad=True)
     recorder.op_result(x, (), 1)
-    recorder.backward([x], [torch.full((2,), 3.0)], None, False, None, 2)
-    recorder.backward([x], [torch.full((2,), 3.0)], None, False, None, 3)
+    backward(recorder, [x], [torch.full((2,), 3.0)], None, False, None, 2)
+    backward(recorder, [x], [torch.full((2,), 3.0)], None, False, None, 3)
     twin = torch.ones(2, requires_grad=True)
     twin.backward(torch.full((2,), 3.0))
     once = twin.grad.tolist()
@@ -421,7 +422,7 @@ def test_saved_tensors_are_kept_from_before_backward_freed_them() -> None:
     recorder.op_result(y, (x,), 2)
     s = y.sum()
     recorder.op_result(s, (y,), 3)
-    recorder.backward([s], None, None, False, None, 4)
+    backward(recorder, [s], None, None, False, None, 4)
     with pytest.raises(RuntimeError):
         _ = y.grad_fn._saved_result  # freed by the backward, as torch does
     function = by_id(recorder.render({})["graph"])[
