@@ -13,7 +13,9 @@ from autograd_playground.runs import run
 def parser() -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(
         prog="%%autograd",
-        description="Run the cell in the playground's sandbox / 셀을 플레이그라운드 샌드박스에서 실행",
+        description=(
+            "Run the cell in the playground's sandbox / 셀을 플레이그라운드 샌드박스에서 실행"
+        ),
         add_help=False,
         exit_on_error=False,
     )
@@ -31,17 +33,15 @@ def parse_line(line: str) -> dict[str, Any]:
     try:
         options = parser().parse_args(shlex.split(line))
     except (argparse.ArgumentError, SystemExit) as error:
-        raise ValueError(
-            f"%%autograd options: {error} / %%autograd 옵션 오류: {error}"
-        ) from None
+        raise ValueError(f"%%autograd options: {error} / %%autograd 옵션 오류: {error}") from None
     gradient = None
     if options.gradient is not None:
         try:
             gradient = json.loads(options.gradient)
         except json.JSONDecodeError:
             raise ValueError(
-                "--gradient takes a JSON list, e.g. \"[0.1, 1.0]\" / "
-                "--gradient에는 JSON 목록을 주세요(예: \"[0.1, 1.0]\")"
+                '--gradient takes a JSON list, e.g. "[0.1, 1.0]" / '
+                '--gradient에는 JSON 목록을 주세요(예: "[0.1, 1.0]")'
             ) from None
     return {
         "seed": options.seed,

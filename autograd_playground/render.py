@@ -90,7 +90,8 @@ def static_html(result: dict[str, Any], lang: str = "en") -> str:
         "<script>(function () {\n"
         f"{loader()}\n"
         f"const root = document.getElementById({json.dumps(view_id)});\n"
-        "const read = (suffix) => JSON.parse(document.getElementById(root.id + suffix).textContent);\n"
+        "const read = (suffix) =>\n"
+        "  JSON.parse(document.getElementById(root.id + suffix).textContent);\n"
         "const data = read('-data');\n"
         f"agpLoadView(read('-modules'), {json.dumps(ENTRY)})"
         ".then((view) => view.mountView(root, data.result, data.options))"
@@ -130,7 +131,7 @@ def widget(result: dict[str, Any], lang: str = "en") -> Any:
     except ImportError:
         return None
 
-    class AutogradView(anywidget.AnyWidget):  # type: ignore[misc]
+    class AutogradView(anywidget.AnyWidget):
         _esm = widget_esm()
         _css = view_css()
         modules = traitlets.Dict().tag(sync=True)

@@ -46,7 +46,8 @@ class RunResult(Mapping[str, Any]):
         graph = self.data.get("graph") or {}
         nodes = len(graph.get("nodes") or [])
         if self.ok:
-            return f"<RunResult ok: {nodes} graph nodes, {len(self.data.get('variables') or {})} variables>"
+            names = len(self.data.get("variables") or {})
+            return f"<RunResult ok: {nodes} graph nodes, {names} variables>"
         error = self.error or {}
         return f"<RunResult error {error.get('type')}: {error.get('message')}>"
 

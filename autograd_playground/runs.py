@@ -28,7 +28,8 @@ def build_request(
         output, sep, input_name = jacobian.partition(":")
         if not sep or not output or not input_name:
             raise ValueError(
-                "--jacobian takes OUTPUT:INPUT, e.g. y:x / --jacobian은 OUTPUT:INPUT 형식입니다(예: y:x)"
+                "--jacobian takes OUTPUT:INPUT, e.g. y:x / "
+                "--jacobian은 OUTPUT:INPUT 형식입니다(예: y:x)"
             )
         request["jacobian"] = {"output": output, "input": input_name}
     return request
@@ -69,6 +70,6 @@ def _post(server: str, request: dict[str, Any]) -> dict[str, Any]:
     message = urllib.request.Request(
         url, data=body, headers={"Content-Type": "application/json"}, method="POST"
     )
-    with urllib.request.urlopen(message, timeout=60) as answer:  # noqa: S310 (http(s) only)
+    with urllib.request.urlopen(message, timeout=60) as answer:
         data: dict[str, Any] = json.loads(answer.read())
     return data

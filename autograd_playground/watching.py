@@ -1,8 +1,9 @@
 """`watch()` and `show()`: the autograd view of the notebook's own, trusted torch code.
 
 Built on torch's extension points only: a `TorchFunctionMode` sees each torch call of the block
-(results, and the `backward`/`autograd.grad` calls), and graph hooks (`Node.register_hook`) placed on the graph of one backward call, for that call only, see the
-gradient reaching each node and the ones it sends on. Nothing is patched; no tensor is changed
+(results, and the `backward`/`autograd.grad` calls), and graph hooks (`Node.register_hook`),
+placed on the graph of one backward call for that call only, see the gradient reaching each
+node and the ones it sends on. Nothing is patched; no tensor is changed
 (no `retain_grad`, an intermediate's `.grad` stays None); every hook is removed when its call
 returns and the mode when the block ends.
 
@@ -133,7 +134,7 @@ class Watch:
     def _graph_of(self, roots: list[torch.Tensor]) -> list[Any]:
         seen: list[Any] = []
         known: set[int] = set()
-        stack = [t.grad_fn for t in roots if t.grad_fn is not None]
+        stack: list[Any] = [t.grad_fn for t in roots if t.grad_fn is not None]
         while stack:
             fn = stack.pop()
             if fn is None or id(fn) in known:
@@ -187,9 +188,7 @@ class Watch:
                     self._node_grads[index] = grads_in[0] if grads_in else None
             for position, grad in enumerate(grads_out):
                 self._edge_grads[(fn_index, position)] = grad
-            steps.append(
-                {"fn": fn_index, "grads_in": grads_in, "grads_out": grads_out}
-            )
+            steps.append({"fn": fn_index, "grads_in": grads_in, "grads_out": grads_out})
             for tensor_index, tensor in enumerate(self._tensors):
                 if tensor.grad_fn is node and grads_in:
                     self._node_grads[tensor_index] = grads_in[_output_nr(tensor)]
@@ -211,7 +210,9 @@ class Watch:
         edges: list[dict[str, Any]] = []
 
         def edge(source: str, target: str, kind: str, **extra: Any) -> None:
-            edges.append({"id": f"e{len(edges)}", "source": source, "target": target, "kind": kind, **extra})
+            edges.append(
+                {"id": f"e{len(edges)}", "source": source, "target": target, "kind": kind, **extra}
+            )
 
         fn_of_tensor: dict[int, int] = {}
         for index, tensor in enumerate(tensors):
@@ -304,7 +305,9 @@ class Watch:
                     }
                 )
             leaf_grads = {
-                f"t{i}": _data(t.grad) for i, t in enumerate(tensors) if t.is_leaf and t.grad is not None
+                f"t{i}": _data(t.grad)
+                for i, t in enumerate(tensors)
+                if t.is_leaf and t.grad is not None
             }
             trace.append(
                 {
@@ -375,7 +378,9 @@ class Watch:
 
     def run_result(self) -> RunResult:
         if self.result is None:
-            raise RuntimeError("the watch block has not ended yet / watch 블록이 아직 끝나지 않았습니다")
+            raise RuntimeError(
+                "the watch block has not ended yet / watch 블록이 아직 끝나지 않았습니다"
+            )
         return RunResult(self.result, lang=self.lang)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

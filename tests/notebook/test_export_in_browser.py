@@ -54,7 +54,9 @@ def test_the_export_draws_every_view_offline(
 
             context.route("**/*", guard)
             page = context.new_page()
-            page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+            page.on(
+                "console", lambda m: console_errors.append(m.text) if m.type == "error" else None
+            )
             page.on("pageerror", lambda e: console_errors.append(str(e)))
             page.goto(page_file.as_uri())
             views = page.locator(".agp-view")

@@ -15,17 +15,21 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.notebook.tour import build, execute
+from tests.notebook.tour import build
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
 def rich_outputs(cell: Any) -> list[dict[str, Any]]:
-    return [o for o in cell.get("outputs", []) if o["output_type"] in ("display_data", "execute_result")]
+    return [
+        o for o in cell.get("outputs", []) if o["output_type"] in ("display_data", "execute_result")
+    ]
 
 
 def stream(cell: Any) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o["output_type"] == "stream")
+    return "".join(
+        o.get("text", "") for o in cell.get("outputs", []) if o["output_type"] == "stream"
+    )
 
 
 def code_cells(notebook: Any) -> list[Any]:
