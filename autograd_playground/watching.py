@@ -198,13 +198,13 @@ class Watch:
     # -- the RunResult -------------------------------------------------------------------
 
     def _build(self) -> dict[str, Any]:
-        self._name_tensors()
         tensors = list(self._tensors)
         # Every grad_fn behind a recorded tensor, and every leaf behind those.
         for fn in self._graph_of([t for t in tensors if t.grad_fn is not None]):
             self._fn_id(fn)
             if type(fn).__name__ == "AccumulateGrad":
                 self._tensor_id(fn.variable)
+        self._name_tensors()
         tensors = list(self._tensors)
         nodes: list[dict[str, Any]] = []
         edges: list[dict[str, Any]] = []
