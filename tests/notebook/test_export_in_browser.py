@@ -89,3 +89,49 @@ def test_the_export_draws_every_view_offline(
             browser.close()
     assert left_the_file == []
     assert console_errors == []
+
+
+def test_the_widget_module_draws_from_its_traits(tmp_path: Path) -> None:
+    """The anywidget module (render.widget_esm) given the traits a kernel syncs, in a bare page:
+    anywidget's host is not under test here, the module's own loading and drawing are."""
+    import json
+
+    import autograd_playground as ag
+    from autograd_playground import render
+
+    result = ag.run(
+        "import torch\nx = torch.ones(2, 2, requires_grad=True)\n"
+        "out = ((x + 2) * (x + 2) * 3).mean()\nout.backward()\n"
+    )
+    view = render.widget(result.data, lang="ko")
+    assert view is not None
+    traits = {name: getattr(view, name) for name in ("modules", "entry", "result", "lang")}
+    (tmp_path / "traits.json").write_text(json.dumps(traits))
+    (tmp_path / "widget.js").write_text(render.widget_esm())
+    (tmp_path / "page.html").write_text(
+        "<!doctype html><meta charset=utf-8><style>" + render.view_css() + "</style>"
+        "<div id=el></div><script type=module>"
+        "const traits = await (await fetch('traits.json')).json();"
+        "const widget = (await import('./widget.js')).default;"
+        "const model = { get: (k) => traits[k] };"
+        "await widget.render({ model, el: document.getElementById('el') });"
+        "</script>"
+    )
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--allow-file-access-from-files"]
+        )
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((tmp_path / "page.html").as_uri())
+            root = page.locator("#el .agp-view")
+            expect(root).to_have_attribute("data-graph-state", "drawn", timeout=20_000)
+            assert int(root.get_attribute("data-graph-nodes") or 0) > 0
+            # --lang ko: the page's own Korean table.
+            expect(root.locator("[data-testid=inspector] h3")).to_have_text("검사기")
+        finally:
+            browser.close()
+    assert errors == []
