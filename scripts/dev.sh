@@ -73,8 +73,8 @@ case "${1:-}" in
     ensure_promtool
     ensure_korean_font
     shift
-    "$VENV/bin/ruff" check app tests bench
-    "$VENV/bin/ruff" format --check app tests bench
+    "$VENV/bin/ruff" check app tests bench autograd_playground docs
+    "$VENV/bin/ruff" format --check app tests bench autograd_playground
     "$VENV/bin/mypy"
     exec "$VENV/bin/pytest" "$@"
     ;;

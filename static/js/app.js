@@ -3,30 +3,23 @@
 
 import { fetchExamples, runProgram } from './api.js';
 import { createBackwardPlayer } from './backward-player.js';
-import {
-  callsDoneByTimelineIndex,
-  flattenSteps,
-  gradStateAfter,
-  stepsDoneByTimelineIndex,
-} from './backward-replay-state.js';
+import { flattenSteps, stepsDoneByTimelineIndex } from './backward-replay-state.js';
 import { $, BODY_STATE, EVENTS, RUN_STATES, SELECTORS, emit, setBodyState } from './dom-hooks.js';
 import { createEditor } from './editor.js';
 import { createExamplesMenu } from './examples-menu.js';
-import { buildGraphModel, modelNodeFor } from './graph-model.js';
-import { callInScope, nodesOfCall } from './graph-scope.js';
+import { buildGraphModel, foldedGroup, modelNodeFor } from './graph-model.js';
 import { createGraphView } from './graph-view.js';
-import { callThatReached, dotGradsAt, dotGradsDuringReplay } from './grad-history.js';
 import { LANGUAGES, applyTranslations, detectLanguage, getLanguage, setLanguage, t } from './i18n.js';
 import { h, replaceChildren } from './element.js';
 import { renderInspector } from './inspector.js';
 import { renderJacobianPanel } from './jacobian-panel.js';
-import { tensorName } from './node-names.js';
 import { createNodeTable } from './node-table.js';
 import { renderOutput } from './output-panel.js';
 import { copyText, download, permalinkUrl, readPermalink, rememberInAddressBar } from './share.js';
 import { createTimeline } from './timeline.js';
 import { formatCompact } from './tensor-format.js';
 import { renderVariables } from './variables-panel.js';
+import { currentView as currentViewOf, gradAccessors as gradAccessorsOf, nodesById as nodesByIdOf } from './view-state.js';
 
 const state = {
   result: null,
@@ -44,73 +37,15 @@ const params = new URLSearchParams(window.location.search);
 const embed = params.get('embed') === '1';
 
 function nodesById() {
-  return new Map((state.result?.graph?.nodes || []).map((node) => [node.id, node]));
+  return nodesByIdOf(state.result);
 }
 
-// What the graph shows right now: the replay's step, or the statement chosen on the timeline;
-// and of the graph, one backward call's part (graph-scope.js) unless the student asked for all.
 function currentView() {
-  const result = state.result;
-  const timeline = result?.timeline || [];
-  const total = flattenSteps(result || {}).length;
-  const atEnd = state.timelineIndex >= timeline.length - 1;
-  let view;
-  if (state.replay.replaying) {
-    view = { gradState: gradStateAfter(result, state.replay.applied), visible: null, final: false };
-  } else {
-    const applied = atEnd ? total : stepsDoneByTimelineIndex(result, state.timelineIndex);
-    const entry = timeline[state.timelineIndex];
-    const visible =
-      atEnd || !entry
-        ? null
-        : new Set(
-            (result.graph?.nodes || [])
-              .filter((node) => node.step === undefined || node.step === null || node.step <= entry.step)
-              .map((node) => node.id),
-          );
-    view = { gradState: gradStateAfter(result, applied), visible, final: atEnd };
-  }
-  const callIndex = callInScope(result, {
-    choice: state.callChoice,
-    replaying: state.replay.replaying,
-    replayCall: view.gradState.current?.callIndex ?? 0,
-    callsDone: atEnd ? timeline.length : callsDoneByTimelineIndex(result, state.timelineIndex),
-    atEnd,
-  });
-  const inCall = callIndex === null ? null : nodesOfCall(result, callIndex);
-  view.callIndex = callIndex;
-  view.allVisible = view.visible;
-  if (inCall) {
-    view.visible = view.visible ? new Set([...view.visible].filter((id) => inCall.has(id))) : inCall;
-  }
-  return view;
+  return currentViewOf(state);
 }
 
-// The gradients shown for the current view: `.grad` as PyTorch held it (grad-history.js), the
-// gradient that reached each node in a backward pass, and the one that flowed along each edge.
 function gradAccessors(view) {
-  const result = state.result;
-  const byId = nodesById();
-  const edgesById = new Map((result?.graph?.edges || []).map((edge) => [edge.id, edge]));
-  const dotGrads = state.replay.replaying
-    ? dotGradsDuringReplay(result, view.gradState)
-    : dotGradsAt(result, state.timelineIndex);
-  // At the end of the program the server's own record is authoritative; while replaying or
-  // scrubbing, the state rebuilt from the trace is what had happened up to that step.
-  const reached = (id) => {
-    if (view.final) return byId.get(id)?.grad ?? null;
-    return view.gradState.nodeGrads.get(id) ?? null;
-  };
-  const rootName = (id) => {
-    const callIndex = view.final ? callThatReached(result, id) : view.gradState.activeCall;
-    const root = byId.get(result?.backward_trace?.[callIndex]?.roots?.[0]);
-    return root ? tensorName(root) : 'out';
-  };
-  const edgeGrad = (id) => {
-    if (view.final && edgesById.get(id)?.grad != null) return edgesById.get(id).grad;
-    return view.gradState.edgeGrads.get(id) ?? null;
-  };
-  return { dotGrad: (id) => dotGrads.get(id) ?? null, reached, rootName, edgeGrad, dotGrads };
+  return gradAccessorsOf(state, view);
 }
 
 let runCount = 0;
@@ -242,13 +177,7 @@ function stepsShownByTimeline() {
 function renderSelection(grads) {
   const id = state.selectedId;
   setBodyState(BODY_STATE.selectedNode, id || '');
-  let collapsedGroup = null;
-  if (id?.startsWith('collapsed:') || id?.startsWith('module:')) {
-    const group = state.model?.nodes.find((node) => node.id === id);
-    collapsedGroup = group
-      ? { kind: group.kind, count: group.members.length, line: group.line, label: group.label }
-      : null;
-  }
+  const collapsedGroup = foldedGroup(state.model, id);
   renderInspector($(SELECTORS.inspector), {
     result: state.result,
     nodeId: id,

@@ -198,6 +198,15 @@ export function buildGraphModel(result, options) {
   return { nodes: modelNodes, edges: modelEdges };
 }
 
+// What the inspector says of a selected folded node (a module box or collapsed repeats), or null.
+export function foldedGroup(model, id) {
+  if (!id?.startsWith('collapsed:') && !id?.startsWith('module:')) return null;
+  const group = model?.nodes.find((node) => node.id === id);
+  return group
+    ? { kind: group.kind, count: group.members.length, line: group.line, label: group.label }
+    : null;
+}
+
 // Which model node shows a given graph node (itself, or the collapsed group holding it).
 export function modelNodeFor(model, nodeId) {
   return model.nodes.find((node) => node.members.includes(nodeId))?.id ?? null;

@@ -23,6 +23,20 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK_CHECK = """
+import autograd_playground as ag
+from autograd_playground import render
+program = "\\n".join([
+    "import torch",
+    "x = torch.ones(2, 2, requires_grad=True)",
+    "out = ((x + 2) * (x + 2) * 3).mean()",
+    "out.backward()",
+])
+result = ag.run(program)
+print(ag.__file__)
+print(result.grad("x"))
+print(all(path in render.modules() for path in ("js/notebook-view.js", "js/graph-view.js")))
+"""
 
 
 def free_port() -> int:
@@ -97,6 +111,19 @@ def test_the_wheel_serves_the_page_and_the_docs_outside_the_checkout(tmp_path: P
         cwd=tmp_path,
     ).stdout.strip()
     assert where.startswith(purelib), where  # the wheel's copy, not the checkout
+    # The notebook package travels in the same wheel, and finds the page's modules inside it.
+    notebook = subprocess.run(
+        [str(python), "-c", NOTEBOOK_CHECK],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=300,
+    ).stdout.splitlines()
+    assert notebook[0].startswith(purelib), notebook
+    assert notebook[1] == "[[4.5, 4.5], [4.5, 4.5]]", notebook
+    assert notebook[2] == "True", notebook
     port = free_port()
     server = subprocess.Popen(
         [str(target / "bin" / "autograd-playground"), "serve", "--port", str(port)],
