@@ -284,13 +284,15 @@ class ProgramFunction(ProgramInstance, torch.autograd.Function):
 
 
 class TrustedCallable(ProgramInstance):
-    """A callable of ours the program holds (`MyFn.apply`, `ctx.save_for_backward`)."""
+    """A callable of ours the program holds (`MyFn.apply`, `ctx.save_for_backward`);
+    `handable` ones may be handed to torch (`gradcheck(MyFn.apply, ...)`)."""
 
-    __slots__ = ("function", "label")
+    __slots__ = ("function", "handable", "label")
 
-    def __init__(self, label: str, function: Callable[..., Any]) -> None:
+    def __init__(self, label: str, function: Callable[..., Any], handable: bool = False) -> None:
         self.label = label
         self.function = function
+        self.handable = handable
 
     def __repr__(self) -> str:
         return f"<bound method {self.label}>"
@@ -336,6 +338,21 @@ class CtxView(ProgramInstance):
 
     def __repr__(self) -> str:
         return f"<torch.autograd.function.{type(self.real).__name__} object>"
+
+
+def program_callable(value: Any) -> Callable[..., Any] | None:
+    """What torch may call for a program value handed to it as a function: a bound method of
+    the program (run interpreted) or a Function's apply; None for anything else."""
+    if isinstance(value, ProgramMethod):
+        function, owner = value.function, value.owner
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            return function.invoke((owner, *args), kwargs)
+
+        return method
+    if isinstance(value, TrustedCallable) and value.handable:
+        return value.function
+    return None
 
 
 def ctx_view(real_ctx: Any) -> CtxView:
@@ -414,7 +431,7 @@ def _class_attribute(cls: type, name: str) -> Any:
             return member.function
         return member
     if name == "apply" and issubclass(cls, torch.autograd.Function):
-        return TrustedCallable(f"{cls.__name__}.apply", cls.apply)
+        return TrustedCallable(f"{cls.__name__}.apply", cls.apply, handable=True)
     raise _no_attribute(cls, name)
 
 

@@ -30,7 +30,7 @@ from torch import nn
 
 from app.sandbox import allowlist
 from app.sandbox.allowlist import Entry, Kind
-from app.sandbox.classes import ProgramInstance, TrustedCallable
+from app.sandbox.classes import ProgramInstance, program_callable
 from app.sandbox.context import RunContext
 from app.sandbox.costs import (
     SELF_SIZED_RULES,
@@ -426,6 +426,10 @@ def _as_python_callable(value: Any, ctx: RunContext) -> Any:
     """
     if isinstance(value, InterpretedFunction):
         return value
+    if isinstance(value, ProgramInstance) and not isinstance(value, nn.Module):
+        routed = program_callable(value)  # a method of the program, a Function's apply
+        if routed is not None:
+            return routed
     if isinstance(value, SurfaceFunction | BoundMethod | WrappedClass | nn.Module):
 
         def routed(*args: Any, **kwargs: Any) -> Any:
@@ -479,10 +483,14 @@ def _prepare_value(value: Any, ctx: RunContext) -> Any:
         return value
     if isinstance(value, ProgramInstance) and not isinstance(value, nn.Module):
         # The program's own objects reach the program's own code only (their special methods
-        # would run inside torch's C code): a module is torch's, everything else is refused.
+        # would run inside torch's C code): a module is torch's, a method of the program or a
+        # Function's apply runs interpreted (gradcheck(MyFn.apply, ...)), the rest is refused.
+        routed = program_callable(value)
+        if routed is not None:
+            return routed
         raise _refuse(
-            f"{to_repr(value) if isinstance(value, TrustedCallable) else type(value).__name__} "
-            "objects of the program cannot be handed to torch; pass tensors or numbers.",
+            f"{type(value).__name__} objects of the program cannot be handed to torch; pass "
+            "tensors or numbers.",
             ctx,
         )
     if isinstance(value, dict):

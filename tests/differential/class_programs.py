@@ -1033,4 +1033,86 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         "RuntimeError",
     ),
+    (
+        "class-function-gradcheck-apply",
+        """
+        import torch
+        torch.manual_seed(0)
+        class SoftSign(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x / (1 + x.abs())
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return g / (1 + x.abs()) ** 2
+        x = torch.randn(4, dtype=torch.double, requires_grad=True)
+        print(torch.autograd.gradcheck(SoftSign.apply, (x,)))
+        """,
+        None,
+    ),
+    (
+        "class-function-mark-dirty-in-place",
+        """
+        import torch
+        class Double_(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+            @staticmethod
+            def backward(ctx, g):
+                return 2 * g
+        a = torch.tensor([1.0, 3.0], requires_grad=True)
+        b = a.clone()
+        c = Double_.apply(b)
+        print(c is b, c, c.grad_fn.name())
+        (c * c).sum().backward()
+        print(a.grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-materialize-grads-off",
+        """
+        import torch
+        class Split(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(False)
+                return x * 2, x * 3
+            @staticmethod
+            def backward(ctx, g1, g2):
+                print("g2 is None:", g2 is None)
+                total = 2 * g1
+                if g2 is not None:
+                    total = total + 3 * g2
+                return total
+        x = torch.ones(3, requires_grad=True)
+        first, second = Split.apply(x)
+        first.sum().backward()
+        print(x.grad)
+        """,
+        None,
+    ),
+    (
+        "class-plain-bound-method-to-jacobian",
+        """
+        import torch
+        class Quadratic:
+            def __init__(self, a):
+                self.a = a
+            def energy(self, x):
+                return (self.a * x * x).sum()
+            def field(self, x):
+                return self.a * x ** 3
+        q = Quadratic(torch.tensor([1.0, 2.0, 3.0]))
+        x = torch.tensor([1.0, -1.0, 0.5])
+        print(torch.autograd.functional.jacobian(q.field, x))
+        print(torch.autograd.functional.hessian(q.energy, x))
+        """,
+        None,
+    ),
 ]
