@@ -128,3 +128,24 @@ def test_containers_and_modules_of_program_objects_are_shown_without_their_code(
     assert result["ok"], result["error"]
     assert result["stdout"] == "0\n"
     assert result["variables"]["net"]["repr"] == "<Sequential object>"
+
+
+def test_every_private_name_of_a_fresh_module_is_reserved() -> None:
+    # A torch upgrade that adds bookkeeping to nn.Module must extend the table.
+    from torch import nn
+
+    private = {name for name in nn.Module().__dict__ if name.startswith("_")}
+    assert private <= class_rules.RESERVED_NAMES
+
+
+def test_a_module_of_the_program_never_hands_out_torchs_private_members() -> None:
+    source = (
+        "import torch.nn as nn\n"
+        "class N(nn.Module):\n"
+        "    def f(self):\n"
+        "        return self._slow_forward\n"
+        "N().f()\n"
+    )
+    result = run_program(source)
+    assert result["error"]["type"] == "AttributeError"
+    assert result["error"]["line"] == 4
