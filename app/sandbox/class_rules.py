@@ -123,7 +123,16 @@ CTX_ATTRIBUTES: frozenset[str] = frozenset({"saved_tensors", "needs_input_grad"}
 
 # nn.Module members a program module may use besides the allow-list's (`allowlist.MODULE`).
 MODULE_EXTRA_METHODS: frozenset[str] = frozenset(
-    {"children", "modules", "named_children", "named_modules", "state_dict", "extra_repr"}
+    {
+        "children",
+        "modules",
+        "named_children",
+        "named_modules",
+        "state_dict",
+        "extra_repr",
+        "register_buffer",
+        "register_parameter",
+    }
 )
 
 

@@ -1115,4 +1115,31 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         None,
     ),
+    (
+        "class-module-buffers-state-dict",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class Shifted(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("offset", torch.full((2,), 0.5))
+                self.register_parameter("gain", nn.Parameter(torch.ones(2)))
+                self.fc = nn.Linear(2, 2)
+            def forward(self, x):
+                return self.fc(x - self.offset) * self.gain
+        m = Shifted()
+        state = m.state_dict()
+        print(list(state), len(state))
+        for name, child in m.named_children():
+            print(name, child)
+        print(m.offset, [n for n, _ in m.named_parameters()])
+        for p in m.parameters():
+            p.data -= 0.1 * torch.ones_like(p)
+        print(m.gain, m(torch.ones(1, 2)).shape)
+        print(state["gain"])
+        """,
+        None,
+    ),
 ]

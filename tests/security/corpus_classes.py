@@ -323,6 +323,20 @@ CLASSES: list[HostileProgram] = [
         "bounded",
         "import torch\nclass A:\n    pass\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x * 2\n    @staticmethod\n    def backward(ctx, g):\n        return A()\nx = torch.ones(2, requires_grad=True)\nF.apply(x).sum().backward()",
     ),
+    _p(
+        "class-register-buffer-internal-name",
+        "escape",
+        "bounded",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.register_buffer('_parameters', torch.ones(1))\nN()",
+    ),
+    _p(
+        "class-state-dict-into-object",
+        "escape",
+        "bounded",
+        _MODULE
+        + "class Box:\n    pass\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nb = Box()\nN().state_dict(b)\nprint(b._metadata)",
+    ),
     # ---- controls: the honest programs still run ----------------------------------------------
     _p(
         "class-control-value",
