@@ -149,3 +149,25 @@ def test_a_module_of_the_program_never_hands_out_torchs_private_members() -> Non
     result = run_program(source)
     assert result["error"]["type"] == "AttributeError"
     assert result["error"]["line"] == 4
+
+
+def test_a_custom_function_node_shows_what_its_ctx_saved() -> None:
+    source = (
+        "import torch\n"
+        "class Square(torch.autograd.Function):\n"
+        "    @staticmethod\n"
+        "    def forward(ctx, x):\n"
+        "        ctx.save_for_backward(x)\n"
+        "        return x * x\n"
+        "    @staticmethod\n"
+        "    def backward(ctx, g):\n"
+        "        x, = ctx.saved_tensors\n"
+        "        return 2 * x * g\n"
+        "x = torch.tensor([3.0, -1.0], requires_grad=True)\n"
+        "Square.apply(x).sum().backward()\n"
+    )
+    result = run_program(source)
+    assert result["ok"], result["error"]
+    node = next(n for n in result["graph"]["nodes"] if n.get("name") == "SquareBackward")
+    assert [(s["name"], s["value"]) for s in node["saved"]] == [("saved_tensors[0]", [3.0, -1.0])]
+    assert result["variables"]["x"]["grad"] == [6.0, -2.0]
