@@ -160,6 +160,7 @@ def class_statement(compiler: Compiler, node: ast.ClassDef, scope: Scope) -> Stm
         # docstrings and `pass` do nothing
     line, col = node.lineno, node.col_offset + 1
     store = compiler.store_name(name, scope)
+    lines = {s.name: s.lineno for s in node.body if isinstance(s, ast.FunctionDef)}
 
     def define(frame: Frame) -> None:
         base_values: list[Any] = [base(frame) for base in bases] + [object] * objects
@@ -170,7 +171,7 @@ def class_statement(compiler: Compiler, node: ast.ClassDef, scope: Scope) -> Stm
             fill(body_frame, cell_frame)
         ctx.line, ctx.col = line, col
         try:
-            real = classes.make_class(name, base_values, namespace, ctx, line)
+            real = classes.make_class(name, base_values, namespace, ctx, line, dict(lines))
         except (TypeError, ValueError) as error:
             raise ProgramException(type(error).__name__, str(error), line=line, col=col) from None
         cell_frame.vars[CLASS_CELL] = real

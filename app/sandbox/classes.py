@@ -71,14 +71,22 @@ class Member:
 class ClassInfo:
     """What the program defined in one class statement."""
 
-    __slots__ = ("ctx", "kind", "members", "name", "qualname")
+    __slots__ = ("ctx", "kind", "lines", "members", "name", "qualname")
 
-    def __init__(self, name: str, kind: str, members: dict[str, Any], ctx: RunContext) -> None:
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        members: dict[str, Any],
+        ctx: RunContext,
+        lines: dict[str, int] | None = None,
+    ) -> None:
         self.name = name
         self.qualname = name
         self.kind = kind  # "plain", "module" or "function"
         self.members = members
         self.ctx = ctx
+        self.lines = lines or {}  # the line of each method's `def`
 
 
 def is_program_class(value: Any) -> bool:
@@ -161,7 +169,12 @@ def _forwarder(name: str) -> Callable[..., Any]:
 
 
 def make_class(
-    name: str, bases: list[Any], members: dict[str, Any], ctx: RunContext, line: int
+    name: str,
+    bases: list[Any],
+    members: dict[str, Any],
+    ctx: RunContext,
+    line: int,
+    lines: dict[str, int] | None = None,
 ) -> type:
     """The real class for a class statement whose base expressions evaluated to `bases`."""
     kinds: set[str] = set()
@@ -178,7 +191,7 @@ def make_class(
             line=line,
         )
     kind = kinds.pop() if kinds else "plain"
-    info = ClassInfo(name, kind, members, ctx)
+    info = ClassInfo(name, kind, members, ctx, lines)
     namespace: dict[str, Any] = {
         "__module__": "__main__",
         "__qualname__": name,
@@ -580,6 +593,20 @@ def _holds_program_objects(value: Any) -> bool:
             pending.extend(item.keys())
             pending.extend(item.values())
     return bool(pending)  # too big to tell: treat as holding them
+
+
+def backward_line(node: Any) -> int | None:
+    """The line of the program's `def backward` for the node of one of its Functions."""
+    if not isinstance(node, torch.autograd.function.BackwardCFunction):
+        return None
+    cls = getattr(node, "_forward_cls", None)
+    if cls is None or not is_program_class(cls):
+        return None
+    for klass in cls.__mro__:
+        info = info_of(klass)
+        if info is not None and "backward" in info.lines:
+            return info.lines["backward"]
+    return None
 
 
 def short_repr(value: Any, containers: bool = True) -> str | None:

@@ -55,7 +55,7 @@ class FunctionRecord:
 
 _saved_names_by_type: dict[type, tuple[str, ...]] = {}
 # The node of a custom torch.autograd.Function (MyReLUBackward): its saved tensors are a tuple.
-_CUSTOM_FUNCTION_NODE = torch.autograd.function.BackwardCFunction
+CUSTOM_FUNCTION_NODE = torch.autograd.function.BackwardCFunction
 
 
 def _saved_attribute_names(node: Any) -> tuple[str, ...]:
@@ -225,7 +225,7 @@ class NodeRegistry:
                 continue
             if isinstance(value, torch.Tensor):
                 saved.append((attribute.removeprefix("_saved_"), value))
-        if isinstance(record.node, _CUSTOM_FUNCTION_NODE):  # a Function of the program
+        if isinstance(record.node, CUSTOM_FUNCTION_NODE):  # a Function of the program
             try:
                 tensors: tuple[Any, ...] = record.node.saved_tensors  # ctx.save_for_backward
             except RuntimeError:  # freed by an earlier backward

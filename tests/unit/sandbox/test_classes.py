@@ -170,4 +170,6 @@ def test_a_custom_function_node_shows_what_its_ctx_saved() -> None:
     assert result["ok"], result["error"]
     node = next(n for n in result["graph"]["nodes"] if n.get("name") == "SquareBackward")
     assert [(s["name"], s["value"]) for s in node["saved"]] == [("saved_tensors[0]", [3.0, -1.0])]
+    assert node["backward_line"] == 8  # the program's `def backward`
+    assert node["line"] == 12  # where apply made it
     assert result["variables"]["x"]["grad"] == [6.0, -2.0]
