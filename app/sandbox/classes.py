@@ -444,7 +444,8 @@ def _class_attribute(cls: type, name: str) -> Any:
             return member.function
         return member
     if name == "apply" and issubclass(cls, torch.autograd.Function):
-        return TrustedCallable(f"{cls.__name__}.apply", cls.apply, handable=True)
+        label = f"Function.apply of <class '__main__.{cls.__name__}'>"  # as CPython shows it
+        return TrustedCallable(label, cls.apply, handable=True)
     raise _no_attribute(cls, name)
 
 

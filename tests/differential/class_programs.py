@@ -774,6 +774,7 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
                 w1.grad.zero_()
                 w2.grad.zero_()
         print(pred.grad_fn.name(), pred.grad_fn.next_functions[0][0].name())
+        print(MyReLU.apply, MyReLU)
         """,
         None,
     ),
