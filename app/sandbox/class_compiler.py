@@ -146,7 +146,7 @@ def class_statement(compiler: Compiler, node: ast.ClassDef, scope: Scope) -> Stm
     name = node.name
     bases = compiler.exprs([base for base in node.bases if not _is_object(base)], scope)
     objects = sum(1 for base in node.bases if _is_object(base))
-    body_names = assigned_names([s for s in node.body if not isinstance(s, ast.FunctionDef)])
+    body_names = assigned_names(node.body)  # `def`s too: `__radd__ = __add__` reads one
     body_scope = Scope("function", body_names, scope, name)
     cell_scope = Scope("function", {CLASS_CELL}, scope, name)
     # Each entry: how to fill the namespace from the class-body frame and the cell frame.

@@ -60,11 +60,25 @@ def check_class(
         if isinstance(statement, ast.Assign) and all(
             isinstance(target, ast.Name) for target in statement.targets
         ):
+            _check_alias(statement, allowed, refuse)
             continue
         raise refuse(
             statement,
             f"a class body may only hold {class_rules.CLASS_BODY}.",
         )
+
+
+def _check_alias(statement: ast.Assign, allowed: set[int], refuse: Refuse) -> None:
+    """`__radd__ = __add__` in a class body: special methods of the table only."""
+    for target in statement.targets:
+        assert isinstance(target, ast.Name)
+        if class_rules.is_dunder(target.id):
+            if target.id not in class_rules.DEFINABLE_SPECIAL_METHODS:
+                raise refuse(target, f"a class cannot define '{target.id}' in the playground.")
+            allowed.add(id(target))
+    value = statement.value
+    if isinstance(value, ast.Name) and value.id in class_rules.DEFINABLE_SPECIAL_METHODS:
+        allowed.add(id(value))
 
 
 def is_special_method(node: ast.FunctionDef, refuse: Refuse) -> bool:

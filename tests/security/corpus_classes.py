@@ -152,6 +152,13 @@ CLASSES: list[HostileProgram] = [
         )
     ],
     _p("class-slots", "escape", "refuse", "class A:\n    __slots__ = ()"),
+    _p(
+        "class-alias-getattr",
+        "escape",
+        "refuse",
+        "class A:\n    __getattr__ = lambda self, name: 1\nA().x",
+    ),
+    _p("class-alias-reads-dunder", "escape", "refuse", "class A:\n    c = __class__"),
     # ---- metaclasses, bases, where a class may stand -----------------------------------------
     _p("class-metaclass", "escape", "refuse", "class A(metaclass=type):\n    pass"),
     _p("class-keyword", "escape", "refuse", "class A(flag=1):\n    pass"),
