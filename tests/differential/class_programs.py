@@ -1148,4 +1148,23 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         "import math\nimport random\n\nclass Val:\n    def __init__(self, data, _children=(), _op=''):\n        self.data = data\n        self.grad = 0\n        self._backward = lambda: None\n        self._prev = set(_children)\n        self._op = _op\n\n    def __add__(self, other):\n        other = other if isinstance(other, Val) else Val(other)\n        out = Val(self.data + other.data, (self, other), '+')\n        def _backward():\n            self.grad += out.grad\n            other.grad += out.grad\n        out._backward = _backward\n        return out\n\n    def __mul__(self, other):\n        other = other if isinstance(other, Val) else Val(other)\n        out = Val(self.data * other.data, (self, other), '*')\n        def _backward():\n            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad\n        out._backward = _backward\n        return out\n\n    def relu(self):\n        out = Val(0 if self.data < 0 else self.data, (self,), 'ReLU')\n        def _backward():\n            self.grad += (out.data > 0) * out.grad\n        out._backward = _backward\n        return out\n\n    def backward(self):\n        topo = []\n        visited = set()\n        def build_topo(v):\n            if v not in visited:\n                visited.add(v)\n                for child in v._prev:\n                    build_topo(child)\n                topo.append(v)\n        build_topo(self)\n        self.grad = 1\n        for v in reversed(topo):\n            v._backward()\n\n    __radd__ = __add__\n    def __rmul__(self, other):\n        return self * other\n    def __neg__(self):\n        return self * -1\n    def __sub__(self, other):\n        return self + (-other)\n    def __repr__(self):\n        return f\"Val(data={self.data}, grad={self.grad})\"\n\nclass Unit:\n    def zero_grad(self):\n        for p in self.parameters():\n            p.grad = 0\n    def parameters(self):\n        return []\n\nclass Neuron(Unit):\n    def __init__(self, nin, nonlin=True):\n        self.w = [Val(random.uniform(-1, 1)) for _ in range(nin)]\n        self.b = Val(0)\n        self.nonlin = nonlin\n    def __call__(self, x):\n        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n        return act.relu() if self.nonlin else act\n    def parameters(self):\n        return self.w + [self.b]\n    def __repr__(self):\n        return f\"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})\"\n\nclass Layer(Unit):\n    def __init__(self, nin, nout):\n        self.neurons = [Neuron(nin) for _ in range(nout)]\n    def __call__(self, x):\n        out = [n(x) for n in self.neurons]\n        return out[0] if len(out) == 1 else out\n    def parameters(self):\n        return [p for n in self.neurons for p in n.parameters()]\n    def __repr__(self):\n        return f\"Layer of [{', '.join(str(n) for n in self.neurons)}]\"\n\nrandom.seed(1)\nlayer = Layer(3, 2)\nhead = Neuron(2, nonlin=False)\nxs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0]]\nys = [1.0, -1.0, 1.0]\nparams = layer.parameters() + head.parameters()\nprint(layer, head, len(params))\nfor k in range(8):\n    preds = [head(layer(x)) for x in xs]\n    loss = sum(((p - t) * (p - t) for p, t in zip(preds, ys)), Val(0))\n    for p in params:\n        p.grad = 0\n    loss.backward()\n    for p in params:\n        p.data += -0.05 * p.grad\n    print(k, round(loss.data, 6))\n",
         None,
     ),
+    (
+        "class-function-vector-backward-prints-once",
+        """
+        import torch
+        class Loud(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 3
+            @staticmethod
+            def backward(ctx, g):
+                print("backward of Loud", g)
+                return g * 3
+        x = torch.ones(3, requires_grad=True)
+        y = Loud.apply(x) ** 2
+        y.backward(torch.tensor([1.0, 0.5, 0.0]))
+        print(x.grad)
+        """,
+        None,
+    ),
 ]

@@ -173,3 +173,32 @@ def test_a_custom_function_node_shows_what_its_ctx_saved() -> None:
     assert node["backward_line"] == 8  # the program's `def backward`
     assert node["line"] == 12  # where apply made it
     assert result["variables"]["x"]["grad"] == [6.0, -2.0]
+
+
+_LOUD = (
+    "import torch\n"
+    "class Loud(torch.autograd.Function):\n"
+    "    @staticmethod\n"
+    "    def forward(ctx, x):\n"
+    "        return x * 2\n"
+    "    @staticmethod\n"
+    "    def backward(ctx, g):\n"
+    "        print('ran')\n"
+    "        return g * 2\n"
+    "x = torch.ones(2, requires_grad=True)\n"
+    "z = Loud.apply(x)\n"
+)
+
+
+def test_the_capture_never_runs_the_programs_backward_for_a_jacobian() -> None:
+    result = run_program(_LOUD + "z.backward(torch.ones(2))\n")
+    assert result["ok"], result["error"]
+    assert result["stdout"] == "ran\n"
+    assert all(not entry["jacobians"] for entry in result["backward_trace"])
+
+
+def test_a_requested_jacobian_through_a_program_function_is_refused() -> None:
+    result = run_program(_LOUD, jacobian={"output": "z", "input": "x"})
+    assert result["error"]["type"] == "ValueError"
+    assert "Function of the program" in result["error"]["message"]
+    assert result["stdout"] == ""
