@@ -1167,4 +1167,64 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         None,
     ),
+    (
+        "class-spellings-imported-bases",
+        """
+        import torch
+        from torch import nn
+        from torch.autograd import Function
+        class Halve(Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x / 2
+            @staticmethod
+            def backward(ctx, g):
+                return g / 2
+        class Head(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.tensor([2.0, -1.0]))
+            def forward(self, x):
+                return Halve.apply(x * self.w).sum()
+        h = Head()
+        out = h(torch.tensor([1.0, 3.0]))
+        out.backward()
+        print(out, h.w.grad, isinstance(h, nn.Module), isinstance(h, torch.nn.Module))
+        print(out.grad_fn.next_functions[0][0].name())
+        """,
+        None,
+    ),
+    (
+        "class-inference-mode-decorator",
+        """
+        import torch
+        class Scorer:
+            def __init__(self, w):
+                self.w = w
+            @torch.inference_mode()
+            def score(self, x):
+                return (x * self.w).sum()
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        s = Scorer(w).score(torch.ones(2))
+        print(s, s.requires_grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-error-inside-forward-line",
+        """
+        import torch
+        class Reshape(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x * 2
+                return y.view(3, 3)
+            @staticmethod
+            def backward(ctx, g):
+                return g.reshape(-1)
+        print("start")
+        Reshape.apply(torch.ones(4, requires_grad=True))
+        """,
+        "RuntimeError",
+    ),
 ]
