@@ -408,13 +408,13 @@ def get_attribute(value: Any, name: str, ctx: RunContext, surface: Any) -> Any:
     instance = value.__dict__
     if name in instance:
         return instance[name]
-    if isinstance(value, nn.Module):
+    if member is not None or _has_member(cls, name):
+        return _bind(member, value, cls)
+    if isinstance(value, nn.Module):  # what nn.Module.__getattr__ finds, after the class
         for table in ("_parameters", "_buffers", "_modules"):
             held = instance.get(table)
             if held is not None and name in held:
                 return held[name]
-    if member is not None or _has_member(cls, name):
-        return _bind(member, value, cls)
     if isinstance(value, nn.Module):
         if name in class_rules.MODULE_EXTRA_METHODS:
             return TrustedCallable(f"Module.{name}", getattr(value, name))
@@ -522,6 +522,13 @@ def set_attribute(target: Any, name: str, value: Any, ctx: RunContext) -> None:
                 ctx,
                 f"'{name}' is a member of nn.Module; a module of the program cannot assign it.",
             )
+        if (
+            isinstance(value, nn.Parameter)
+            and name not in target.__dict__.get("_parameters", {})
+            and _has_member(type(target), name)
+        ):
+            # torch's register_parameter: the name is taken by the class (hasattr is true).
+            raise KeyError(f"attribute '{name}' already exists")
         nn.Module.__setattr__(target, name, value)
         return
     attributes = target.__dict__

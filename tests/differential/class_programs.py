@@ -1227,4 +1227,37 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         "RuntimeError",
     ),
+    (
+        "class-module-class-attribute-before-parameters",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class Odd(nn.Module):
+            head = "class level"
+            def __init__(self):
+                super().__init__()
+                self.head = nn.Linear(1, 1)
+                self.scale = nn.Parameter(torch.ones(1))
+            def forward(self, x):
+                return x * self.scale
+        o = Odd()
+        print(o.head, [n for n, _ in o.named_parameters()], o(torch.ones(1)))
+        """,
+        None,
+    ),
+    (
+        "class-module-error-parameter-name-taken-by-class",
+        """
+        import torch
+        import torch.nn as nn
+        class Taken(nn.Module):
+            bias = 0.0
+            def __init__(self):
+                super().__init__()
+                self.bias = nn.Parameter(torch.zeros(1))
+        Taken()
+        """,
+        "KeyError",
+    ),
 ]
