@@ -29,6 +29,7 @@ class Kind(StrEnum):
     CONTEXT = "context"  # grad-mode context managers for `with`
     TYPE_TOKEN = "type"  # torch.Tensor, usable in isinstance only
     CONSTANT = "constant"
+    BASE = "base"  # nn.Module, autograd.Function: bases of the program's classes (class_rules.py)
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ NN: dict[str, Entry] = {
     ),
     # nn.Parameter(t) shares t's data (no copy), as torch does.
     "Parameter": Entry(Kind.CLASS, CostRule.FREE),
+    "Module": Entry(Kind.BASE),
     "functional": Entry(Kind.NAMESPACE),
 }
 
@@ -159,6 +161,7 @@ AUTOGRAD: dict[str, Entry] = {
     "Variable": Entry(Kind.FUNCTION, CostRule.VIEW),
     "functional": Entry(Kind.NAMESPACE),
     "function": Entry(Kind.NAMESPACE),
+    "Function": Entry(Kind.BASE),
 }
 
 # `from torch.autograd.function import once_differentiable` (custom Functions use it).

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from app.sandbox import exceptions
+from app.sandbox.classes import ProgramModule, ProgramObject, is_program_value
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.python_values import type_name
@@ -73,6 +74,10 @@ def _arity(name: str, args: list[Any], kwargs: dict[str, Any], low: int, high: i
 def type_of(runtime: Runtime, value: Any) -> Any:
     """`type(value)`: a real builtin class, or a read-only view (surface/type_views.py)."""
     kind = type(value)
+    if isinstance(value, ProgramObject | ProgramModule):
+        return kind  # the program's own class: callable, usable in isinstance
+    if is_program_value(value):
+        return type if isinstance(value, type) else named_view(python_type_name(value))
     if kind in _REAL_CLASSES or (
         isinstance(value, BaseException) and kind.__module__ == "builtins"
     ):
@@ -302,6 +307,8 @@ def program_hash(value: Any) -> int:
         return _hash_tuple(value)
     if kind in _HASHED_AS_CPYTHON or kind in _UNHASHABLE:
         return hash(value)
+    if isinstance(value, ProgramObject) and kind.__hash__ is not object.__hash__:
+        return hash(value)  # the program's own __hash__ (or None after __eq__: unhashable)
     raise SandboxViolation(
         f"hash() of a {type_name(value)} is not available in the playground: only numbers, "
         "strings and tuples of them can be hashed."

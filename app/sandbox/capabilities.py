@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.sandbox import allowlist, exceptions, grammar
+from app.sandbox import allowlist, class_rules, exceptions, grammar
 from app.sandbox.allowlist import Entry, Kind
 from app.sandbox.limits import Limits
 
@@ -56,6 +56,8 @@ def capabilities(limits: Limits | None = None) -> dict[str, Any]:
             "field_names": "an argument's position or keyword only; no attribute or item access",
         },
         "readable_dunder_names": sorted(grammar.READABLE_DUNDER_NAMES),
+        # The class rule (class_rules.py), the table the validator and the runtime read.
+        "classes": class_rules.capabilities(),
         "with": sorted(grammar.ALLOWED_WITH_CALLS),
         "plain_methods": {kind: sorted(names) for kind, names in grammar.PLAIN_METHODS.items()},
         "torch": {path: _by_kind(members) for path, members in allowlist.NAMESPACES.items()},

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from app.sandbox import class_compiler
 from app.sandbox.builtins import collect
 from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.exceptions import (
@@ -798,7 +799,12 @@ class Compiler:
 
         return with_statement
 
+    def stmt_ClassDef(self, node: ast.ClassDef, scope: Scope) -> Stmt:
+        return class_compiler.class_statement(self, node, scope)
+
     def stmt_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> Stmt:
+        if node.decorator_list:
+            return class_compiler.decorated_function(self, node, scope)
         parameters = tuple(argument.arg for argument in node.args.args)
         qualname = scope.child_prefix() + node.name
         inner = Scope("function", set(parameters) | assigned_names(node.body), scope, qualname)
@@ -1146,6 +1152,8 @@ class Compiler:
 
     def expr_Call(self, node: ast.Call, scope: Scope) -> Expr:
         method = node.func
+        if type(method) is ast.Name and method.id == "super":  # the validator placed it
+            return class_compiler.super_call(self, node, scope)
         if type(method) is ast.Attribute:
             tensor_method = self.runtime.surface.tensor_method(method.attr)
             if tensor_method is not None and not _unpacks(node):

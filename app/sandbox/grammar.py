@@ -30,6 +30,7 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.With,
         ast.withitem,
         ast.FunctionDef,
+        ast.ClassDef,
         ast.Return,
         ast.Assert,
         ast.Try,

@@ -23,6 +23,38 @@ class Hint(NamedTuple):
 
 # The first match wins: specific NameErrors before the general one.
 HINTS: tuple[Hint, ...] = (
+    # The program's classes (issue 15).
+    Hint(
+        "AttributeError",
+        "before Module.__init__() call",
+        "Call super().__init__() first in your module's __init__, before assigning layers or "
+        "parameters to self.",
+        "모듈의 __init__에서 self에 층이나 매개변수를 대입하기 전에 먼저 super().__init__()을 "
+        "호출하세요.",
+    ),
+    Hint(
+        "RuntimeError",
+        "returned an incorrect number of gradients",
+        "backward() of a custom Function returns one gradient per input of forward() (after "
+        "ctx), in order; return None for an input that needs no gradient.",
+        "사용자 정의 Function의 backward()는 forward()의 입력(ctx 제외)마다 기울기를 하나씩 "
+        "순서대로 반환합니다. 기울기가 필요 없는 입력에는 None을 반환하세요.",
+    ),
+    Hint(
+        "NotImplementedError",
+        'missing the required "forward" function',
+        "Define forward(self, x) in your nn.Module subclass: calling the module runs it.",
+        "nn.Module을 상속한 클래스에 forward(self, x)를 정의하세요. 모듈을 호출하면 이 메서드가 "
+        "실행됩니다.",
+    ),
+    Hint(
+        "SandboxViolation",
+        "a class cannot define",
+        "Only the special methods listed in the message can be defined; use a plain method "
+        "instead (e.g. def get(self, name)).",
+        "메시지에 나열된 특수 메서드만 정의할 수 있습니다. 대신 일반 메서드를 쓰세요"
+        "(예: def get(self, name)).",
+    ),
     Hint(
         "RuntimeError",
         "grad can be implicitly created only for scalar outputs",

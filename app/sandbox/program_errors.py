@@ -47,6 +47,9 @@ def to_program_exception(
     error: BaseException, line: int | None, col: int | None
 ) -> PlaygroundSignal:
     """Turn a real exception raised by an operation into the program's error at a position."""
+    signal = getattr(error, "program_signal", None)
+    if signal is not None:  # the program's own error, carried through Python (classes.py)
+        return signal
     if isinstance(error, RecursionError):
         return LimitExceeded(DEPTH_MESSAGE, line=line, col=col, limit="call_depth")
     if isinstance(error, MemoryError):

@@ -67,6 +67,8 @@ class ValueFormatter:
             return self._surface_str(value)
         if isinstance(value, BaseException):
             return exception_str(value, self.to_str, self.to_repr)
+        if getattr(kind, "__sandbox__", None) is not None:
+            return strip_addresses(str(value))  # a program object: its own __str__ (classes.py)
         return self.to_repr(value)
 
     def to_repr(self, value: Any) -> str:

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
-from app.sandbox import container_costs
+from app.sandbox import classes, container_costs
+from app.sandbox.classes import is_program_value
 from app.sandbox.context import RunContext
 from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.formatting import percent_format
@@ -234,6 +235,8 @@ class Runtime:
         builtin = BUILTIN_CALLS.get(id(function))
         if builtin is not None:
             return builtin(self, args, kwargs)
+        if is_program_value(function):  # the program's classes, objects and methods
+            return classes.call(function, args, kwargs, self.ctx)
         if self.is_surface(function):
             return self.surface.call(function, args, kwargs, self.ctx)
         raise TypeError(f"'{type_name(function)}' object is not callable")
@@ -242,17 +245,22 @@ class Runtime:
         kind = type(value)
         if kind in PLAIN_TYPES or kind is InterpretedFunction:
             return plain_method(self, value, name)
+        if is_program_value(value):
+            return classes.get_attribute(value, name, self.ctx, self.surface)
         if self.is_surface(value):
             return self.surface.get_attribute(value, name, self.ctx)
         return plain_method(self, value, name)
 
     def set_attribute(self, target: Any, name: str, value: Any) -> None:
+        if is_program_value(target):
+            classes.set_attribute(target, name, value, self.ctx)
+            return
         if type(target) not in PLAIN_TYPES and self.is_surface(target):
             self.surface.set_attribute(target, name, value, self.ctx)
             return
         raise SandboxViolation(
             f"Line {self.ctx.line}: attributes can only be assigned on tensors "
-            "(.requires_grad, .grad, .data).",
+            "(.requires_grad, .grad, .data) and on objects of the program's own classes.",
             line=self.ctx.line,
             col=self.ctx.col,
         )

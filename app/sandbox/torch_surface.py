@@ -30,6 +30,7 @@ from torch import nn
 
 from app.sandbox import allowlist
 from app.sandbox.allowlist import Entry, Kind
+from app.sandbox.classes import ProgramInstance, program_callable
 from app.sandbox.context import RunContext
 from app.sandbox.costs import (
     SELF_SIZED_RULES,
@@ -54,6 +55,7 @@ from app.sandbox.surface.modules import (
 from app.sandbox.surface.values import (
     GENERATOR_TOKEN,
     TENSOR_TYPE,
+    BaseClassToken,
     BoundMethod,
     GradModeContext,
     HookHandle,
@@ -99,6 +101,8 @@ def _member(path: str, name: str, entry: Entry) -> Any:
         return token
     if entry.kind in (Kind.DTYPE, Kind.CONSTANT):
         return real  # dtypes and floats are inert values
+    if entry.kind is Kind.BASE:
+        return BaseClassToken(qualified, real)
     if entry.kind is Kind.CLASS:
         return WrappedClass(qualified, real, entry)
     return as_python_type(SurfaceFunction, type(real).__name__)(qualified, real, entry)
@@ -422,6 +426,10 @@ def _as_python_callable(value: Any, ctx: RunContext) -> Any:
     """
     if isinstance(value, InterpretedFunction):
         return value
+    if isinstance(value, ProgramInstance) and not isinstance(value, nn.Module):
+        routed = program_callable(value)  # a method of the program, a Function's apply
+        if routed is not None:
+            return routed
     if isinstance(value, SurfaceFunction | BoundMethod | WrappedClass | nn.Module):
 
         def routed(*args: Any, **kwargs: Any) -> Any:
@@ -473,6 +481,18 @@ def _parameter_group(group: dict[Any, Any]) -> dict[Any, Any]:
 def _prepare_value(value: Any, ctx: RunContext) -> Any:
     if isinstance(value, _INERT_TYPES):
         return value
+    if isinstance(value, ProgramInstance) and not isinstance(value, nn.Module):
+        # The program's own objects reach the program's own code only (their special methods
+        # would run inside torch's C code): a module is torch's, a method of the program or a
+        # Function's apply runs interpreted (gradcheck(MyFn.apply, ...)), the rest is refused.
+        routed = program_callable(value)
+        if routed is not None:
+            return routed
+        raise _refuse(
+            f"{type(value).__name__} objects of the program cannot be handed to torch; pass "
+            "tensors or numbers.",
+            ctx,
+        )
     if isinstance(value, dict):
         return _parameter_group(value)
     if isinstance(value, list):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.sandbox import grammar
+from app.sandbox import class_validation, grammar
 from app.sandbox.constant_folding import folded_constant
 from app.sandbox.errors import LimitExceeded, ProgramSyntaxError, SandboxViolation
 from app.sandbox.limits import Limits
@@ -29,6 +29,8 @@ class _Where:
 
     in_function: bool
     in_loop: bool
+    in_class: bool = False  # directly in a class body
+    in_method: bool = False  # in a function defined directly in a class body
 
 
 def parse_program(
@@ -163,9 +165,15 @@ def validate_tree(tree: ast.AST, limits: Limits) -> None:
         inner = where
         is_loop = node_type is ast.For or node_type is ast.While
         if is_loop:
-            inner = _Where(in_function=where.in_function, in_loop=True)
-        elif node_type is ast.FunctionDef or node_type is ast.Lambda:
-            inner = _Where(in_function=True, in_loop=False)
+            inner = _Where(where.in_function, True, False, where.in_method)
+        elif node_type is ast.FunctionDef:
+            inner = _Where(True, False, False, where.in_class)
+        elif node_type is ast.Lambda:
+            inner = _Where(True, False, False, False)
+        elif node_type is ast.ClassDef:
+            inner = _Where(False, False, True, False)
+        elif where.in_class:
+            inner = _Where(where.in_function, where.in_loop, False, where.in_method)
         children: list[tuple[ast.AST, int, _Where]] = []
         child_depth = depth + 1
         for field_name in node._fields:
@@ -235,8 +243,14 @@ def _check_subscript(node: ast.Subscript, where: _Where, limits: Limits, starred
 
 
 def _check_call_node(node: ast.Call, where: _Where, limits: Limits, starred: set[int]) -> None:
+    class_validation.check_super(node, where.in_method, starred, _refuse)
     _check_call(node, starred)
     _warn_call(node)
+
+
+def _check_name_node(node: ast.Name, where: _Where, limits: Limits, allowed: set[int]) -> None:
+    if id(node) not in allowed:  # `object` as a base, `super` in a method, `@staticmethod`
+        _check_name(node, node.id, type(node.ctx) is ast.Load)
 
 
 def _check_name(node: ast.AST, name: str, load: bool = False) -> None:
@@ -260,8 +274,9 @@ def _check_member_name(node: ast.AST, name: str) -> None:
 
 
 def _check_attribute(node: ast.Attribute) -> None:
-    if node.attr.startswith("_"):
-        raise _refuse(node, f"the attribute '{node.attr}' starts with '_', which is not allowed.")
+    # Single-underscore names are the program's own attributes (`self._prev`): the runtime
+    # refuses them on every object that is not an instance of the program's classes.
+    class_validation.check_attribute_name(node, node.attr, _refuse)
     if node.attr in grammar.FORBIDDEN_ATTRIBUTES:
         raise _refuse(
             node, f"string formatting with '.{node.attr}' is not allowed; use an f-string."
@@ -304,10 +319,12 @@ def _check_constant(node: ast.Constant, limits: Limits) -> None:
         )
 
 
-def _check_function(node: ast.FunctionDef, name: str) -> None:
-    _check_name(node, name)
-    if node.decorator_list:
-        raise _refuse(node.decorator_list[0], "decorators are not supported in the playground.")
+def _check_function(node: ast.FunctionDef, where: _Where, allowed: set[int]) -> None:
+    if where.in_class and class_validation.is_special_method(node, _refuse):
+        pass  # a special method of the table (`__init__`, `__add__` ...)
+    else:
+        _check_name(node, node.name)
+    class_validation.check_decorators(node, where.in_class, allowed, _refuse)
     if node.returns is not None:
         raise _refuse(node.returns, "annotations are not supported in the playground.")
     _check_arguments(node, node.args)
@@ -489,8 +506,9 @@ def _warn_compare(node: ast.Compare) -> None:
 
 # The per-node rules (names, attributes, imports, compile-time errors and warnings).
 _NODE_CHECKS: dict[type[ast.AST], NodeCheck] = {
-    ast.Name: lambda node, where, limits, starred: _check_name(
-        node, node.id, type(node.ctx) is ast.Load
+    ast.Name: _check_name_node,
+    ast.ClassDef: lambda node, where, limits, allowed: class_validation.check_class(
+        node, where.in_function or where.in_class, allowed, _refuse, _check_name
     ),
     ast.Try: _check_try,
     ast.ExceptHandler: _check_handler,
@@ -499,7 +517,7 @@ _NODE_CHECKS: dict[type[ast.AST], NodeCheck] = {
     ast.Call: _check_call_node,
     ast.Constant: lambda node, where, limits, starred: _check_constant(node, limits),
     ast.Dict: _check_dict,
-    ast.FunctionDef: lambda node, where, limits, starred: _check_function(node, node.name),
+    ast.FunctionDef: lambda node, where, limits, allowed: _check_function(node, where, allowed),
     ast.Lambda: lambda node, where, limits, starred: _check_arguments(node, node.args),
     ast.Import: lambda node, where, limits, starred: _check_import(node),
     ast.ImportFrom: lambda node, where, limits, starred: _check_import_from(node),

@@ -20,7 +20,7 @@ import torch
 from app.sandbox.observer import BackwardPass, Gradients
 from app.trace.encode import ElementBudget, JsonData, grad_fn_of, tensor_data
 from app.trace.jacobian import jacobian_matrices
-from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
+from app.trace.nodes import CUSTOM_FUNCTION_NODE, FunctionRecord, NodeRegistry, TensorRecord
 
 # The gradients of a run's trace (every step, root and leaf, over all calls) share a budget of
 # this many full Values (see ElementBudget); the graph shows the same gradients.
@@ -231,6 +231,8 @@ class BackwardTracer:
         """
         if all(root.numel() <= 1 for root in roots) or self.registry.truncated:
             return []
+        if any(isinstance(function.node, CUSTOM_FUNCTION_NODE) for function in walked):
+            return []  # a Function of the program: its backward would run a second time
         if inputs is not None:
             targets = [
                 (tensor, target)

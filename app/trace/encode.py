@@ -173,6 +173,13 @@ def _replace_complex(values: Any) -> Any:
 
 def safe_repr(obj: Any) -> str:
     """repr() without memory addresses (they differ between runs and leak process details)."""
+    from app.sandbox.classes import short_repr
+
+    # The program's own objects: never its __repr__ (code of the program run by the capture,
+    # outside the statement it belongs to).
+    own = short_repr(obj)
+    if own is not None:
+        return own
     try:
         from app.sandbox.torch_surface import to_repr  # the language's own repr, when present
     except ImportError:

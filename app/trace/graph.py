@@ -14,8 +14,9 @@ from typing import Any
 
 import torch
 
+from app.sandbox.classes import backward_line
 from app.trace.encode import ElementBudget, dtype_name, tensors_data
-from app.trace.nodes import FunctionRecord, NodeRegistry, TensorRecord
+from app.trace.nodes import CUSTOM_FUNCTION_NODE, FunctionRecord, NodeRegistry, TensorRecord
 
 Record = TensorRecord | FunctionRecord
 # The graph's tensor and saved values share a budget of this many full Values (see
@@ -176,19 +177,20 @@ def build_graph(
         if type(record) is FunctionRecord:
             outputs = record.outputs
             owner = record.variable or (outputs[0] if outputs else None)
-            append(
-                {
-                    "id": record.id,
-                    "kind": "function",
-                    "name": record.name,
-                    "line": record.line,
-                    "step": record.step,
-                    "tensor": None if owner is None else owner.id,
-                    "outputs": [output.id for output in outputs],
-                    # None: not read (see read_saved)
-                    "saved": None if record.saved is None else saved.get(record, []),
-                }
-            )
+            function_node = {
+                "id": record.id,
+                "kind": "function",
+                "name": record.name,
+                "line": record.line,
+                "step": record.step,
+                "tensor": None if owner is None else owner.id,
+                "outputs": [output.id for output in outputs],
+                # None: not read (see read_saved)
+                "saved": None if record.saved is None else saved.get(record, []),
+            }
+            if isinstance(record.node, CUSTOM_FUNCTION_NODE):  # a Function of the program
+                function_node["backward_line"] = backward_line(record.node)
+            append(function_node)
             continue
         assert type(record) is TensorRecord
         tensor = record.tensor

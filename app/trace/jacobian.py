@@ -18,6 +18,7 @@ import torch
 from app.sandbox.errors import ProgramError
 from app.sandbox.limits import Limits
 from app.trace.encode import grad_fn_of, tensor_data
+from app.trace.nodes import CUSTOM_FUNCTION_NODE
 
 # Below this many rows one autograd.grad per row is faster than starting vmap (which costs
 # about a second the first time in a process).
@@ -34,6 +35,28 @@ class JacobianRequestError(Exception):
     def __init__(self, error: ProgramError) -> None:
         super().__init__(error.message)
         self.error = error
+
+
+# Nodes walked at most when looking for a Function of the program (a graph is smaller than
+# limits.graph_nodes in practice; past this, the answer is "yes", the safe one).
+_WALK_LIMIT = 100_000
+
+
+def has_program_functions(output: torch.Tensor) -> bool:
+    """True when the graph of `output` holds a torch.autograd.Function of the program: a
+    Jacobian pass would run the program's backward again, outside its statements."""
+    start = grad_fn_of(output)
+    pending = [start] if start is not None else []
+    seen: set[int] = set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if len(seen) > _WALK_LIMIT or isinstance(node, CUSTOM_FUNCTION_NODE):
+            return True
+        pending.extend(child for child, _ in node.next_functions if child is not None)
+    return False
 
 
 def has_hooks(tensors: Sequence[torch.Tensor]) -> bool:
@@ -179,6 +202,14 @@ def requested_jacobian(
         matrix = torch.zeros(output.numel(), source.numel(), dtype=source.dtype)
     else:
         everything = [*graph_tensors, output, source]
+        if has_program_functions(output):
+            raise JacobianRequestError(
+                ProgramError(
+                    "ValueError",
+                    "jacobian: the graph has a torch.autograd.Function of the program, whose "
+                    "backward computing the Jacobian would run again.",
+                )
+            )
         if has_hooks(everything):
             raise JacobianRequestError(
                 ProgramError(

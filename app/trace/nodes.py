@@ -54,6 +54,8 @@ class FunctionRecord:
 
 
 _saved_names_by_type: dict[type, tuple[str, ...]] = {}
+# The node of a custom torch.autograd.Function (MyReLUBackward): its saved tensors are a tuple.
+CUSTOM_FUNCTION_NODE = torch.autograd.function.BackwardCFunction
 
 
 def _saved_attribute_names(node: Any) -> tuple[str, ...]:
@@ -223,6 +225,14 @@ class NodeRegistry:
                 continue
             if isinstance(value, torch.Tensor):
                 saved.append((attribute.removeprefix("_saved_"), value))
+        if isinstance(record.node, CUSTOM_FUNCTION_NODE):  # a Function of the program
+            try:
+                tensors: tuple[Any, ...] = record.node.saved_tensors  # ctx.save_for_backward
+            except RuntimeError:  # freed by an earlier backward
+                tensors = ()
+            for index, value in enumerate(tensors):
+                if isinstance(value, torch.Tensor):
+                    saved.append((f"saved_tensors[{index}]", value))
         record.saved = saved
 
     def add_constant_edge(self, constant: TensorRecord, function: FunctionRecord) -> None:

@@ -8,7 +8,7 @@ stopped failing (or started to) shows up; everything else is compared with the o
 from __future__ import annotations
 
 from app.examples import get_example
-from tests.differential import course_torch_programs
+from tests.differential import class_programs, course_torch_programs
 from tests.differential.case import Case, _case
 from tests.differential.cases_language import LANGUAGE_CASES
 
@@ -2095,6 +2095,9 @@ COURSE_TORCH_CASES = [
     _case(case_id, source, error) for case_id, source, error in course_torch_programs.PROGRAMS
 ]
 
+# User-defined classes (issue 15): tests/differential/class_programs.py.
+CLASS_CASES = [_case(case_id, source, error) for case_id, source, error in class_programs.PROGRAMS]
+
 CASES: list[Case] = (
     SEED_CASES
     + TORCH_CASES
@@ -2110,3 +2113,4 @@ CASES: list[Case] = (
     + COURSE_TORCH_CASES
 )
 CASES += LANGUAGE_CASES
+CASES += CLASS_CASES

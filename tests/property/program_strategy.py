@@ -137,7 +137,7 @@ FORBIDDEN = [
     "{a}.__class__",
     'eval("1")',
     "__hidden = 1",
-    "class Thing:\n    pass",
+    "class Thing(metaclass=type):\n    pass",
     "del {a}",
     "exec('x = 1')",
 ]

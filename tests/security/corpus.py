@@ -99,7 +99,8 @@ ESCAPE = [
     _p("escape-fstring-dunder", "escape", "refuse", "s = f'{(1).__class__}'"),
     _p("escape-fstring-conv", "escape", "bounded", "s = f'{1!r:>{5}}'\nprint(s)"),
     _p("escape-lambda-dunder", "escape", "refuse", "f = lambda: (1).__class__\nf()"),
-    _p("escape-class", "escape", "refuse", "class A:\n    pass"),
+    # Classes run since issue 15 (tests/security/corpus_classes.py holds their attacks).
+    _p("escape-class", "escape", "refuse", "class A:\n    __class__ = int"),
     _p("escape-try", "escape", "run", "try:\n    x = 1\nexcept Exception as e:\n    pass"),
     _p("escape-raise", "escape", "bounded", "raise ValueError('x')"),
     _p("escape-global", "escape", "refuse", "def f():\n    global x\n    x = 1"),
@@ -1811,6 +1812,9 @@ LANGUAGE = [
     _p("numpy-refused-with-hint", "escape", "refuse", "import numpy as np\nx = np.zeros(3)"),
 ]
 
+# Class-based attacks (issue 15); that module builds its entries with _p/_named above.
+from tests.security.corpus_classes import CLASSES  # noqa: E402
+
 CORPUS: tuple[HostileProgram, ...] = tuple(
     ESCAPE
     + IMPORTS
@@ -1826,4 +1830,5 @@ CORPUS: tuple[HostileProgram, ...] = tuple(
     + POSITIVE
     + LANGUAGE
     + COURSE_TORCH
+    + CLASSES
 )

@@ -98,6 +98,23 @@ class WrappedClass(SurfaceValue):
         return repr(self.real)
 
 
+class BaseClassToken(SurfaceValue):
+    """`nn.Module`, `torch.autograd.Function`: a base for the program's classes and a type for
+    `isinstance`; nothing else (classes.py builds the subclasses)."""
+
+    __slots__ = ("qualified", "real")
+
+    def __init__(self, qualified: str, real: type) -> None:
+        self.qualified = qualified
+        self.real = real
+
+    def __instancecheck__(self, instance: Any) -> bool:
+        return isinstance(instance, self.real)
+
+    def display(self) -> str:
+        return repr(self.real)
+
+
 class TensorTypeToken(SurfaceValue):
     """`torch.Tensor`, `torch.FloatTensor`, ...: usable in `isinstance(x, torch.Tensor)`, and
     callable as the legacy constructor (the surface pays and checks the call first)."""

@@ -18,7 +18,8 @@ from tests.differential.oracle import as_3_11_wording
 # (source, words the one-sentence refusal must contain). The program starts with `import torch`,
 # so the body's first line is line 2; LINE_OF names the line when the construct is further down.
 REFUSED: dict[str, tuple[str, str]] = {
-    "class": ("class A:\n    pass", "class definitions"),
+    "class": ("class A(metaclass=type):\n    pass", "takes no keywords"),
+    "class-nested": ("def f():\n    class A:\n        pass", "top level"),
     "global": ("def f():\n    global x", "global"),
     "nonlocal": ("def f():\n    x = 1\n    def g():\n        nonlocal x", "nonlocal"),
     "yield": ("def f():\n    yield 1", "yield"),
@@ -26,14 +27,14 @@ REFUSED: dict[str, tuple[str, str]] = {
     "async-def": ("async def f():\n    pass", "async functions"),
     "await": ("async def f():\n    await g()", "async functions"),
     "match": ("match x:\n    case 1:\n        pass", "match statements"),
-    "decorator": ("@torch.no_grad()\ndef f():\n    pass", "decorators"),
+    "decorator": ("@torch.compile\ndef f():\n    pass", "decorator @torch.compile"),
     "del": ("del x", "del"),
     "walrus": ("print(y := 3)", "walrus"),
     "set-comprehension": ("s = {i for i in range(3)}", "set comprehensions"),
     "dict-comprehension": ("d = {i: i for i in range(3)}", "dict comprehensions"),
     "annotated-assignment": ("x: int = 1", "annotated assignments"),
-    "dunder-attribute": ("c = ().__class__", "'__class__' starts with '_'"),
-    "private-attribute": ("t = torch._C", "'_C' starts with '_'"),
+    "dunder-attribute": ("c = ().__class__", "'__class__' starts with '__'"),
+    "reserved-attribute": ("t = torch._parameters", "used inside torch's own classes"),
     "dunder-name": ("b = __builtins__", "'__builtins__' starts with '__'"),
     "dunder-name-store": ("__name__ = 'x'", "'__name__' starts with '__'"),
     "dunder-except-name": ("try:\n    pass\nexcept Exception as __e:\n    pass", "'__e'"),
@@ -86,7 +87,14 @@ REFUSED: dict[str, tuple[str, str]] = {
     "unicode-lookalike-eval": ("r = 𝐞𝐯𝐚𝐥('1')", "'eval'"),
 }
 
-LINE_OF = {"global": 3, "nonlocal": 5, "yield": 3, "yield-from": 3, "dunder-except-name": 4}
+LINE_OF = {
+    "class-nested": 3,
+    "global": 3,
+    "nonlocal": 5,
+    "yield": 3,
+    "yield-from": 3,
+    "dunder-except-name": 4,
+}
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

@@ -1,0 +1,1263 @@
+# ruff: noqa: E501  (the programs are literals)
+"""Differential programs for user-defined classes (issue 15).
+
+Written by the team in the style of the "custom nn Module" and "defining new autograd
+functions" tutorials and of the hand-written scalar autograd engines courses teach (nothing
+copied). Each entry is `(id, source, expected error type or None)`; `cases.py` turns them into
+`Case`s, compared with real CPython + torch.
+"""
+
+from __future__ import annotations
+
+_VALUE_CLASS = """
+class Scalar:
+    def __init__(self, data, parents=(), op=""):
+        self.data = data
+        self.grad = 0.0
+        self._prev = parents
+        self._op = op
+        self._backward = lambda: None
+
+    def __repr__(self):
+        return f"Scalar(data={self.data:.4f}, grad={self.grad:.4f})"
+
+    def __add__(self, other):
+        other = other if isinstance(other, Scalar) else Scalar(other)
+        out = Scalar(self.data + other.data, (self, other), "+")
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = _backward
+        return out
+
+    def __radd__(self, other):
+        return self + other
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Scalar) else Scalar(other)
+        out = Scalar(self.data * other.data, (self, other), "*")
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = _backward
+        return out
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __pow__(self, k):
+        out = Scalar(self.data ** k, (self,), f"**{k}")
+        def _backward():
+            self.grad += k * self.data ** (k - 1) * out.grad
+        out._backward = _backward
+        return out
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return other * self ** -1
+
+    def tanh(self):
+        e = math.exp(2 * self.data)
+        t = (e - 1) / (e + 1)
+        out = Scalar(t, (self,), "tanh")
+        def _backward():
+            self.grad += (1 - t * t) * out.grad
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        order = []
+        seen = []
+        def visit(node):
+            if node not in seen:
+                seen.append(node)
+                for parent in node._prev:
+                    visit(parent)
+                order.append(node)
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+"""
+
+PROGRAMS: list[tuple[str, str, str | None]] = [
+    # ---- plain classes -------------------------------------------------------------------
+    (
+        "class-plain-counter",
+        """
+        class Counter:
+            step = 2
+            def __init__(self, start=0):
+                self.value = start
+            def bump(self):
+                self.value += self.step
+                return self
+        c = Counter(5)
+        c.bump().bump()
+        print(c.value, Counter.step, isinstance(c, Counter), isinstance(3, Counter))
+        """,
+        None,
+    ),
+    (
+        "class-plain-object-base-and-repr",
+        """
+        class Point(object):
+            def __init__(self, x, y):
+                self.x, self.y = x, y
+            def __repr__(self):
+                return f"Point({self.x}, {self.y})"
+            def __str__(self):
+                return f"({self.x}, {self.y})"
+        p = Point(1, 2)
+        print(p, repr(p), [p, Point(3, 4)], str(p), f"{p!r} {p}")
+        """,
+        None,
+    ),
+    (
+        "class-plain-default-repr",
+        """
+        class Box:
+            pass
+        b = Box()
+        b.size = 3
+        print(b.size, type(b) is Box, isinstance(b, Box))
+        print(Box)
+        """,
+        None,
+    ),
+    (
+        "class-plain-operators-reflected",
+        """
+        class Money:
+            def __init__(self, cents):
+                self.cents = cents
+            def __add__(self, other):
+                if isinstance(other, Money):
+                    return Money(self.cents + other.cents)
+                return Money(self.cents + other)
+            def __radd__(self, other):
+                return self + other
+            def __mul__(self, k):
+                return Money(self.cents * k)
+            def __rmul__(self, k):
+                return self * k
+            def __sub__(self, other):
+                return Money(self.cents - other.cents)
+            def __neg__(self):
+                return Money(-self.cents)
+            def __eq__(self, other):
+                return isinstance(other, Money) and self.cents == other.cents
+            def __lt__(self, other):
+                return self.cents < other.cents
+            def __repr__(self):
+                return f"Money({self.cents})"
+        a = Money(150)
+        b = Money(75)
+        print(a + b, 10 + a, 3 * b, a - b, -a, a == Money(150), a == 150, b < a)
+        print(sum([a, b, Money(5)]), sorted([a, b, Money(1)]), max([a, b]))
+        """,
+        None,
+    ),
+    (
+        "class-plain-sequence",
+        """
+        class Window:
+            def __init__(self, values, width):
+                self.values = values
+                self.width = width
+            def __len__(self):
+                return len(self.values) - self.width + 1
+            def __getitem__(self, i):
+                if i >= len(self):
+                    raise IndexError("window out of range")
+                return sum(self.values[i:i + self.width])
+        w = Window([1, 2, 3, 4, 5], 2)
+        print(len(w), w[0], list(w), [x for x in w], bool(w), 9 in w)
+        """,
+        None,
+    ),
+    (
+        "class-plain-iter-and-call",
+        """
+        class Poly:
+            def __init__(self, coeffs):
+                self.coeffs = coeffs
+            def __call__(self, x):
+                total = 0
+                for c in reversed(self.coeffs):
+                    total = total * x + c
+                return total
+            def __iter__(self):
+                return iter(self.coeffs)
+        p = Poly([1, 0, 2])
+        print(p(3), list(p), callable(p), [p(t) for t in range(3)])
+        """,
+        None,
+    ),
+    (
+        "class-plain-hash-eq-in-dict",
+        """
+        class Key:
+            def __init__(self, name):
+                self.name = name
+            def __eq__(self, other):
+                return self.name == other.name
+            def __hash__(self):
+                return hash(self.name)
+        table = {Key("a"): 1, Key("b"): 2}
+        print(table[Key("b")], Key("a") in table, len({Key("x"), Key("x")}))
+        """,
+        None,
+    ),
+    (
+        "class-plain-eq-without-hash-unhashable",
+        """
+        class Thing:
+            def __eq__(self, other):
+                return True
+        s = {Thing()}
+        """,
+        "TypeError",
+    ),
+    (
+        "class-plain-inheritance-and-super",
+        """
+        class Shape:
+            sides = 0
+            def __init__(self, name):
+                self.name = name
+            def describe(self):
+                return f"{self.name} with {self.sides} sides"
+        class Square(Shape):
+            sides = 4
+            def __init__(self, size):
+                super().__init__("square")
+                self.size = size
+            def describe(self):
+                return super().describe() + f", size {self.size}"
+        class Tiny(Square):
+            def __init__(self):
+                super(Tiny, self).__init__(1)
+        print(Square(3).describe(), Tiny().describe(), isinstance(Tiny(), Shape))
+        """,
+        None,
+    ),
+    (
+        "class-plain-static-class-property",
+        """
+        class Temperature:
+            scale = "C"
+            def __init__(self, degrees):
+                self._degrees = degrees
+            @property
+            def kelvin(self):
+                return self._degrees + 273.15
+            @staticmethod
+            def from_f(f):
+                return Temperature((f - 32) * 5 / 9)
+            @classmethod
+            def freezing(cls):
+                return cls(0)
+        t = Temperature.from_f(212)
+        print(round(t.kelvin, 2), Temperature.freezing().kelvin, t.scale, Temperature.from_f(32)._degrees)
+        """,
+        None,
+    ),
+    (
+        "class-plain-methods-call-each-other",
+        """
+        class Stats:
+            def __init__(self, xs):
+                self.xs = xs
+            def mean(self):
+                return sum(self.xs) / len(self.xs)
+            def var(self):
+                m = self.mean()
+                return sum((x - m) ** 2 for x in self.xs) / len(self.xs)
+            def summary(self):
+                return {"mean": self.mean(), "var": self.var()}
+        print(Stats([1.0, 2.0, 4.0]).summary())
+        """,
+        None,
+    ),
+    (
+        "class-plain-closure-attribute",
+        """
+        class Node:
+            def __init__(self, v):
+                self.v = v
+                self.hook = lambda: None
+        n = Node(2)
+        log = []
+        def record():
+            log.append(n.v * 10)
+        n.hook = record
+        n.hook()
+        n.hook()
+        print(log)
+        """,
+        None,
+    ),
+    (
+        "class-error-missing-argument",
+        """
+        class Pair:
+            def __init__(self, a, b):
+                self.a = a
+                self.b = b
+        p = Pair(1)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-error-no-attribute",
+        """
+        class Empty:
+            pass
+        e = Empty()
+        print("before")
+        print(e.missing)
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-error-takes-no-arguments",
+        """
+        class Plain:
+            pass
+        Plain(3)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-error-in-method-line",
+        """
+        class Divider:
+            def __init__(self, d):
+                self.d = d
+            def apply(self, x):
+                y = x * 2
+                return y / self.d
+        print(Divider(2).apply(3))
+        Divider(0).apply(3)
+        """,
+        "ZeroDivisionError",
+    ),
+    (
+        "class-error-unsupported-operand",
+        """
+        class Blob:
+            pass
+        b = Blob() + 1
+        """,
+        "TypeError",
+    ),
+    (
+        "class-error-property-no-setter",
+        """
+        class Ro:
+            @property
+            def x(self):
+                return 1
+        r = Ro()
+        r.x = 2
+        """,
+        "AttributeError",
+    ),
+    # ---- a hand-written scalar autograd engine, checked against torch ------------------------
+    (
+        "class-scalar-engine-vs-torch",
+        "import math\nimport torch\n"
+        + _VALUE_CLASS
+        + """
+a = Scalar(2.0)
+b = Scalar(-3.0)
+c = Scalar(10.0)
+d = a * b + c
+e = d.tanh() * 2 - a / b + b ** 2
+e.backward()
+print(a, b, c)
+ta = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+tb = torch.tensor(-3.0, dtype=torch.float64, requires_grad=True)
+tc = torch.tensor(10.0, dtype=torch.float64, requires_grad=True)
+te = (ta * tb + tc).tanh() * 2 - ta / tb + tb ** 2
+te.backward()
+print(round(ta.grad.item(), 4), round(tb.grad.item(), 4), round(tc.grad.item(), 4))
+print(abs(a.grad - ta.grad.item()) < 1e-9, abs(b.grad - tb.grad.item()) < 1e-9)
+""",
+        None,
+    ),
+    (
+        "class-scalar-engine-neuron-training",
+        "import math\nimport random\n"
+        + _VALUE_CLASS
+        + """
+random.seed(3)
+w = [Scalar(random.uniform(-1, 1)) for _ in range(2)]
+bias = Scalar(0.0)
+data = [([1.0, 2.0], 1.0), ([-1.0, 0.5], -1.0), ([0.5, -2.0], -1.0)]
+for step in range(15):
+    loss = Scalar(0.0)
+    for xs, target in data:
+        out = (w[0] * xs[0] + w[1] * xs[1] + bias).tanh()
+        loss = loss + (out - target) ** 2
+    for p in w + [bias]:
+        p.grad = 0.0
+    loss.backward()
+    for p in w + [bias]:
+        p.data -= 0.1 * p.grad
+    if step % 5 == 0:
+        print(step, round(loss.data, 6))
+print([round(p.data, 6) for p in w], round(bias.data, 6))
+""",
+        None,
+    ),
+    # ---- nn.Module subclasses ------------------------------------------------------------------
+    (
+        "class-module-two-layer-print-and-params",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class TwoLayer(nn.Module):
+            def __init__(self, d_in, hidden, d_out):
+                super(TwoLayer, self).__init__()
+                self.hidden = nn.Linear(d_in, hidden)
+                self.out = nn.Linear(hidden, d_out)
+            def forward(self, x):
+                return self.out(torch.relu(self.hidden(x)))
+        net = TwoLayer(3, 5, 2)
+        print(net)
+        for name, p in net.named_parameters():
+            print(name, tuple(p.shape), p.requires_grad)
+        print(sum(p.numel() for p in net.parameters()))
+        y = net(torch.randn(4, 3))
+        print(y.shape, y.grad_fn.name())
+        """,
+        None,
+    ),
+    (
+        "class-module-polynomial-sgd",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(1)
+        class Cubic(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Parameter(torch.randn(()))
+                self.b = nn.Parameter(torch.randn(()))
+                self.c = nn.Parameter(torch.randn(()))
+                self.d = nn.Parameter(torch.randn(()))
+            def forward(self, x):
+                return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+            def string(self):
+                return f"y = {self.a.item():.4f} + {self.b.item():.4f} x + {self.c.item():.4f} x^2 + {self.d.item():.4f} x^3"
+        x = torch.linspace(-1.0, 1.0, 50)
+        y = torch.sin(x)
+        model = Cubic()
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        loss_fn = nn.MSELoss()
+        for t in range(60):
+            loss = loss_fn(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if t % 20 == 19:
+                print(t, round(loss.item(), 6))
+        print(model.string())
+        print([n for n, _ in model.named_parameters()])
+        """,
+        None,
+    ),
+    (
+        "class-module-dynamic-depth",
+        """
+        import random
+        import torch
+        import torch.nn as nn
+        random.seed(0)
+        torch.manual_seed(0)
+        class Dynamic(nn.Module):
+            def __init__(self, width):
+                super().__init__()
+                self.inp = nn.Linear(1, width)
+                self.middle = nn.Linear(width, width)
+                self.outp = nn.Linear(width, 1)
+            def forward(self, x):
+                h = self.inp(x).clamp(min=0)
+                for _ in range(random.randint(0, 3)):
+                    h = self.middle(h).clamp(min=0)
+                return self.outp(h)
+        model = Dynamic(4)
+        opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+        x = torch.linspace(-1, 1, 8).unsqueeze(1)
+        y = x ** 2
+        for step in range(10):
+            loss = ((model(x) - y) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        print(round(loss.item(), 6), len(list(model.parameters())))
+        """,
+        None,
+    ),
+    (
+        "class-module-modulelist-and-children",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(2)
+        class Stack(nn.Module):
+            def __init__(self, sizes):
+                super().__init__()
+                self.layers = nn.ModuleList([nn.Linear(a, b) for a, b in zip(sizes, sizes[1:])])
+                self.act = nn.Tanh()
+            def forward(self, x):
+                for layer in self.layers:
+                    x = self.act(layer(x))
+                return x
+        s = Stack([2, 3, 3, 1])
+        print(s)
+        print(len(list(s.children())), len(list(s.modules())))
+        print([name for name, _ in s.named_parameters()])
+        print(s(torch.ones(2, 2)).shape)
+        """,
+        None,
+    ),
+    (
+        "class-module-train-eval-zero-grad",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 1)
+                self.drop = nn.Dropout(0.5)
+            def forward(self, x):
+                return self.drop(self.fc(x))
+        net = Net()
+        print(net.training, net.drop.training)
+        net.eval()
+        print(net.training, net.drop.training)
+        out = net(torch.ones(2, 3)).sum()
+        out.backward()
+        print(net.fc.weight.grad)
+        net.zero_grad()
+        print(net.fc.weight.grad)
+        net.train()
+        print(net.training)
+        """,
+        None,
+    ),
+    (
+        "class-module-extra-repr-and-constants",
+        """
+        import torch
+        import torch.nn as nn
+        class Scale(nn.Module):
+            default = 2.0
+            def __init__(self, factor=None):
+                super().__init__()
+                self.factor = factor if factor is not None else self.default
+                self.weight = nn.Parameter(torch.ones(2))
+            def extra_repr(self):
+                return f"factor={self.factor}"
+            def forward(self, x):
+                return x * self.weight * self.factor
+        class Wrapper(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.inner = Scale()
+                self.other = Scale(0.5)
+            def forward(self, x):
+                return self.other(self.inner(x))
+        w = Wrapper()
+        print(w)
+        print(w(torch.tensor([1.0, 2.0])))
+        print([n for n, _ in w.named_parameters()])
+        """,
+        None,
+    ),
+    (
+        "class-module-subclass-of-program-module",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(4)
+        class Base(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+            def forward(self, x):
+                return self.fc(x)
+        class Residual(Base):
+            def forward(self, x):
+                return x + super().forward(x)
+        r = Residual()
+        print(r)
+        print(r(torch.ones(1, 2)).shape, isinstance(r, Base), isinstance(r, nn.Module))
+        """,
+        None,
+    ),
+    (
+        "class-module-in-sequential",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(5)
+        class Square(nn.Module):
+            def forward(self, x):
+                return x * x
+        seq = nn.Sequential(nn.Linear(2, 3), Square(), nn.Linear(3, 1))
+        print(seq)
+        print(seq(torch.ones(4, 2)).shape)
+        """,
+        None,
+    ),
+    (
+        "class-module-adam-training",
+        """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        torch.manual_seed(7)
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l1 = nn.Linear(2, 8)
+                self.l2 = nn.Linear(8, 2)
+            def forward(self, x):
+                return self.l2(F.relu(self.l1(x)))
+        x = torch.randn(20, 2)
+        y = (x[:, 0] > x[:, 1]).long()
+        model = Classifier()
+        opt = torch.optim.Adam(model.parameters(), lr=0.05)
+        for epoch in range(30):
+            loss = F.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        acc = (model(x).argmax(dim=1) == y).float().mean()
+        print(round(loss.item(), 5), acc.item())
+        """,
+        None,
+    ),
+    (
+        "class-module-no-grad-method-decorator",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 1)
+            def forward(self, x):
+                return self.fc(x)
+            @torch.no_grad()
+            def predict(self, x):
+                return self.forward(x)
+        m = Model()
+        p = m.predict(torch.ones(1, 2))
+        q = m(torch.ones(1, 2))
+        print(p.requires_grad, q.requires_grad)
+        @torch.no_grad()
+        def evaluate(model, x):
+            return model(x).sum()
+        print(evaluate(m, torch.ones(3, 2)).requires_grad)
+        @torch.enable_grad()
+        def force(x):
+            return x * 2
+        with torch.no_grad():
+            print(force(torch.ones(1, requires_grad=True)).requires_grad)
+        """,
+        None,
+    ),
+    (
+        "class-module-error-super-forgotten",
+        """
+        import torch
+        import torch.nn as nn
+        class Broken(nn.Module):
+            def __init__(self):
+                self.fc = nn.Linear(2, 2)
+        b = Broken()
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-module-error-parameter-before-init",
+        """
+        import torch
+        import torch.nn as nn
+        class Broken(nn.Module):
+            def __init__(self):
+                self.w = nn.Parameter(torch.ones(2))
+                super().__init__()
+        b = Broken()
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-module-error-in-forward-line",
+        """
+        import torch
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 2)
+            def forward(self, x):
+                h = self.fc(x)
+                return h @ h
+        Net()(torch.ones(4, 3))
+        """,
+        "RuntimeError",
+    ),
+    (
+        "class-module-error-no-forward",
+        """
+        import torch
+        import torch.nn as nn
+        class Nothing(nn.Module):
+            pass
+        Nothing()(torch.ones(1))
+        """,
+        "NotImplementedError",
+    ),
+    # ---- torch.autograd.Function subclasses ---------------------------------------------------
+    (
+        "class-function-myrelu-two-layer-net",
+        """
+        import torch
+        torch.manual_seed(0)
+        class MyReLU(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, inp):
+                ctx.save_for_backward(inp)
+                return inp.clamp(min=0)
+            @staticmethod
+            def backward(ctx, grad_output):
+                inp, = ctx.saved_tensors
+                grad_input = grad_output.clone()
+                grad_input[inp < 0] = 0
+                return grad_input
+        x = torch.randn(16, 4)
+        y = torch.randn(16, 2)
+        w1 = torch.randn(4, 6, requires_grad=True)
+        w2 = torch.randn(6, 2, requires_grad=True)
+        lr = 1e-3
+        for t in range(40):
+            relu = MyReLU.apply
+            pred = relu(x.mm(w1)).mm(w2)
+            loss = (pred - y).pow(2).sum()
+            if t % 10 == 9:
+                print(t, round(loss.item(), 4))
+            loss.backward()
+            with torch.no_grad():
+                w1 -= lr * w1.grad
+                w2 -= lr * w2.grad
+                w1.grad.zero_()
+                w2.grad.zero_()
+        print(pred.grad_fn.name(), pred.grad_fn.next_functions[0][0].name())
+        print(MyReLU.apply, MyReLU)
+        """,
+        None,
+    ),
+    (
+        "class-function-legendre-fit",
+        """
+        import math
+        import torch
+        class Legendre3(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, z):
+                ctx.save_for_backward(z)
+                return 0.5 * (5 * z ** 3 - 3 * z)
+            @staticmethod
+            def backward(ctx, g):
+                z, = ctx.saved_tensors
+                return g * 1.5 * (5 * z ** 2 - 1)
+        dtype = torch.float64
+        x = torch.linspace(-math.pi, math.pi, 200, dtype=dtype)
+        y = torch.sin(x)
+        a = torch.full((), 0.0, dtype=dtype, requires_grad=True)
+        b = torch.full((), -1.0, dtype=dtype, requires_grad=True)
+        c = torch.full((), 0.0, dtype=dtype, requires_grad=True)
+        d = torch.full((), 0.3, dtype=dtype, requires_grad=True)
+        lr = 5e-6
+        for t in range(300):
+            P3 = Legendre3.apply
+            y_pred = a + b * P3(c + d * x)
+            loss = (y_pred - y).pow(2).sum()
+            if t % 100 == 99:
+                print(t, round(loss.item(), 6))
+            loss.backward()
+            with torch.no_grad():
+                for p in (a, b, c, d):
+                    p -= lr * p.grad
+                    p.grad = None
+        print(f"y = {a.item():.5f} + {b.item():.5f} * P3({c.item():.5f} + {d.item():.5f} x)")
+        """,
+        None,
+    ),
+    (
+        "class-function-ctx-attributes-and-none-grad",
+        """
+        import torch
+        class ScaleBy(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, factor):
+                ctx.factor = factor
+                ctx.note = "scaled"
+                return x * factor
+            @staticmethod
+            def backward(ctx, grad):
+                print("backward with", ctx.factor, ctx.note, ctx.needs_input_grad)
+                return grad * ctx.factor, None
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        y = ScaleBy.apply(x, 3.0)
+        print(y)
+        y.sum().backward()
+        print(x.grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-two-inputs-needs-input-grad",
+        """
+        import torch
+        class MulAdd(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                ctx.save_for_backward(a, b)
+                return a * b + a
+            @staticmethod
+            def backward(ctx, g):
+                a, b = ctx.saved_tensors
+                ga = gb = None
+                if ctx.needs_input_grad[0]:
+                    ga = g * (b + 1)
+                if ctx.needs_input_grad[1]:
+                    gb = g * a
+                return ga, gb
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        b = torch.tensor([3.0, 4.0])
+        out = MulAdd.apply(a, b)
+        out.sum().backward()
+        print(a.grad, b.grad, out.grad_fn.name())
+        a2 = torch.tensor([1.0, 2.0], requires_grad=True)
+        b2 = torch.tensor([3.0, 4.0], requires_grad=True)
+        torch.autograd.backward(MulAdd.apply(a2, b2).sum())
+        print(a2.grad, b2.grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-setup-context-style",
+        """
+        import torch
+        class Cube(torch.autograd.Function):
+            @staticmethod
+            def forward(x):
+                return x ** 3
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                x, = inputs
+                ctx.save_for_backward(x)
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 3 * x ** 2 * g
+        x = torch.tensor([1.0, -2.0], requires_grad=True)
+        y = Cube.apply(x)
+        y.sum().backward()
+        print(y, x.grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-once-differentiable",
+        """
+        import torch
+        from torch.autograd.function import once_differentiable
+        class Exp(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                result = x.exp()
+                ctx.save_for_backward(result)
+                return result
+            @staticmethod
+            @once_differentiable
+            def backward(ctx, g):
+                result, = ctx.saved_tensors
+                return g * result
+        x = torch.tensor([0.0, 1.0], requires_grad=True)
+        y = Exp.apply(x)
+        y.sum().backward()
+        print(x.grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-mark-non-differentiable",
+        """
+        import torch
+        class SortWithIndex(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                values, idx = x.sort()
+                ctx.mark_non_differentiable(idx)
+                ctx.save_for_backward(idx)
+                return values, idx
+            @staticmethod
+            def backward(ctx, g, g_idx):
+                idx, = ctx.saved_tensors
+                grad = torch.zeros_like(g)
+                grad[idx] = g
+                return grad
+        x = torch.tensor([3.0, 1.0, 2.0], requires_grad=True)
+        v, i = SortWithIndex.apply(x)
+        print(v, i, i.requires_grad)
+        (v * torch.tensor([1.0, 10.0, 100.0])).sum().backward()
+        print(x.grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-backward-prints-in-order",
+        """
+        import torch
+        class Tap(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, label):
+                ctx.label = label
+                return x.clone()
+            @staticmethod
+            def backward(ctx, g):
+                print("grad at", ctx.label, g)
+                return g, None
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        h = Tap.apply(x * 2, "first")
+        out = Tap.apply(h ** 2, "second").sum()
+        print("before backward")
+        out.backward()
+        print(x.grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-error-inside-backward",
+        """
+        import torch
+        class Bad(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+            @staticmethod
+            def backward(ctx, g):
+                w = torch.ones(3, 3)
+                return g @ w
+        x = torch.ones(2, requires_grad=True)
+        y = Bad.apply(x).sum()
+        y.backward()
+        """,
+        "RuntimeError",
+    ),
+    (
+        "class-function-error-raised-in-backward",
+        """
+        import torch
+        class Strict(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x + 1
+            @staticmethod
+            def backward(ctx, g):
+                if g.sum() > 0:
+                    raise ValueError("no gradients today")
+                return g
+        x = torch.ones(2, requires_grad=True)
+        Strict.apply(x).sum().backward()
+        """,
+        "ValueError",
+    ),
+    (
+        "class-function-error-wrong-gradient-count",
+        """
+        import torch
+        class Two(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                return a + b
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        a = torch.ones(2, requires_grad=True)
+        b = torch.ones(2, requires_grad=True)
+        Two.apply(a, b).sum().backward()
+        """,
+        "RuntimeError",
+    ),
+    (
+        "class-function-error-saved-tensors-twice",
+        """
+        import torch
+        class Keep(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 2 * x * g
+        x = torch.ones(2, requires_grad=True)
+        y = Keep.apply(x).sum()
+        y.backward()
+        print(x.grad)
+        y.backward()
+        """,
+        "RuntimeError",
+    ),
+    (
+        "class-function-gradcheck-apply",
+        """
+        import torch
+        torch.manual_seed(0)
+        class SoftSign(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x / (1 + x.abs())
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return g / (1 + x.abs()) ** 2
+        x = torch.randn(4, dtype=torch.double, requires_grad=True)
+        print(torch.autograd.gradcheck(SoftSign.apply, (x,)))
+        """,
+        None,
+    ),
+    (
+        "class-function-mark-dirty-in-place",
+        """
+        import torch
+        class Double_(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+            @staticmethod
+            def backward(ctx, g):
+                return 2 * g
+        a = torch.tensor([1.0, 3.0], requires_grad=True)
+        b = a.clone()
+        c = Double_.apply(b)
+        print(c is b, c, c.grad_fn.name())
+        (c * c).sum().backward()
+        print(a.grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-materialize-grads-off",
+        """
+        import torch
+        class Split(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.set_materialize_grads(False)
+                return x * 2, x * 3
+            @staticmethod
+            def backward(ctx, g1, g2):
+                print("g2 is None:", g2 is None)
+                total = 2 * g1
+                if g2 is not None:
+                    total = total + 3 * g2
+                return total
+        x = torch.ones(3, requires_grad=True)
+        first, second = Split.apply(x)
+        first.sum().backward()
+        print(x.grad)
+        """,
+        None,
+    ),
+    (
+        "class-plain-bound-method-to-jacobian",
+        """
+        import torch
+        class Quadratic:
+            def __init__(self, a):
+                self.a = a
+            def energy(self, x):
+                return (self.a * x * x).sum()
+            def field(self, x):
+                return self.a * x ** 3
+        q = Quadratic(torch.tensor([1.0, 2.0, 3.0]))
+        x = torch.tensor([1.0, -1.0, 0.5])
+        print(torch.autograd.functional.jacobian(q.field, x))
+        print(torch.autograd.functional.hessian(q.energy, x))
+        """,
+        None,
+    ),
+    (
+        "class-module-buffers-state-dict",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class Shifted(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("offset", torch.full((2,), 0.5))
+                self.register_parameter("gain", nn.Parameter(torch.ones(2)))
+                self.fc = nn.Linear(2, 2)
+            def forward(self, x):
+                return self.fc(x - self.offset) * self.gain
+        m = Shifted()
+        state = m.state_dict()
+        print(list(state), len(state))
+        for name, child in m.named_children():
+            print(name, child)
+        print(m.offset, [n for n, _ in m.named_parameters()])
+        for p in m.parameters():
+            p.data -= 0.1 * torch.ones_like(p)
+        print(m.gain, m(torch.ones(1, 2)).shape)
+        print(state["gain"])
+        """,
+        None,
+    ),
+    (
+        "class-scalar-engine-set-topo-and-layers",
+        "import math\nimport random\n\nclass Val:\n    def __init__(self, data, _children=(), _op=''):\n        self.data = data\n        self.grad = 0\n        self._backward = lambda: None\n        self._prev = set(_children)\n        self._op = _op\n\n    def __add__(self, other):\n        other = other if isinstance(other, Val) else Val(other)\n        out = Val(self.data + other.data, (self, other), '+')\n        def _backward():\n            self.grad += out.grad\n            other.grad += out.grad\n        out._backward = _backward\n        return out\n\n    def __mul__(self, other):\n        other = other if isinstance(other, Val) else Val(other)\n        out = Val(self.data * other.data, (self, other), '*')\n        def _backward():\n            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad\n        out._backward = _backward\n        return out\n\n    def relu(self):\n        out = Val(0 if self.data < 0 else self.data, (self,), 'ReLU')\n        def _backward():\n            self.grad += (out.data > 0) * out.grad\n        out._backward = _backward\n        return out\n\n    def backward(self):\n        topo = []\n        visited = set()\n        def build_topo(v):\n            if v not in visited:\n                visited.add(v)\n                for child in v._prev:\n                    build_topo(child)\n                topo.append(v)\n        build_topo(self)\n        self.grad = 1\n        for v in reversed(topo):\n            v._backward()\n\n    __radd__ = __add__\n    def __rmul__(self, other):\n        return self * other\n    def __neg__(self):\n        return self * -1\n    def __sub__(self, other):\n        return self + (-other)\n    def __repr__(self):\n        return f\"Val(data={self.data}, grad={self.grad})\"\n\nclass Unit:\n    def zero_grad(self):\n        for p in self.parameters():\n            p.grad = 0\n    def parameters(self):\n        return []\n\nclass Neuron(Unit):\n    def __init__(self, nin, nonlin=True):\n        self.w = [Val(random.uniform(-1, 1)) for _ in range(nin)]\n        self.b = Val(0)\n        self.nonlin = nonlin\n    def __call__(self, x):\n        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n        return act.relu() if self.nonlin else act\n    def parameters(self):\n        return self.w + [self.b]\n    def __repr__(self):\n        return f\"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})\"\n\nclass Layer(Unit):\n    def __init__(self, nin, nout):\n        self.neurons = [Neuron(nin) for _ in range(nout)]\n    def __call__(self, x):\n        out = [n(x) for n in self.neurons]\n        return out[0] if len(out) == 1 else out\n    def parameters(self):\n        return [p for n in self.neurons for p in n.parameters()]\n    def __repr__(self):\n        return f\"Layer of [{', '.join(str(n) for n in self.neurons)}]\"\n\nrandom.seed(1)\nlayer = Layer(3, 2)\nhead = Neuron(2, nonlin=False)\nxs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0]]\nys = [1.0, -1.0, 1.0]\nparams = layer.parameters() + head.parameters()\nprint(layer, head, len(params))\nfor k in range(8):\n    preds = [head(layer(x)) for x in xs]\n    loss = sum(((p - t) * (p - t) for p, t in zip(preds, ys)), Val(0))\n    for p in params:\n        p.grad = 0\n    loss.backward()\n    for p in params:\n        p.data += -0.05 * p.grad\n    print(k, round(loss.data, 6))\n",
+        None,
+    ),
+    (
+        "class-function-vector-backward-prints-once",
+        """
+        import torch
+        class Loud(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 3
+            @staticmethod
+            def backward(ctx, g):
+                print("backward of Loud", g)
+                return g * 3
+        x = torch.ones(3, requires_grad=True)
+        y = Loud.apply(x) ** 2
+        y.backward(torch.tensor([1.0, 0.5, 0.0]))
+        print(x.grad)
+        """,
+        None,
+    ),
+    (
+        "class-spellings-imported-bases",
+        """
+        import torch
+        from torch import nn
+        from torch.autograd import Function
+        class Halve(Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x / 2
+            @staticmethod
+            def backward(ctx, g):
+                return g / 2
+        class Head(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.tensor([2.0, -1.0]))
+            def forward(self, x):
+                return Halve.apply(x * self.w).sum()
+        h = Head()
+        out = h(torch.tensor([1.0, 3.0]))
+        out.backward()
+        print(out, h.w.grad, isinstance(h, nn.Module), isinstance(h, torch.nn.Module))
+        print(out.grad_fn.next_functions[0][0].name())
+        """,
+        None,
+    ),
+    (
+        "class-inference-mode-decorator",
+        """
+        import torch
+        class Scorer:
+            def __init__(self, w):
+                self.w = w
+            @torch.inference_mode()
+            def score(self, x):
+                return (x * self.w).sum()
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        s = Scorer(w).score(torch.ones(2))
+        print(s, s.requires_grad)
+        """,
+        None,
+    ),
+    (
+        "class-function-error-inside-forward-line",
+        """
+        import torch
+        class Reshape(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                y = x * 2
+                return y.view(3, 3)
+            @staticmethod
+            def backward(ctx, g):
+                return g.reshape(-1)
+        print("start")
+        Reshape.apply(torch.ones(4, requires_grad=True))
+        """,
+        "RuntimeError",
+    ),
+    (
+        "class-module-class-attribute-before-parameters",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class Odd(nn.Module):
+            head = "class level"
+            def __init__(self):
+                super().__init__()
+                self.head = nn.Linear(1, 1)
+                self.scale = nn.Parameter(torch.ones(1))
+            def forward(self, x):
+                return x * self.scale
+        o = Odd()
+        print(o.head, [n for n, _ in o.named_parameters()], o(torch.ones(1)))
+        """,
+        None,
+    ),
+    (
+        "class-module-error-parameter-name-taken-by-class",
+        """
+        import torch
+        import torch.nn as nn
+        class Taken(nn.Module):
+            bias = 0.0
+            def __init__(self):
+                super().__init__()
+                self.bias = nn.Parameter(torch.zeros(1))
+        Taken()
+        """,
+        "KeyError",
+    ),
+]

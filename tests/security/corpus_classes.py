@@ -1,0 +1,361 @@
+# ruff: noqa: E501  (the programs are literals; splitting them would hide what they do)
+"""Class-based attacks (issue 15): classes are the classic escape route of Python sandboxes.
+
+Each one reads internals through `super()`/`self`/`ctx`/a class, defines a hook Python calls
+implicitly, plays with metaclasses and bases, shadows torch's module internals, recurses through
+special methods, or makes torch's engine run a hostile `backward`. Each must be refused with one
+sentence or stopped by a named limit (see corpus.py for the expectations).
+"""
+
+from __future__ import annotations
+
+from tests.security.corpus import HostileProgram, _named, _p
+
+_MODULE = "import torch\nimport torch.nn as nn\n"
+
+
+def _dunder(name: str) -> HostileProgram:
+    return _p(
+        f"class-defines-{name.strip('_')}",
+        "escape",
+        "refuse",
+        f"class A:\n    def {name}(self, *rest):\n        return 1\na = A()",
+    )
+
+
+CLASSES: list[HostileProgram] = [
+    # ---- reading internals ------------------------------------------------------------------
+    _p(
+        "class-self-class",
+        "escape",
+        "refuse",
+        "class A:\n    def f(self):\n        return self.__class__\nA().f()",
+    ),
+    _p("class-dict", "escape", "refuse", "class A:\n    x = 1\nd = A.__dict__"),
+    _p(
+        "class-super-init-globals",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        g = super().__init__.__globals__\nN()",
+    ),
+    _p(
+        "class-super-class",
+        "escape",
+        "refuse",
+        "class A:\n    def f(self):\n        return super().__class__\nA().f()",
+    ),
+    _p(
+        "class-method-func",
+        "escape",
+        "refuse",
+        "class A:\n    def f(self):\n        return 1\nm = A().f.__func__",
+    ),
+    _p(
+        "class-init-read",
+        "escape",
+        "refuse",
+        "class A:\n    def __init__(self):\n        pass\ni = A.__init__",
+    ),
+    _p(
+        "class-apply-self",
+        "escape",
+        "refuse",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x\n    @staticmethod\n    def backward(ctx, g):\n        return g\nr = F.apply.__self__",
+    ),
+    _p(
+        "class-ctx-dict",
+        "escape",
+        "refuse",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        d = ctx.__dict__\n        return x\n    @staticmethod\n    def backward(ctx, g):\n        return g\nF.apply(torch.ones(1, requires_grad=True))",
+    ),
+    _p(
+        "class-ctx-saved-internal",
+        "escape",
+        "refuse",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return ctx._saved_tensors\n    @staticmethod\n    def backward(ctx, g):\n        return g\nF.apply(torch.ones(1))",
+    ),
+    _p(
+        "class-module-modules-read",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        m = self._modules\nN()",
+    ),
+    _p(
+        "class-module-forward-hooks",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._forward_hooks = {}\nN()",
+    ),
+    _p(
+        "class-module-parameters-shadow",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._parameters = {}\nN()",
+    ),
+    _p(
+        "class-module-method-shadow",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.register_forward_hook = print\nN()",
+    ),
+    _p(
+        "class-module-private-torch",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    def forward(self, x):\n        return torch._C\nN()(1)",
+    ),
+    _p(
+        "class-tensor-underscore-attr",
+        "escape",
+        "refuse",
+        "import torch\nt = torch.ones(1)\nt._x = 1",
+    ),
+    _p("class-tensor-underscore-read", "escape", "refuse", "import torch\nv = torch.ones(1)._base"),
+    _p("class-version-read", "escape", "refuse", "import torch\nv = torch.ones(1)._version"),
+    _p("class-type-self-mro", "escape", "bounded", "class A:\n    pass\nm = type(A()).mro()"),
+    _p(
+        "class-format-walk",
+        "escape",
+        "refuse",
+        "class A:\n    pass\ns = '{0.__class__}'.format(A())",
+    ),
+    _p(
+        "class-getattr-builtin",
+        "escape",
+        "refuse",
+        "class A:\n    pass\nc = getattr(A(), '__class__')",
+    ),
+    # ---- defining the hooks Python calls implicitly ------------------------------------------
+    *[
+        _dunder(name)
+        for name in (
+            "__getattr__",
+            "__getattribute__",
+            "__setattr__",
+            "__delattr__",
+            "__del__",
+            "__init_subclass__",
+            "__class_getitem__",
+            "__set_name__",
+            "__reduce__",
+            "__format__",
+            "__index__",
+            "__new__",
+            "__enter__",
+            "__bool__",
+            "__get__",
+        )
+    ],
+    _p("class-slots", "escape", "refuse", "class A:\n    __slots__ = ()"),
+    _p(
+        "class-alias-getattr",
+        "escape",
+        "refuse",
+        "class A:\n    __getattr__ = lambda self, name: 1\nA().x",
+    ),
+    _p("class-alias-reads-dunder", "escape", "refuse", "class A:\n    c = __class__"),
+    # ---- metaclasses, bases, where a class may stand -----------------------------------------
+    _p("class-metaclass", "escape", "refuse", "class A(metaclass=type):\n    pass"),
+    _p("class-keyword", "escape", "refuse", "class A(flag=1):\n    pass"),
+    _p("class-base-call", "escape", "refuse", "class A(type(1)):\n    pass"),
+    _p("class-base-int", "escape", "refuse", "class A(int):\n    pass"),
+    _p("class-base-exception", "escape", "refuse", "class A(Exception):\n    pass"),
+    _p("class-base-tensor", "escape", "refuse", "import torch\nclass T(torch.Tensor):\n    pass"),
+    _p("class-base-linear", "escape", "refuse", _MODULE + "class L(nn.Linear):\n    pass"),
+    _p(
+        "class-base-function-value", "escape", "refuse", "def f():\n    pass\nclass A(f):\n    pass"
+    ),
+    _p(
+        "class-mixed-bases",
+        "escape",
+        "refuse",
+        _MODULE + "class A(nn.Module, torch.autograd.Function):\n    pass",
+    ),
+    _p("class-decorated", "escape", "refuse", "import torch\n@torch.no_grad()\nclass A:\n    pass"),
+    _p(
+        "class-in-function",
+        "escape",
+        "refuse",
+        "def f():\n    class A:\n        pass\n    return A",
+    ),
+    _p("class-nested-class", "escape", "refuse", "class A:\n    class B:\n        pass"),
+    _p("class-body-loop", "escape", "refuse", "class A:\n    for i in range(3):\n        pass"),
+    _p(
+        "class-decorator-other",
+        "escape",
+        "refuse",
+        "import functools\nclass A:\n    @functools.cache\n    def f(self):\n        return 1",
+    ),
+    _p("class-staticmethod-outside", "escape", "refuse", "@staticmethod\ndef f():\n    return 1"),
+    _p(
+        "class-decorator-own-name",
+        "escape",
+        "refuse",
+        "no_grad = print\n@no_grad()\ndef f():\n    return 1",
+    ),
+    _p("class-super-outside", "escape", "refuse", "def f(x):\n    return super()\nf(1)"),
+    _p(
+        "class-object-handed-to-torch",
+        "escape",
+        "refuse",
+        "import torch\nclass A:\n    def __len__(self):\n        return 3\n    def __getitem__(self, i):\n        return 1.0\nt = torch.tensor(A())",
+    ),
+    # ---- recursion through special methods: the call-depth limit -----------------------------
+    _named(
+        "class-recursive-repr",
+        "cpu",
+        "call_depth",
+        "class A:\n    def __repr__(self):\n        return repr(self)\nprint(A())",
+    ),
+    _named(
+        "class-recursive-eq",
+        "cpu",
+        "call_depth",
+        "class A:\n    def __eq__(self, other):\n        return self == other\nA() == A()",
+    ),
+    _named(
+        "class-recursive-hash",
+        "cpu",
+        "call_depth",
+        "class A:\n    def __hash__(self):\n        return hash(self)\ns = {A()}",
+    ),
+    _named(
+        "class-recursive-add",
+        "cpu",
+        "call_depth",
+        "class A:\n    def __add__(self, other):\n        return self + other\nA() + 1",
+    ),
+    _named(
+        "class-recursive-call",
+        "cpu",
+        "call_depth",
+        "class A:\n    def __call__(self):\n        return self()\nA()()",
+    ),
+    _named(
+        "class-recursive-init",
+        "cpu",
+        "call_depth",
+        "class A:\n    def __init__(self):\n        self.child = A()\nA()",
+    ),
+    _named(
+        "class-recursive-forward",
+        "cpu",
+        "call_depth",
+        _MODULE
+        + "class N(nn.Module):\n    def forward(self, x):\n        return self(x)\nN()(torch.ones(1))",
+    ),
+    _named(
+        "class-recursive-extra-repr",
+        "cpu",
+        "call_depth",
+        _MODULE
+        + "class N(nn.Module):\n    def extra_repr(self):\n        return repr(self)\nprint(N())",
+    ),
+    _named(
+        "class-fstring-repr",
+        "cpu",
+        "call_depth",
+        "class A:\n    def __repr__(self):\n        return f'{self!r}'\ns = f'{A()!r}'",
+    ),
+    # ---- sizes and loops through special methods ---------------------------------------------
+    _named(
+        "class-huge-len-range",
+        "memory",
+        "list_length",
+        "class A:\n    def __len__(self):\n        return 10**12\nfor i in range(len(A())):\n    pass",
+    ),
+    _named(
+        "class-huge-len-list",
+        "memory",
+        "list_length",
+        "class A:\n    def __len__(self):\n        return 10**9\n    def __getitem__(self, i):\n        return i\nxs = [0] * len(A())",
+    ),
+    _named(
+        "class-getitem-forever",
+        "cpu",
+        "steps",
+        "class A:\n    def __getitem__(self, i):\n        return i\nfor x in A():\n    pass",
+    ),
+    _p(
+        "class-many-instances",
+        "memory",
+        "limit",
+        "class A:\n    pass\nxs = []\nwhile True:\n    xs.append(A())",
+    ),
+    # ---- custom Functions: the engine runs the program's backward under the limits -----------
+    _p(
+        "class-backward-forever",
+        "cpu",
+        "limit",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x * 2\n    @staticmethod\n    def backward(ctx, g):\n        while True:\n            pass\nx = torch.ones(2, requires_grad=True)\nF.apply(x).sum().backward()",
+    ),
+    _p(
+        "class-backward-allocates",
+        "memory",
+        "limit",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x * 2\n    @staticmethod\n    def backward(ctx, g):\n        xs = []\n        while True:\n            xs.append(torch.ones(100000))\nx = torch.ones(2, requires_grad=True)\nF.apply(x).sum().backward()",
+    ),
+    _p(
+        "class-backward-recursive-backward",
+        "cpu",
+        "limit",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x * 2\n    @staticmethod\n    def backward(ctx, g):\n        with torch.enable_grad():\n            y = F.apply(torch.ones(1, requires_grad=True))\n            y.sum().backward()\n        return g\nx = torch.ones(2, requires_grad=True)\nF.apply(x).sum().backward()",
+    ),
+    _p(
+        "class-forward-huge",
+        "memory",
+        "limit",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return torch.ones(10**10)\n    @staticmethod\n    def backward(ctx, g):\n        return g\nF.apply(torch.ones(1, requires_grad=True))",
+    ),
+    _p(
+        "class-mark-dirty-lie",
+        "crash",
+        "bounded",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        ctx.mark_dirty(x)\n        return x.view(-1)\n    @staticmethod\n    def backward(ctx, g):\n        return g\nx = torch.ones(2, requires_grad=True)\ny = F.apply(x.clone())\ny.sum().backward()\nprint(x.grad)",
+    ),
+    _p(
+        "class-wrong-gradient-count",
+        "crash",
+        "bounded",
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x, y):\n        return x * y\n    @staticmethod\n    def backward(ctx, g):\n        return g\na = torch.ones(2, requires_grad=True)\nF.apply(a, a).sum().backward()",
+    ),
+    _p(
+        "class-backward-returns-object",
+        "escape",
+        "bounded",
+        "import torch\nclass A:\n    pass\nclass F(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        return x * 2\n    @staticmethod\n    def backward(ctx, g):\n        return A()\nx = torch.ones(2, requires_grad=True)\nF.apply(x).sum().backward()",
+    ),
+    _p(
+        "class-register-buffer-internal-name",
+        "escape",
+        "bounded",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.register_buffer('_parameters', torch.ones(1))\nN()",
+    ),
+    _p(
+        "class-state-dict-into-object",
+        "escape",
+        "bounded",
+        _MODULE
+        + "class Box:\n    pass\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nb = Box()\nN().state_dict(b)\nprint(b._metadata)",
+    ),
+    # ---- controls: the honest programs still run ----------------------------------------------
+    _p(
+        "class-control-value",
+        "control",
+        "run",
+        "class V:\n    def __init__(self, d):\n        self.d = d\n        self._prev = ()\n    def __add__(self, o):\n        return V(self.d + o.d)\n    def __repr__(self):\n        return f'V({self.d})'\nprint(V(1) + V(2))",
+    ),
+    _p(
+        "class-control-module",
+        "control",
+        "run",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 1)\n    def forward(self, x):\n        return self.fc(x)\nprint(N()(torch.ones(1, 2)).shape)",
+    ),
+]
