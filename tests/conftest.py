@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import torch
@@ -34,3 +35,14 @@ def no_torch_mode_outlives_its_test() -> Iterator[None]:
     if leaked > 0:
         torch.set_default_device(None)  # the usual culprit; keeps the later tests honest
         pytest.fail(f"this test left {leaked} torch function mode(s) active")
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    """The process's one Playwright: its sync API runs an event loop for as long as it lives, so
+    a second `sync_playwright()` beside it fails ("Sync API inside the asyncio loop"). Browser
+    tests of every folder launch their browsers from this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as instance:
+        yield instance

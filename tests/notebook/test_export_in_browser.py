@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbconvert import HTMLExporter
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Playwright, expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -34,64 +34,61 @@ def export(notebook: nbformat.NotebookNode, target: Path) -> Path:
 
 
 def test_the_export_draws_every_view_offline(
-    executed_tour: tuple[nbformat.NotebookNode, float], tmp_path: Path
+    executed_tour: tuple[nbformat.NotebookNode, float], tmp_path: Path, playwright: Playwright
 ) -> None:
     notebook, _seconds = executed_tour
     page_file = export(notebook, tmp_path / "tour.html")
     left_the_file: list[str] = []
     console_errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
 
-            def guard(route, request) -> None:  # type: ignore[no-untyped-def]
-                if request.url.startswith(LOCAL):
-                    route.continue_()
-                else:
-                    left_the_file.append(request.url)
-                    route.abort()
+        def guard(route, request) -> None:  # type: ignore[no-untyped-def]
+            if request.url.startswith(LOCAL):
+                route.continue_()
+            else:
+                left_the_file.append(request.url)
+                route.abort()
 
-            context.route("**/*", guard)
-            page = context.new_page()
-            page.on(
-                "console", lambda m: console_errors.append(m.text) if m.type == "error" else None
-            )
-            page.on("pageerror", lambda e: console_errors.append(str(e)))
-            page.goto(page_file.as_uri())
-            views = page.locator(".agp-view")
-            expect(views).to_have_count(4)
-            for index in range(4):
-                view = views.nth(index)
-                expect(view).to_have_attribute("data-graph-state", "drawn", timeout=20_000)
-                assert int(view.get_attribute("data-graph-nodes") or 0) > 0
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console_errors.append(str(e)))
+        page.goto(page_file.as_uri())
+        views = page.locator(".agp-view")
+        expect(views).to_have_count(4)
+        for index in range(4):
+            view = views.nth(index)
+            expect(view).to_have_attribute("data-graph-state", "drawn", timeout=20_000)
+            assert int(view.get_attribute("data-graph-nodes") or 0) > 0
 
-            seed_view = views.nth(0)
-            seed_view.scroll_into_view_if_needed()
-            graph = seed_view.locator("[data-testid=graph]")
-            point = graph.evaluate(
-                """(element) => {
-                  const cy = element._cyreg.cy;
-                  const x = cy.nodes().filter((n) => (n.data('names') || []).includes('x')
-                    || /^x\\b/.test(n.data('label') || ''))[0];
-                  const p = x.renderedPosition();
-                  return { x: p.x, y: p.y, id: x.id() };
-                }"""
-            )
-            box = graph.bounding_box()
-            assert box is not None
-            page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-            expect(seed_view).to_have_attribute("data-selected-node", point["id"])
-            inspector = seed_view.locator("[data-testid=inspector]")
-            expect(inspector).to_contain_text("4.5")
-            expect(inspector).to_contain_text("x")
-        finally:
-            browser.close()
+        seed_view = views.nth(0)
+        seed_view.scroll_into_view_if_needed()
+        graph = seed_view.locator("[data-testid=graph]")
+        point = graph.evaluate(
+            """(element) => {
+              const cy = element._cyreg.cy;
+              const x = cy.nodes().filter((n) => (n.data('names') || []).includes('x')
+                || /^x\\b/.test(n.data('label') || ''))[0];
+              const p = x.renderedPosition();
+              return { x: p.x, y: p.y, id: x.id() };
+            }"""
+        )
+        box = graph.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        expect(seed_view).to_have_attribute("data-selected-node", point["id"])
+        inspector = seed_view.locator("[data-testid=inspector]")
+        expect(inspector).to_contain_text("4.5")
+        expect(inspector).to_contain_text("x")
+    finally:
+        browser.close()
     assert left_the_file == []
     assert console_errors == []
 
 
-def test_the_widget_module_draws_from_its_traits(tmp_path: Path) -> None:
+def test_the_widget_module_draws_from_its_traits(tmp_path: Path, playwright: Playwright) -> None:
     """The anywidget module (render.widget_esm) given the traits a kernel syncs, in a bare page:
     anywidget's host is not under test here, the module's own loading and drawing are."""
     import json
@@ -118,20 +115,19 @@ def test_the_widget_module_draws_from_its_traits(tmp_path: Path) -> None:
         "</script>"
     )
     errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--allow-file-access-from-files"]
-        )
-        try:
-            page = browser.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto((tmp_path / "page.html").as_uri())
-            root = page.locator("#el .agp-view")
-            expect(root).to_have_attribute("data-graph-state", "drawn", timeout=20_000)
-            assert int(root.get_attribute("data-graph-nodes") or 0) > 0
-            # --lang ko: the page's own Korean table.
-            expect(root.locator("[data-testid=inspector] h3")).to_have_text("검사기")
-        finally:
-            browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--allow-file-access-from-files"]
+    )
+    try:
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((tmp_path / "page.html").as_uri())
+        root = page.locator("#el .agp-view")
+        expect(root).to_have_attribute("data-graph-state", "drawn", timeout=20_000)
+        assert int(root.get_attribute("data-graph-nodes") or 0) > 0
+        # --lang ko: the page's own Korean table.
+        expect(root.locator("[data-testid=inspector] h3")).to_have_text("검사기")
+    finally:
+        browser.close()
     assert errors == []
