@@ -2,16 +2,18 @@
 
 Used by `bench/web_cost.py --instructions` only: it replaces `os.pidfd_open` with a pipe that
 becomes readable once the process has exited (a thread looks at /proc/<pid>/stat every 0.5 s)
-and `signal.pidfd_send_signal` with `os.kill`, then runs uvicorn with the arguments given. The
+and `signal.pidfd_send_signal` with `os.kill`, then runs the module named first (`-m` style)
+with the arguments after it. The
 watching threads' instructions are counted too; at two reads a second they are far below the
 requests'. Never imported by the app.
 
-    valgrind --tool=callgrind ... python bench/pidfd_shim.py app.main:app --port N ...
+    valgrind --tool=callgrind ... python bench/pidfd_shim.py app.cli serve --port N
 """
 
 from __future__ import annotations
 
 import os
+import runpy
 import signal
 import sys
 import threading
@@ -54,10 +56,9 @@ def pidfd_send_signal(fd: int, sig: int, siginfo: Any = None, flags: int = 0) ->
 def main() -> None:
     os.pidfd_open = pidfd_open
     signal.pidfd_send_signal = pidfd_send_signal
-    import uvicorn
-
-    sys.argv = ["uvicorn", *sys.argv[1:]]
-    uvicorn.main()
+    module = sys.argv[1]
+    sys.argv = [module, *sys.argv[2:]]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 
 if __name__ == "__main__":

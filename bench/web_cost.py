@@ -109,11 +109,11 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float) -> N
 
 @contextlib.contextmanager
 def server(tree: Path, valgrind_out: Path | None = None) -> Iterator[tuple[int, int]]:
-    """The app of `tree` served by uvicorn; yields (port, pid of the web process)."""
+    """The app of `tree` served by its command line; yields (port, pid of the web process)."""
     port = free_port()
-    arguments = ["app.main:app", "--host", "127.0.0.1", "--port", str(port)]
-    arguments += ["--log-level", "warning"]
-    command = [sys.executable, "-m", "uvicorn", *arguments]
+    # As `autograd-playground serve` runs it: its JSON access and run log lines included.
+    arguments = ["app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", *arguments]
     if valgrind_out is not None:
         # valgrind 3.19 lacks pidfd_open: the shim stands in for it (bench/pidfd_shim.py).
         command = [
@@ -121,7 +121,8 @@ def server(tree: Path, valgrind_out: Path | None = None) -> Iterator[tuple[int, 
             f"--callgrind-out-file={valgrind_out}",
             sys.executable, str(Path(__file__).with_name("pidfd_shim.py")), *arguments,
         ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(tree), "PLAYGROUND_WORKERS": "2"}
+    path = os.pathsep.join(filter(None, [str(tree), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path, "PLAYGROUND_WORKERS": "2"}
     env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
     process = subprocess.Popen(
         command, cwd=tree, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -249,6 +250,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--instructions", action="store_true", help="callgrind counts")
     parser.add_argument("--instr-requests", type=int, default=100)
+    parser.add_argument("--kinds", nargs="+", choices=("full", "slim"), default=["full", "slim"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="web-cost-") as scratch_dir:
         scratch = Path(scratch_dir)
@@ -263,7 +265,7 @@ def main() -> None:
             if not shutil.which("valgrind"):
                 raise SystemExit("needs valgrind: apt-get install -y valgrind")
             print(f"\ninstructions of the web process per /api/v1/run ({args.instr_requests} req)")
-            for kind in bodies():
+            for kind in args.kinds:
                 for label, tree in trees.items():
                     count = instructions(tree, kind, args.instr_requests, scratch)
                     figures[f"{label}/{kind}/instructions"] = count
