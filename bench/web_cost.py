@@ -14,7 +14,9 @@ move with the load of the other processes. This measures the web process alone, 
 
 Each measurement is taken for this tree and for every `--against REV` (a git revision,
 exported with `git archive` into a temporary directory), alternating between the trees round by
-round, so that before/after figures come from the same run.
+round, so that before/after figures come from the same run. `--against REV:asyncio` serves that
+revision with uvloop and httptools hidden (stub packages that fail to import), so uvicorn falls
+back to asyncio's loop and h11, as before they were pinned.
 
     .venv/bin/python bench/web_cost.py [--against REV] [--requests 400] [--rounds 3]
     .venv/bin/python bench/web_cost.py --instructions [--against REV] [--instr-requests 100]
@@ -54,6 +56,19 @@ def export_revision(rev: str, into: Path) -> Path:
         ["git", "archive", "--format=tar", rev], cwd=ROOT, check=True, capture_output=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+# label -> a directory of stub packages to put first on that tree's path
+HIDDEN: dict[str, Path] = {}
+
+
+def hide_uvloop(into: Path) -> Path:
+    """Packages named uvloop and httptools that fail to import: uvicorn's "auto" then picks
+    asyncio and h11."""
+    for name in ("uvloop", "httptools"):
+        (into / name).mkdir(parents=True)
+        (into / name / "__init__.py").write_text(f'raise ImportError("{name} hidden")\n')
     return into
 
 
@@ -108,7 +123,9 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float) -> N
 
 
 @contextlib.contextmanager
-def server(tree: Path, valgrind_out: Path | None = None) -> Iterator[tuple[int, int]]:
+def server(
+    tree: Path, valgrind_out: Path | None = None, hidden: Path | None = None
+) -> Iterator[tuple[int, int]]:
     """The app of `tree` served by its command line; yields (port, pid of the web process)."""
     port = free_port()
     # As `autograd-playground serve` runs it: its JSON access and run log lines included.
@@ -121,7 +138,8 @@ def server(tree: Path, valgrind_out: Path | None = None) -> Iterator[tuple[int, 
             f"--callgrind-out-file={valgrind_out}",
             sys.executable, str(Path(__file__).with_name("pidfd_shim.py")), *arguments,
         ]  # fmt: skip
-    path = os.pathsep.join(filter(None, [str(tree), os.environ.get("PYTHONPATH")]))
+    first = [str(hidden)] if hidden else []
+    path = os.pathsep.join(filter(None, [*first, str(tree), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path, "PLAYGROUND_WORKERS": "2"}
     env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
     process = subprocess.Popen(
@@ -194,7 +212,7 @@ def cpu_report(trees: dict[str, Path], requests: int, rounds: int) -> dict[str, 
     with contextlib.ExitStack() as stack:
         running = {}
         for label, tree in trees.items():
-            port, pid = stack.enter_context(server(tree))
+            port, pid = stack.enter_context(server(tree, hidden=HIDDEN.get(label)))
             client = Client(port)
             stack.callback(client.close)
             for body in bodies().values():
@@ -225,10 +243,11 @@ def callgrind_total(path: Path) -> int:
     return int(match.group(1))
 
 
-def instructions(tree: Path, kind: str, requests: int, scratch: Path) -> float:
+def instructions(label: str, tree: Path, kind: str, requests: int, scratch: Path) -> float:
     """Instructions the web process executes per request (callgrind, counting only meanwhile)."""
-    out = scratch / f"callgrind.{tree.name}.{kind}.out"
-    with server(tree, out) as (port, pid):
+    safe = re.sub(r"\W", "_", label)
+    out = scratch / f"callgrind.{safe}.{kind}.out"
+    with server(tree, out, HIDDEN.get(label)) as (port, pid):
         client = Client(port)
         body = bodies()[kind]
         for _ in range(WARM_UP):
@@ -245,7 +264,9 @@ def instructions(tree: Path, kind: str, requests: int, scratch: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--against", action="append", default=[], help="git revision(s)")
+    parser.add_argument(
+        "--against", action="append", default=[], help="git revision, REV:asyncio for h11"
+    )
     parser.add_argument("--requests", type=int, default=400, help="requests per CPU window")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--instructions", action="store_true", help="callgrind counts")
@@ -255,10 +276,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="web-cost-") as scratch_dir:
         scratch = Path(scratch_dir)
         trees = {"this tree": ROOT}
-        for rev in args.against:
-            into = scratch / re.sub(r"\W", "_", rev)
+        for label in args.against:
+            rev, _, variant = label.partition(":")
+            into = scratch / re.sub(r"\W", "_", label)
             into.mkdir()
-            trees[rev] = export_revision(rev, into)
+            trees[label] = export_revision(rev, into)
+            if variant == "asyncio":
+                HIDDEN[label] = hide_uvloop(scratch / f"hidden_{into.name}")
+            elif variant:
+                raise SystemExit(f"unknown variant {variant!r} (only :asyncio)")
         figures: dict[str, Any] = {"requests": args.requests, "rounds": args.rounds}
         print(f"load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         if args.instructions:
@@ -267,7 +293,7 @@ def main() -> None:
             print(f"\ninstructions of the web process per /api/v1/run ({args.instr_requests} req)")
             for kind in args.kinds:
                 for label, tree in trees.items():
-                    count = instructions(tree, kind, args.instr_requests, scratch)
+                    count = instructions(label, tree, kind, args.instr_requests, scratch)
                     figures[f"{label}/{kind}/instructions"] = count
                     print(f"  {label:24} {kind:5} {count / 1e6:9.2f} M instructions/request")
         else:
