@@ -162,14 +162,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def children_cpu(pid: int) -> float:
-    """CPU seconds of every live process under `pid` (zygote and workers)."""
-    total = 0.0
+def children_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of each live process under `pid` (zygote and workers)."""
+    found: dict[int, float] = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            with contextlib.suppress(FileNotFoundError):
-                total += cpu_seconds(int(child)) + children_cpu(int(child))
-    return total
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                found[int(child)] = cpu_seconds(int(child))
+                found.update(children_cpu(int(child)))
+    return found
 
 
 BODIES: dict[str, dict[str, Any]] = {}
@@ -197,12 +198,11 @@ def measure_cpu(client: Client, pid: int, body: dict[str, Any], requests: int) -
         client.post("/api/v1/run", body)
     wall = time.perf_counter() - started
     web_after, workers_after = cpu_seconds(pid), children_cpu(pid)
-    # Workers are retired after `runs_per_worker` runs; a retired worker's time is lost, so
-    # the workers' figure is a lower bound (the web process's is exact).
+    # Workers are retired after `runs_per_worker` runs: only processes alive at both readings
+    # count, so the workers' figure is a lower bound (the web process's is exact).
+    spent = sum(workers_after[p] - workers[p] for p in workers_after.keys() & workers.keys())
     return Window(
-        (web_after - web) * 1000 / requests,
-        max(0.0, workers_after - workers) * 1000 / requests,
-        wall * 1000 / requests,
+        (web_after - web) * 1000 / requests, spent * 1000 / requests, wall * 1000 / requests
     )
 
 
@@ -212,18 +212,19 @@ def cpu_report(trees: dict[str, Path], requests: int, rounds: int) -> dict[str, 
     with contextlib.ExitStack() as stack:
         running = {}
         for label, tree in trees.items():
-            port, pid = stack.enter_context(server(tree, hidden=HIDDEN.get(label)))
-            client = Client(port)
-            stack.callback(client.close)
-            for body in bodies().values():
-                for _ in range(WARM_UP):
-                    client.post("/api/v1/run", body)
-            running[label] = (client, pid)
+            running[label] = stack.enter_context(server(tree, hidden=HIDDEN.get(label)))
         for _ in range(rounds):
-            for label, (client, pid) in running.items():
-                for kind, body in bodies().items():
-                    window = measure_cpu(client, pid, body, requests)
-                    windows.setdefault((label, kind), []).append(window)
+            for label, (port, pid) in running.items():
+                # A new connection each round: uvicorn closes one idle for 5 s (keep-alive).
+                client = Client(port)
+                try:
+                    for kind, body in bodies().items():
+                        for _ in range(WARM_UP):
+                            client.post("/api/v1/run", body)
+                        window = measure_cpu(client, pid, body, requests)
+                        windows.setdefault((label, kind), []).append(window)
+                finally:
+                    client.close()
     report: dict[str, Any] = {}
     for (label, kind), measured in windows.items():
         report[f"{label}/{kind}"] = {
