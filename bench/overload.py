@@ -14,7 +14,8 @@ the workers (nothing, if useful/s holds).
 Rows where wrk's threads were busy >= 80 % of the time are marked: the generator, not the
 server, set their pace. Bounded: 14 rows of (--seconds + 4) s plus start-up, about 3.5 minutes.
 
-    .venv/bin/python bench/overload.py [--seconds 8] [--workers 2]
+    .venv/bin/python bench/overload.py [--seconds 8] [--workers 2] [--clients 80 320]
+        [--refusing-clients 300 1000]
 """
 
 from __future__ import annotations
@@ -183,6 +184,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--budget", type=float, default=10.0, help="wait budget of the server")
     parser.add_argument("--refusing-budget", type=float, default=0.05)
+    parser.add_argument(
+        "--clients", type=int, nargs="+", default=list(CLIENTS[1:]), help="loads after 16"
+    )
+    parser.add_argument("--refusing-clients", type=int, nargs="*", default=list(REFUSING_CLIENTS))
     args = parser.parse_args()
     ensure_wrk()
     example = get_example("chain-rule")
@@ -191,9 +196,11 @@ def main() -> None:
     figures: dict[str, Any] = {"workers": args.workers, "seconds": args.seconds}
 
     with server(args.workers, args.budget) as live:
-        rows = series(live, body, CLIENTS[1:], args.seconds)
-    with server(args.workers, args.refusing_budget) as live:
-        refusing = series(live, body, REFUSING_CLIENTS, args.seconds)
+        rows = series(live, body, tuple(args.clients), args.seconds)
+    refusing: list[dict] = []
+    if args.refusing_clients:
+        with server(args.workers, args.refusing_budget) as live:
+            refusing = series(live, body, tuple(args.refusing_clients), args.seconds)
 
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
@@ -204,16 +211,17 @@ def main() -> None:
         "which are held 1 s"
     )
     print_table(f"wait budget {args.budget:g} s (the default)", rows, args.budget)
-    print_table(
-        f"wait budget {args.refusing_budget:g} s (most requests refused)",
-        refusing,
-        args.refusing_budget,
-    )
+    if refusing:
+        print_table(
+            f"wait budget {args.refusing_budget:g} s (most requests refused)",
+            refusing,
+            args.refusing_budget,
+        )
     overload = [r for r in rows if r["connections"] >= 5 * CAPACITY_CLIENTS]
     worst = min(r["of_capacity"] for r in overload)
-    worst_refusing = min(r["of_capacity"] for r in refusing[1:])
+    worst_refusing = min((r["of_capacity"] for r in refusing[1:]), default=float("nan"))
     worst_cpu = min(r["efficiency"] for r in overload)
-    worst_cpu_refusing = min(r["efficiency"] for r in refusing[1:])
+    worst_cpu_refusing = min((r["efficiency"] for r in refusing[1:]), default=float("nan"))
     saturated = any(r["generator_saturated"] for r in rows + refusing)
     print(
         f"\nuseful/s at >= 5x load over capacity: worst {worst:.2f} (target >= 0.90); "

@@ -83,8 +83,8 @@ case "${1:-}" in
     shift
     # By default every timing benchmark; bench/instructions.py needs valgrind: name it.
     if [ "$#" -eq 0 ]; then
-      set -- bench/engine.py bench/service.py bench/batch.py bench/page.py bench/attack.py \
-        bench/metrics_cost.py
+      set -- bench/engine.py bench/service.py bench/web_cost.py bench/batch.py bench/page.py \
+        bench/attack.py bench/metrics_cost.py
     fi
     for script in "$@"; do "$VENV/bin/python" "$script"; done
     ;;

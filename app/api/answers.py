@@ -153,7 +153,7 @@ class HeldAnswer(Response):
             release_all(self._reservations)
 
 
-def answer_memory(request: Request) -> AnswerMemory:
+async def answer_memory(request: Request) -> AnswerMemory:
     """The app's answer budget (created with the app, see app/main.py)."""
     memory: AnswerMemory = request.app.state.answer_memory
     return memory
