@@ -23,6 +23,10 @@ from torch.nn.modules import module as module_hooks
 
 from app.trace.nodes import NodeRegistry
 
+# Graph nodes the walks of all calls may visit together: a forward that reaches past its inputs
+# (a module holding a long chain's end) would otherwise walk that chain once per call.
+WALK_BUDGET = 50_000
+
 
 @dataclass(eq=False)
 class ModuleCall:
@@ -88,8 +92,9 @@ class ModuleCalls:
         names = _module_names(variables)
         owner: dict[str, int] = {}  # node id → index of the innermost call that created it
         depth = {id(call): _depth(call) for call in self.calls}
+        budget = [WALK_BUDGET]
         for index, call in enumerate(self.calls):
-            for node_id in _created_nodes(call, registry):
+            for node_id in _created_nodes(call, registry, budget):
                 held = owner.get(node_id)
                 if held is None or depth[id(self.calls[held])] < depth[id(call)]:
                     owner[node_id] = index
@@ -124,7 +129,7 @@ def _depth(call: ModuleCall) -> int:
     return depth
 
 
-def _created_nodes(call: ModuleCall, registry: NodeRegistry) -> list[str]:
+def _created_nodes(call: ModuleCall, registry: NodeRegistry, budget: list[int]) -> list[str]:
     """The captured nodes the call created: its outputs and the functions between its inputs
     and its outputs. Leaves (the module's parameters among them) and their AccumulateGrad
     nodes outlive the call and are shared by every call, so they belong to none."""
@@ -138,7 +143,8 @@ def _created_nodes(call: ModuleCall, registry: NodeRegistry) -> list[str]:
             found.append(record.id)
         if output.grad_fn is not None:
             stack.append(output.grad_fn)
-    while stack:
+    while stack and budget[0] > 0:
+        budget[0] -= 1
         function = stack.pop()
         if id(function) in seen or id(function) in stop or hasattr(function, "variable"):
             continue

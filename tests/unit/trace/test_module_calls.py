@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from torch.nn.modules import module as module_hooks
 
 from app.runner import run_program
@@ -68,3 +69,33 @@ def test_without_modules_the_list_is_empty_and_no_hook_outlives_the_run() -> Non
     assert run_program(failing, seed=0)["error"]["type"] == "RuntimeError"
     assert not module_hooks._global_forward_pre_hooks
     assert not module_hooks._global_forward_hooks
+
+
+def test_the_walks_share_one_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each call of `m` reaches past its input into a long chain it holds: without one budget for
+    # all walks, rendering would visit that chain once per call.
+    from app.trace import module_calls
+
+    monkeypatch.setattr(module_calls, "WALK_BUDGET", 50)
+    source = """import torch
+from torch import nn
+
+class Shift(nn.Module):
+    def __init__(self, t):
+        super().__init__()
+        self.t = t
+
+    def forward(self, x):
+        return x + self.t
+
+c = torch.ones(1, requires_grad=True)
+for i in range(200):
+    c = c * 1.0
+m = Shift(c)
+for i in range(30):
+    y = m(torch.ones(1))
+"""
+    result = run_program(source, seed=0)
+    assert result["ok"], result["error"]
+    owned = [node for call in result["graph"]["modules"] for node in call["nodes"]]
+    assert 0 < len(owned) <= 2 * 50  # outputs (not walked) plus at most the budget's functions
