@@ -261,28 +261,3 @@ class BatchResponse(BaseModel):
     """One RunResult or CheckResult per item, in the order of the request."""
 
     results: list[RunResult | CheckResult]
-
-
-class GradescopeItem(BaseModel):
-    """`format=gradescope`: one item in Gradescope's results.json shape (its id in extra_data)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    score: float
-    tests: list[dict[str, Any]]
-    extra_data: dict[str, Any]
-
-
-class PrairieLearnItem(BaseModel):
-    """`format=prairielearn`: one item in PrairieLearn's external-grading results shape."""
-
-    model_config = ConfigDict(extra="allow")
-
-    id: str
-    gradable: bool
-
-
-class PlatformBatchResponse(BaseModel):
-    """`format=gradescope|prairielearn`: one platform result per item, in request order."""
-
-    results: list[GradescopeItem | PrairieLearnItem]

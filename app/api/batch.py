@@ -31,7 +31,6 @@ from app.schemas_grading import (
     BatchRequest,
     BatchResponse,
     CheckItem,
-    PlatformBatchResponse,
 )
 from app.workers import PoolUnavailable, QueueFull, WorkerPool
 from app.workers.failures import failed_run_result
@@ -236,7 +235,8 @@ async def charge_document(
 BATCH_RESPONSES: dict[int | str, dict[str, Any]] = {
     **PROBLEM_RESPONSES,
     200: {
-        "description": "The results in request order (JSON), or the report asked for by format.",
+        "description": "The results in request order (BatchResponse), or with `format=` the "
+        "document asked for: Gradescope's or PrairieLearn's results shape, JUnit XML or CSV.",
         "content": {
             "application/xml": {"schema": {"type": "string"}},
             "text/csv": {"schema": {"type": "string"}},
@@ -245,11 +245,7 @@ BATCH_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post(
-    "/batch",
-    response_model=BatchResponse | PlatformBatchResponse,
-    responses=BATCH_RESPONSES,
-)
+@router.post("/batch", response_model=BatchResponse, responses=BATCH_RESPONSES)
 async def batch(
     batch_request: BatchRequest,
     pool: PoolDep,

@@ -20,7 +20,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import (
+    positive_data_acceptance,
+    response_schema_conformance,
+)
 
 from tests.api.live_server import LiveServer
 
@@ -74,6 +77,14 @@ def runs_in_a_grading_format(case: Any) -> bool:
     )
 
 
+def platform_document(case: Any) -> bool:
+    """True for a batch of checks asking for a platform's own results document
+    (`?format=gradescope|prairielearn`): its 200 is that platform's shape, which the 200's
+    description names, not BatchResponse (tests/api/test_problem_files.py checks its fields)."""
+    result_format = (case.query or {}).get("format", "json")
+    return case.path == "/api/v1/batch" and result_format in ("gradescope", "prairielearn")
+
+
 schema = schemathesis.pytest.from_fixture("live_schema")
 
 
@@ -95,4 +106,6 @@ def test_the_api_agrees_with_its_schema(case: Any) -> None:
     cases[f"{case.method} {case.path}"] += 1
     refused_by_design = inexact_seeds(case.body) or runs_in_a_grading_format(case)
     excluded = [positive_data_acceptance] if refused_by_design else []
+    if platform_document(case):
+        excluded.append(response_schema_conformance)
     case.call_and_validate(checks=CHECKS.get_all(), excluded_checks=excluded, timeout=60)

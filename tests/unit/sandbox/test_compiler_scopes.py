@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import sys
 
 import pytest
 
@@ -119,4 +120,8 @@ def test_what_cpython_calls_local_is_what_assigned_names_finds() -> None:
     table = symtable.symtable(source, "<program>", "exec").get_children()[0]
     assert isinstance(table, symtable.Function)
     cpython_locals = set(table.get_locals()) - set(table.get_parameters())
+    if sys.version_info >= (3, 12):
+        # PEP 709 inlines comprehensions: their own variables (q) show among the function's
+        # symbols, though they are still invisible to its body, as in 3.11.
+        cpython_locals -= {"q"}
     assert assigned_names(_body(source)) == cpython_locals
