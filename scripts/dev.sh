@@ -76,6 +76,14 @@ case "${1:-}" in
     "$VENV/bin/ruff" check app tests bench autograd_playground docs
     "$VENV/bin/ruff" format --check app tests bench autograd_playground
     "$VENV/bin/mypy"
+    if [ "$#" -eq 0 ]; then
+      # Schemathesis in a process of its own: collected beside the whole suite (pytest's default
+      # `tests`), its generation for POST /batch fails with "Cannot generate an array with 1
+      # demanded elements", though it passes beside every test folder named one by one. Not
+      # understood yet (see the closing note of stop 24); it runs, and must pass, all the same.
+      "$VENV/bin/pytest" --ignore=tests/api/test_schemathesis.py
+      exec "$VENV/bin/pytest" tests/api/test_schemathesis.py
+    fi
     exec "$VENV/bin/pytest" "$@"
     ;;
   bench)
