@@ -166,6 +166,11 @@ class _Run:
                 error = refused.error
         if error is None and backward is not None:
             error = self._requested_backward(final, backward, warnings_seen)
+            # What the program's own code printed during it (a Function's backward, a tensor
+            # hook) follows the program's output, as after a last `.backward()` line.
+            stdout = self.interpreter.runtime.stdout
+            outcome.stdout = stdout.getvalue()
+            outcome.stdout_truncated = stdout.truncated
         variables = _encode_variables(final, self.limits, self.recorder, self.budget)
         result = _base_result(self.seed, self.limits, outcome, error, warnings_seen)
         result["variables"] = variables
@@ -194,6 +199,11 @@ class _Run:
                 f"backward.output: '{name}' is a {type(output).__name__}, not a tensor."
             )
         retain_graph = bool(request.get("retain_graph", False))
+        ctx = self.ctx
+        assert ctx is not None
+        # No line until the program's own code runs (a Function's backward, a hook): it moves
+        # the position, so an error there names its line; torch's own errors have none.
+        ctx.line = ctx.col = 0
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -206,9 +216,11 @@ class _Run:
                 )
                 run_pass(request_pass, self.observer)
         except (PlaygroundSignal, Exception) as failure:
-            # torch's own errors, as torch words them; the request has no line.
+            # torch's own errors, as torch words them, have no line (the request has none);
+            # the program's, raised inside code it wrote, keep theirs.
             error = program_error(failure, from_operation=True)
-            error.line = error.col = None
+            if not isinstance(failure, PlaygroundSignal) or not error.line:
+                error.line = error.col = None
             return error
         else:
             for warning in caught:
