@@ -86,7 +86,7 @@ def with_empty_parts(result: dict[str, Any], parts: Sequence[str]) -> dict[str, 
     """`result` with each part in `parts` present but empty, as a run that recorded nothing
     gives them (an included part is never null: api-v1.md)."""
     if "graph" in parts:
-        result["graph"] = {"nodes": [], "edges": [], "modules": []}
+        result["graph"] = {"nodes": [], "edges": [], "modules": [], "modules_truncated": False}
     if "timeline" in parts:
         result["timeline"] = []
     if "backward_trace" in parts:

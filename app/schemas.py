@@ -190,6 +190,11 @@ class Graph(BaseModel):
     modules: list[ModuleCall] = Field(
         default_factory=list, description="Each nn.Module call's nodes (innermost call owns)."
     )
+    modules_truncated: bool = Field(
+        default=False,
+        description="The run made more than limits.graph_nodes module calls: later ones are "
+        "not in `modules` (their nodes are drawn unfolded).",
+    )
 
 
 class Jacobian(BaseModel):

@@ -180,6 +180,7 @@ class Recorder:
                 registry, edges, names, self.limits.value_elements, records
             )
             rendered["graph"]["modules"] = self.module_calls.render(registry, variables)
+            rendered["graph"]["modules_truncated"] = self.module_calls.truncated
         if "timeline" in self.parts:
             rendered["timeline"] = self.timeline.render(records)
         if "backward_trace" in self.parts:

@@ -99,3 +99,30 @@ for i in range(30):
     assert result["ok"], result["error"]
     owned = [node for call in result["graph"]["modules"] for node in call["nodes"]]
     assert 0 < len(owned) <= 2 * 50  # outputs (not walked) plus at most the budget's functions
+
+
+def test_more_module_calls_than_the_limit_say_so_in_the_graph() -> None:
+    # nn.Identity makes no node, so the graph stays far below limits.graph_nodes while the
+    # calls pass it: only the module calls are cut.
+    from app.sandbox.limits import Limits
+
+    source = """import torch
+from torch import nn
+x = torch.ones(2, requires_grad=True)
+same = nn.Identity()
+for i in range(CALLS):
+    x = same(x)
+y = nn.Linear(2, 1)(x)
+"""
+    limits = Limits(graph_nodes=12)
+    within = run_program(source.replace("CALLS", "10"), seed=0, limits=limits)
+    assert within["ok"], within["error"]
+    assert within["graph"]["modules_truncated"] is False
+    assert [call["type"] for call in within["graph"]["modules"]] == ["Linear"]
+    beyond = run_program(source.replace("CALLS", "12"), seed=0, limits=limits)
+    assert beyond["ok"], beyond["error"]
+    assert beyond["graph"]["modules_truncated"] is True
+    assert beyond["graph_truncated"] is False, "the graph itself was not cut"
+    # The 13th call (the Linear) came after the limit: its nodes are in no call.
+    assert beyond["graph"]["modules"] == []
+    assert len(beyond["graph"]["nodes"]) == len(within["graph"]["nodes"])
