@@ -139,6 +139,9 @@ function renderScope(view, shown, drawn) {
     const modules = state.model?.nodes.some((node) => node.kind === 'module');
     text += t(modules ? 'scope.foldedModules' : 'scope.folded', { drawn: number(drawn) });
   }
+  if (result.graph?.modules_truncated) {
+    text += t('scope.modulesTruncated', { count: number(result.limits?.graph_nodes ?? 0) });
+  }
   $(SELECTORS.graphSummary).textContent = text;
 }
 

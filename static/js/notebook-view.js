@@ -89,6 +89,11 @@ export function mountView(root, result, { lang = 'en' } = {}) {
   document.documentElement.lang = pageLang; // the notebook page keeps its own language
   root.replaceChildren(...skeleton());
   root.dataset.lang = lang;
+  // Focusable (by click, not an extra Tab stop: its controls are reachable already) so that
+  // Alt+←/→ step this view's timeline only when the key press happens inside it.
+  root.tabIndex = -1;
+  root.setAttribute('role', 'group');
+  root.setAttribute('aria-label', t('view.label'));
   applyTranslations(root);
   const find = (selector) => $(selector, root);
   const timelineLength = result?.timeline?.length || 0;
@@ -140,7 +145,9 @@ export function mountView(root, result, { lang = 'en' } = {}) {
     graphView.render(state.model);
     const count = state.model.nodes.length;
     find(SELECTORS.graph).dataset.empty = count === 0 ? 'true' : 'false';
-    find(SELECTORS.graphSummary).textContent = t('scope.all', { shown: (result.graph?.nodes || []).length });
+    find(SELECTORS.graphSummary).textContent =
+      t('scope.all', { shown: (result.graph?.nodes || []).length }) +
+      (result.graph?.modules_truncated ? t('scope.modulesTruncated', { count: result.limits?.graph_nodes ?? 0 }) : '');
     root.dataset.graphNodes = String(count);
     root.dataset.graphState = count ? 'drawn' : 'empty';
     renderSelection(grads);
@@ -149,6 +156,7 @@ export function mountView(root, result, { lang = 'en' } = {}) {
   const graphView = createGraphView(find(SELECTORS.graph), { onSelect: selectNode, maxHeight: () => 520 });
   renderOutput(find(SELECTORS.output), result, null, { source: '', seed: result?.seed ?? 0 });
   const timeline = createTimeline(find(SELECTORS.timelinePanel), {
+    keyScope: root,
     onChange: (index) => {
       state.timelineIndex = index;
       state.replay = { replaying: false, applied: 0 };

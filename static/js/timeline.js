@@ -3,7 +3,10 @@
 import { $, SELECTORS } from './dom-hooks.js';
 import { t } from './i18n.js';
 
-export function createTimeline(container, { onChange }) {
+// `keyScope`: where Alt+ArrowLeft / Alt+ArrowRight step this timeline. The page has one view and
+// listens on the whole document; a notebook holds several views, each listening on its own root
+// only, so a key press steps the view it happens in and no other.
+export function createTimeline(container, { onChange, keyScope = document }) {
   const slider = $(SELECTORS.timeline, container);
   const status = $(SELECTORS.timelineStatus, container);
   const prev = $(SELECTORS.timelinePrev, container);
@@ -11,8 +14,8 @@ export function createTimeline(container, { onChange }) {
   let entries = [];
 
   // Previous / next statement, as a debugger steps: the buttons, or ArrowLeft / ArrowRight on
-  // the slider (the range input's own keys), or Alt+ArrowLeft / Alt+ArrowRight anywhere outside
-  // the editor.
+  // the slider (the range input's own keys), or Alt+ArrowLeft / Alt+ArrowRight anywhere in
+  // `keyScope` outside the editor.
   function step(delta) {
     if (!entries.length) return;
     const index = Math.max(0, Math.min(entries.length - 1, Number(slider.value) + delta));
@@ -23,7 +26,7 @@ export function createTimeline(container, { onChange }) {
   }
   prev.addEventListener('click', () => step(-1));
   next.addEventListener('click', () => step(1));
-  document.addEventListener('keydown', (event) => {
+  keyScope.addEventListener('keydown', (event) => {
     if (!event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.target.closest?.(SELECTORS.editorSurface)) return;
     if (event.key === 'ArrowLeft') step(-1);

@@ -2,13 +2,15 @@
 
 Each view must draw from the modules inside the output itself: `data-graph-nodes` > 0 on every
 view root, clicking `x` in the seed program's graph shows `x.grad` 4.5 in that view's inspector,
-no request leaves the file and the console stays free of errors. nbconvert's own page chrome
+Alt+←/→ pressed inside the second view step that view's timeline and no other one's, no request
+leaves the file and the console stays free of errors. nbconvert's own page chrome
 (require.js and MathJax from a CDN) is pointed at empty data: scripts: that is nbconvert's page,
 not the view, and the test must see every request the views make.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -82,6 +84,32 @@ def test_the_export_draws_every_view_offline(
         inspector = seed_view.locator("[data-testid=inspector]")
         expect(inspector).to_contain_text("4.5")
         expect(inspector).to_contain_text("x")
+
+        # Timeline keys: only the view the key press happens in steps.
+        sliders = [views.nth(index).locator("[data-testid=timeline]") for index in range(4)]
+        ends = [slider.get_attribute("max") or "" for slider in sliders]
+        assert [slider.input_value() for slider in sliders] == ends
+        assert int(ends[0]) > 0 and int(ends[1]) > 0, "two views that could step"
+        second = views.nth(1)
+        expect(second).to_have_attribute("role", "group")
+        expect(second).to_have_attribute("aria-label", re.compile("Alt"))
+        second.scroll_into_view_if_needed()
+        second.locator("[data-testid=timeline-status]").click()
+        page.keyboard.press("Alt+ArrowLeft")
+        stepped = [ends[0], str(int(ends[1]) - 1), *ends[2:]]
+        for slider, value in zip(sliders, stepped, strict=True):
+            expect(slider).to_have_value(value)
+        page.keyboard.press("Alt+ArrowRight")
+        for slider, value in zip(sliders, ends, strict=True):
+            expect(slider).to_have_value(value)
+        # Outside every view the keys step nothing.
+        seed_view.locator("[data-testid=timeline-prev]").click()
+        moved = [str(int(ends[0]) - 1), *ends[1:]]
+        page.evaluate("() => document.activeElement.blur()")
+        page.keyboard.press("Alt+ArrowLeft")
+        page.keyboard.press("Alt+ArrowRight")
+        for slider, value in zip(sliders, moved, strict=True):
+            expect(slider).to_have_value(value)
     finally:
         browser.close()
     assert left_the_file == []

@@ -134,6 +134,8 @@ export default {
   'scope.all': 'Showing all {shown} nodes recorded so far.',
   'scope.folded': ' Repeats are folded: drawn as {drawn}.',
   'scope.foldedModules': ' Repeats and module calls are folded: drawn as {drawn}.',
+  'scope.modulesTruncated': ' Only the first {count} nn.Module calls were recorded: later calls are not folded.',
+  'view.label': 'Autograd Playground view (Alt+← / Alt+→ step its timeline)',
   'nodes.prev': 'Previous rows',
   'nodes.next': 'Next rows',
   'nodes.page': 'Rows {from}–{to} of {total}',

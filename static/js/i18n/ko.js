@@ -134,6 +134,8 @@ export default {
   'scope.all': '지금까지 기록된 노드 {shown}개를 모두 표시합니다.',
   'scope.folded': ' 반복은 접어서 {drawn}개로 그렸습니다.',
   'scope.foldedModules': ' 반복과 모듈 호출은 접어서 {drawn}개로 그렸습니다.',
+  'scope.modulesTruncated': ' nn.Module 호출은 처음 {count}개만 기록했습니다. 그 뒤의 호출은 접지 않았습니다.',
+  'view.label': 'Autograd 놀이터 보기 (Alt+← / Alt+→로 타임라인 이동)',
   'nodes.prev': '이전 행',
   'nodes.next': '다음 행',
   'nodes.page': '전체 {total}행 중 {from}–{to}행',
