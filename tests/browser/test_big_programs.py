@@ -109,3 +109,31 @@ def test_each_module_call_folds_into_a_box_named_after_the_module(
     assert drawn(page) > folded
     page.locator("[data-testid=graph-modules]").check()
     assert drawn(page) == folded
+
+
+MODULE_CALLS_PAST_THE_LIMIT = """import torch
+from torch import nn
+
+x = torch.ones(2, requires_grad=True)
+same = nn.Identity()
+for i in range(5001):
+    x = same(x)
+y = nn.Linear(2, 1)(x).sum()
+"""
+
+
+def test_module_calls_past_the_limit_are_noted_in_both_languages(
+    page: Page, live_server: str
+) -> None:
+    # 5,001 calls of nn.Identity (no node each) pass limits.graph_nodes = 5,000 module calls:
+    # the Linear after them is not folded, and the summary says why.
+    url = f"{live_server}/{permalink_hash(MODULE_CALLS_PAST_THE_LIMIT, 0)}"
+    assert open_and_run(page, url) == "done"
+    summary = page.locator("[data-testid=graph-summary]")
+    expect(summary).to_contain_text("Only the first 5,000 nn.Module calls were recorded")
+    assert page.locator("[data-testid=graph]").get_attribute("data-module-boxes") in ("", None)
+    page.locator("[data-testid=language]").select_option("ko")
+    expect(summary).to_contain_text("nn.Module 호출은 처음 5,000개만 기록했습니다")
+    page.locator("[data-testid=language]").select_option("en")
+    assert open_and_run(page, f"{live_server}/{permalink_hash(MLP_TRAINING, 0)}") == "done"
+    expect(summary).not_to_contain_text("nn.Module calls were recorded")
