@@ -145,9 +145,11 @@ export function mountView(root, result, { lang = 'en' } = {}) {
     graphView.render(state.model);
     const count = state.model.nodes.length;
     find(SELECTORS.graph).dataset.empty = count === 0 ? 'true' : 'false';
-    find(SELECTORS.graphSummary).textContent =
-      t('scope.all', { shown: (result.graph?.nodes || []).length }) +
-      (result.graph?.modules_truncated ? t('scope.modulesTruncated', { count: result.limits?.graph_nodes ?? 0 }) : '');
+    let summary = t('scope.all', { shown: (result.graph?.nodes || []).length });
+    if (result.graph?.modules_truncated) {
+      summary += t('scope.modulesTruncated', { count: result.limits?.graph_nodes ?? 0 });
+    }
+    find(SELECTORS.graphSummary).textContent = summary;
     root.dataset.graphNodes = String(count);
     root.dataset.graphState = count ? 'drawn' : 'empty';
     renderSelection(grads);

@@ -159,3 +159,35 @@ def test_the_widget_module_draws_from_its_traits(tmp_path: Path, playwright: Pla
     finally:
         browser.close()
     assert errors == []
+
+
+def test_a_view_notes_module_calls_past_the_limit(tmp_path: Path, playwright: Playwright) -> None:
+    """5,001 nn.Identity calls pass limits.graph_nodes module calls: the view's graph summary
+    says the later calls are not folded (graph.modules_truncated), in the view's language."""
+    import autograd_playground as ag
+    from autograd_playground import render
+
+    result = ag.run(
+        "import torch\nfrom torch import nn\nx = torch.ones(2, requires_grad=True)\n"
+        "same = nn.Identity()\nfor i in range(5001):\n    x = same(x)\n"
+        "y = nn.Linear(2, 1)(x).sum()\n"
+    )
+    assert result.data["graph"]["modules_truncated"] is True
+    pages = {lang: tmp_path / f"{lang}.html" for lang in ("en", "ko")}
+    for lang, page_file in pages.items():
+        page_file.write_text(
+            "<!doctype html><meta charset=utf-8>" + render.static_html(result.data, lang),
+            encoding="utf-8",
+        )
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        page = browser.new_page()
+        expected = {"en": "Only the first 5000 nn.Module calls", "ko": "처음 5000개만 기록"}
+        for lang, page_file in pages.items():
+            page.goto(page_file.as_uri())
+            view = page.locator(".agp-view")
+            expect(view).to_have_attribute("data-graph-state", "drawn", timeout=20_000)
+            summary = view.locator("[data-testid=graph-summary]")
+            expect(summary).to_contain_text(expected[lang])
+    finally:
+        browser.close()
