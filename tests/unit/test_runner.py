@@ -225,7 +225,7 @@ def test_program_errors_pass_through() -> None:
     assert result["ok"] is False
     assert result["error"]["type"] == "NameError"
     assert result["error"]["line"] == 2
-    assert result["graph"] == {"nodes": [], "edges": [], "modules": []}
+    assert result["graph"] == {"nodes": [], "edges": [], "modules": [], "modules_truncated": False}
 
 
 def test_execute_program_evaluates_against_the_final_state() -> None:
