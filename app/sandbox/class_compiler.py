@@ -18,6 +18,7 @@ import torch
 from app.sandbox import class_validation, classes
 from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.functions import Frame, InterpretedFunction
+from app.sandbox.python_values import type_name
 
 if TYPE_CHECKING:
     from app.sandbox.compiler import Compiler, Expr, Scope, Stmt
@@ -34,11 +35,19 @@ class _Decorators:
     """What a function's decorators make of it, applied at definition time."""
 
     def __init__(self, compiler: Compiler, node: ast.FunctionDef, scope: Scope) -> None:
-        self.kind = "method"  # or "static", "class", "property"
+        self.kind = "method"  # or "static", "class", "property", "setter"
         self.checks: list[tuple[str, Expr | None]] = []
+        self.property: Expr | None = None  # for "setter": the property it extends
+        self.setter_at = (node.lineno, node.col_offset + 1)  # and where `x.setter` is read
         for decorator in reversed(node.decorator_list):
             kind = class_validation.decorator_kind(decorator)
             assert kind is not None  # the validator refused every other decorator
+            if kind == "setter":
+                assert isinstance(decorator, ast.Attribute)
+                self.kind = kind
+                self.property = compiler.expr(decorator.value, scope)
+                self.setter_at = (decorator.lineno, decorator.col_offset + 1)
+                continue
             if kind in ("staticmethod", "classmethod", "property"):
                 self.kind = {"staticmethod": "static", "classmethod": "class"}.get(kind, kind)
                 continue
@@ -222,11 +231,27 @@ def _method(
             raise SandboxViolation(f"Line {line}: {refusal}", line=line, col=col) from None
         function = InterpretedFunction(name, qualname, parameters, values, body, cell_frame, ctx)
         member: Any = function
-        if decorators.kind != "method" or once:
+        if decorators.kind == "setter":
+            assert decorators.property is not None
+            member = _with_setter(decorators.property(body_frame), function, *decorators.setter_at)
+        elif decorators.kind != "method" or once:
             member = classes.Member(decorators.kind, function, once)
         body_frame.vars[name] = member
 
     return define
+
+
+def _with_setter(prop: Any, setter: InterpretedFunction, line: int, col: int) -> classes.Member:
+    """`@x.setter`: a new property with x's getter and this setter, as property.setter does."""
+    if isinstance(prop, classes.Member) and prop.kind == "property":
+        return classes.Member("property", prop.function, setter=setter)
+    if isinstance(prop, classes.Member):
+        shown = {"static": "staticmethod", "class": "classmethod"}.get(prop.kind, "function")
+    else:
+        shown = type_name(prop)
+    raise ProgramException(
+        "AttributeError", f"'{shown}' object has no attribute 'setter'", line=line, col=col
+    )
 
 
 def super_call(compiler: Compiler, node: ast.Call, scope: Scope) -> Expr:

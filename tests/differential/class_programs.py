@@ -1260,4 +1260,317 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         "KeyError",
     ),
+    # ---- state_dict views, bound-method equality, class reads, property setters ------------
+    (
+        "class-module-state-dict-views",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class TinyNet(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = nn.Linear(3, 2)
+                self.out = nn.Linear(2, 1)
+            def forward(self, x):
+                return self.out(torch.tanh(self.hidden(x)))
+        net = TinyNet()
+        state = net.state_dict()
+        print(state.keys())
+        print(len(state.values()), "out.bias" in state.keys(), "nope" in state.keys())
+        for name, tensor in state.items():
+            print(f"{name:>14}: {tuple(tensor.shape)}")
+        print(state.values())
+        print(list(state.items())[-1])
+        print(sorted(state.keys()), state.get("missing"), state.get("out.bias"))
+        """,
+        None,
+    ),
+    (
+        "class-module-state-dict-snapshot-and-restore",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(3)
+        class Line(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.randn(()))
+                self.b = nn.Parameter(torch.zeros(()))
+            def forward(self, x):
+                return self.w * x + self.b
+        model = Line()
+        snapshot = {}
+        for name, value in model.state_dict().items():
+            snapshot[name] = value.clone()
+        copied = dict(model.state_dict())
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        xs = torch.linspace(-1, 1, 8)
+        ys = 3 * xs - 0.5
+        for step in range(20):
+            opt.zero_grad()
+            loss = ((model(xs) - ys) ** 2).mean()
+            loss.backward()
+            opt.step()
+        print(round(loss.item(), 5))
+        for name, now in model.state_dict().items():
+            print(name, snapshot[name], now, copied[name] is not None)
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                p.data = snapshot[name]
+        print(model.state_dict().values())
+        """,
+        None,
+    ),
+    (
+        "class-bound-method-equality-and-hash",
+        """
+        import torch
+        class Counter:
+            def __init__(self):
+                self.n = 0
+            def bump(self):
+                self.n += 1
+            @classmethod
+            def make(cls):
+                return cls()
+            @staticmethod
+            def zero():
+                return 0
+        a = Counter()
+        b = Counter()
+        print(a.bump == a.bump, a.bump != a.bump, a.bump == b.bump, a.bump == Counter.bump)
+        print(Counter.make == Counter.make, a.make == Counter.make, a.zero == Counter.zero)
+        table = {a.bump: "a", b.bump: "b"}
+        print(table[a.bump], table[b.bump], len({a.bump, a.bump, b.bump}))
+        seen = [a.bump]
+        print(a.bump in seen, b.bump in seen)
+        x = torch.ones(2)
+        y = torch.ones(2)
+        print(x.add == x.add, x.add == y.add, x.add == x.sub)
+        print(type(a.bump), type(Counter.make), type(Counter.bump), isinstance(b.bump, type(a.bump)))
+        """,
+        None,
+    ),
+    (
+        "class-bound-method-callback-registry",
+        """
+        import torch
+        class Logger:
+            def __init__(self, name):
+                self.name = name
+                self.lines = []
+            def log(self, step, loss):
+                self.lines.append(f"{self.name} {step}: {loss:.4f}")
+        class Trainer:
+            def __init__(self):
+                self.callbacks = []
+            def on_step(self, callback):
+                if callback not in self.callbacks:
+                    self.callbacks.append(callback)
+            def fit(self, w, steps):
+                for step in range(steps):
+                    loss = ((w - 2.0) ** 2).sum()
+                    loss.backward()
+                    with torch.no_grad():
+                        w -= 0.25 * w.grad
+                    w.grad.zero_()
+                    for callback in self.callbacks:
+                        callback(step, loss.item())
+        first = Logger("first")
+        second = Logger("second")
+        trainer = Trainer()
+        trainer.on_step(first.log)
+        trainer.on_step(first.log)
+        trainer.on_step(second.log)
+        w = torch.tensor([0.0, 1.0], requires_grad=True)
+        trainer.fit(w, 3)
+        print(len(trainer.callbacks), first.lines, second.lines[-1], w)
+        """,
+        None,
+    ),
+    (
+        "class-module-reads-on-the-class",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(1)
+        class Scaled(nn.Module):
+            factor = 0.5
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+            def forward(self, x):
+                return self.fc(x) * Scaled.factor
+            def extra_repr(self):
+                return f"factor={Scaled.factor}"
+        class Deeper(Scaled):
+            pass
+        m = Deeper()
+        print(Scaled.parameters, Deeper.forward, Deeper.factor, Deeper.extra_repr)
+        print(Scaled.children, Deeper.zero_grad, Scaled.named_parameters == Deeper.named_parameters)
+        print([name for name, _ in Scaled.named_parameters(m)], len(list(Deeper.parameters(m))))
+        out = Scaled.forward(m, torch.ones(1, 2))
+        print(out.shape, m)
+        Deeper.factor = 2.0
+        print(Scaled.factor, Deeper.factor, m(torch.ones(1, 2)).shape)
+        Deeper.train(m, False)
+        print(m.training, m.fc.training)
+        """,
+        None,
+    ),
+    (
+        "class-plain-reads-on-the-class",
+        """
+        class Shape:
+            sides = 0
+            def __init__(self, size):
+                self.size = size
+            def perimeter(self):
+                return self.sides * self.size
+            def describe(self):
+                return f"{self.kind} with perimeter {self.perimeter()}"
+        class Square(Shape):
+            sides = 4
+            kind = "square"
+        sq = Square(3)
+        print(Shape.sides, Square.sides, Shape.perimeter, Square.describe)
+        print(Square.perimeter(sq), Shape.describe(sq), Shape.perimeter == Square.perimeter)
+        describe = Shape.describe
+        print(describe(Square(1.5)))
+        """,
+        None,
+    ),
+    (
+        "class-error-class-attribute-missing",
+        """
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+        print(Net.parameters is not None)
+        print(Net.training)
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-error-module-function-without-self",
+        """
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(1, 1)
+        net = Net()
+        print(len(list(Net.parameters(net))))
+        params = Net.parameters()
+        """,
+        "TypeError",
+    ),
+    (
+        "class-property-setter-validates",
+        """
+        class Schedule:
+            def __init__(self, lr):
+                self.lr = lr
+            @property
+            def lr(self):
+                return self._lr
+            @lr.setter
+            def lr(self, value):
+                if value <= 0:
+                    raise ValueError(f"learning rate must be positive, got {value}")
+                print("lr ->", value)
+                self._lr = value
+        s = Schedule(0.1)
+        s.lr = s.lr / 2
+        print(s.lr, Schedule.lr, Schedule.lr.fset is not None)
+        s.lr = -1.0
+        """,
+        "ValueError",
+    ),
+    (
+        "class-property-setter-on-module",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(2)
+        class Tempered(nn.Module):
+            def __init__(self, temperature):
+                super().__init__()
+                self.fc = nn.Linear(3, 3)
+                self.temperature = temperature
+            @property
+            def temperature(self):
+                return self._t
+            @temperature.setter
+            def temperature(self, value):
+                self._t = float(value)
+            def forward(self, x):
+                return torch.softmax(self.fc(x) / self.temperature, dim=-1)
+        m = Tempered(1)
+        x = torch.ones(1, 3)
+        print(m(x))
+        m.temperature = 10
+        print(m.temperature, m(x))
+        print([name for name, _ in m.named_parameters()])
+        """,
+        None,
+    ),
+    (
+        "class-property-setter-new-name-keeps-old-read-only",
+        """
+        class Box:
+            def __init__(self):
+                self._w = 1
+            @property
+            def width(self):
+                return self._w
+            @width.setter
+            def size(self, value):
+                self._w = value
+        b = Box()
+        b.size = 5
+        print(b.width, b.size)
+        b.width = 7
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-error-setter-of-a-method",
+        """
+        class Odd:
+            def value(self):
+                return 1
+            @value.setter
+            def value(self, v):
+                pass
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-property-setter-recursion-through-self",
+        """
+        class Celsius:
+            def __init__(self, degrees):
+                self.degrees = degrees
+            @property
+            def degrees(self):
+                return self._degrees
+            @degrees.setter
+            def degrees(self, value):
+                self._degrees = round(value, 1)
+            @property
+            def fahrenheit(self):
+                return self.degrees * 9 / 5 + 32
+            @fahrenheit.setter
+            def fahrenheit(self, value):
+                self.degrees = (value - 32) * 5 / 9
+        c = Celsius(21.26)
+        print(c.degrees, c.fahrenheit)
+        c.fahrenheit = 212
+        print(c.degrees, c.fahrenheit)
+        """,
+        None,
+    ),
 ]

@@ -344,7 +344,113 @@ CLASSES: list[HostileProgram] = [
         _MODULE
         + "class Box:\n    pass\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nb = Box()\nN().state_dict(b)\nprint(b._metadata)",
     ),
-    # ---- controls: the honest programs still run ----------------------------------------------
+    # ---- class reads, property setters, state_dict views, bound-method equality -------------
+    _named(
+        "class-property-setter-recursing",
+        "resource",
+        "call_depth",
+        "class A:\n    @property\n    def x(self):\n        return 1\n    @x.setter\n    def x(self, v):\n        self.x = v\nA().x = 1",
+    ),
+    _named(
+        "class-property-getter-and-setter-ping-pong",
+        "resource",
+        "call_depth",
+        "class A:\n    @property\n    def x(self):\n        self.x = 0\n        return 1\n    @x.setter\n    def x(self, v):\n        print(self.x)\nA().x",
+    ),
+    _p(
+        "class-property-fget-globals",
+        "escape",
+        "refuse",
+        "class A:\n    @property\n    def x(self):\n        return 1\ng = A.x.fget.__globals__",
+    ),
+    _p(
+        "class-property-deleter",
+        "escape",
+        "refuse",
+        "class A:\n    @property\n    def x(self):\n        return 1\n    @x.deleter\n    def x(self):\n        pass",
+    ),
+    _p(
+        "class-property-getter-attribute",
+        "escape",
+        "refuse",
+        "class A:\n    @property\n    def x(self):\n        return 1\nf = A.x.getter",
+    ),
+    _p(
+        "class-setter-outside-class",
+        "escape",
+        "refuse",
+        "class A:\n    @property\n    def x(self):\n        return 1\n@A.x.setter\ndef y(self, v):\n    pass",
+    ),
+    _p(
+        "class-setter-on-nested-attribute",
+        "escape",
+        "refuse",
+        "import torch\nclass A:\n    @torch.Tensor.grad.setter\n    def g(self, v):\n        pass",
+    ),
+    _p(
+        "class-module-function-func",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    pass\nf = N.parameters.__func__",
+    ),
+    _p(
+        "class-module-function-on-a-tensor",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    pass\nN.parameters(torch.ones(2))",
+    ),
+    _p(
+        "class-module-function-on-a-plain-object",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class Fake:\n    def named_parameters(self, prefix='', recurse=True, remove_duplicate=True):\n        return 1\nclass N(nn.Module):\n    pass\nN.parameters(Fake())",
+    ),
+    _p(
+        "class-module-private-on-the-class",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    pass\nf = N._apply",
+    ),
+    _p(
+        "class-module-unlisted-function-on-the-class",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    pass\nN.load_state_dict(N(), {})",
+    ),
+    _p(
+        "class-state-dict-view-mapping",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nm = N().state_dict().keys().mapping",
+    ),
+    _p(
+        "class-state-dict-move-to-end",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nN().state_dict().move_to_end('fc.bias')",
+    ),
+    _p(
+        "class-state-dict-metadata",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nprint(N().state_dict()._metadata)",
+    ),
+    _p(
+        "class-bound-method-eq-runs-no-program-eq",
+        "escape",
+        "run",
+        "class A:\n    def __eq__(self, o):\n        while True:\n            pass\n    def __hash__(self):\n        return 1\n    def f(self):\n        pass\na = A()\nprint(a.f == a.f, a.f == A().f)",
+    ),
+    _p(
+        "class-bound-method-hash-builtin",
+        "escape",
+        "refuse",
+        "class A:\n    def f(self):\n        pass\nprint(hash(A().f))",
+    ),
     _p(
         "class-control-value",
         "control",

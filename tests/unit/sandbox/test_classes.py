@@ -21,6 +21,25 @@ def test_capabilities_publish_the_table_the_validator_reads() -> None:
     assert "_parameters" in published["reserved_names"]
 
 
+_PROPERTY_WITH = (
+    "class A:\n    @property\n    def x(self):\n        return 1\n"
+    "    @x.{name}\n    def x(self, value):\n        pass\n"
+)
+
+
+@pytest.mark.parametrize("name", sorted(class_rules.PROPERTY_DECORATORS))
+def test_property_decorators_come_from_the_table(name: str) -> None:
+    assert f"<property>.{name}" in capabilities()["classes"]["decorators"]
+    parse_program(_PROPERTY_WITH.format(name=name), Limits())
+
+
+@pytest.mark.parametrize("name", ["deleter", "getter", "fget"])
+def test_other_property_decorators_are_refused_naming_them(name: str) -> None:
+    assert name not in class_rules.PROPERTY_DECORATORS
+    with pytest.raises(SandboxViolation, match=f"the decorator @x.{name} is not supported"):
+        parse_program(_PROPERTY_WITH.format(name=name), Limits())
+
+
 @pytest.mark.parametrize("name", sorted(class_rules.DEFINABLE_SPECIAL_METHODS))
 def test_every_special_method_of_the_table_may_be_defined(name: str) -> None:
     parse_program(f"class A:\n    def {name}(self, other=None):\n        return 1\n", Limits())
