@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from app.sandbox import class_validation, classes
+from app.sandbox import class_validation, classes, signatures
 from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.functions import Frame, InterpretedFunction
 from app.sandbox.python_values import type_name
@@ -104,8 +104,12 @@ def _function_parts(
     from app.sandbox.compiler import RETURN, Scope, assigned_names
 
     parameters = tuple(argument.arg for argument in node.args.args)
-    inner = Scope("function", set(parameters) | assigned_names(node.body), scope, qualname)
-    inner.first_parameter = parameters[0] if method and parameters else None  # type: ignore[attr-defined]
+    local = signatures.local_names(node.args) | assigned_names(node.body)
+    inner = Scope("function", local, scope, qualname)
+    first = parameters[0] if parameters else None
+    if first is None and node.args.vararg is not None:
+        first = node.args.vararg.arg  # `def m(*args)`: super() looks at args, as CPython's does
+    inner.first_parameter = first if method else None  # type: ignore[attr-defined]
     body = compiler.block(node.body, inner)
 
     def run_body(frame: Frame) -> Any:
@@ -119,14 +123,17 @@ def decorated_function(compiler: Compiler, node: ast.FunctionDef, scope: Scope) 
     qualname = scope.child_prefix() + node.name
     parameters, run_body, defaults = _function_parts(compiler, node, scope, qualname, False)
     decorators = _Decorators(compiler, node, scope)
+    extras = signatures.compile_extras(compiler, node.args, scope)
     store = compiler.store_name(node.name, scope)
     name = node.name
     ctx = compiler.ctx
 
     def define(frame: Frame) -> None:
+        body, _once = decorators.body(frame, run_body)  # decorators first, as in CPython
         values = tuple(default(frame) for default in defaults)
-        body, _once = decorators.body(frame, run_body)
-        function = InterpretedFunction(name, qualname, parameters, values, body, frame, ctx)
+        function = InterpretedFunction(
+            name, qualname, parameters, values, body, frame, ctx, extras(frame)
+        )
         store(frame, function)
 
     return compiler._simple(node, scope, [name], _positioned(define, node, ctx))
@@ -217,6 +224,7 @@ def _method(
     parameters, run_body, defaults = _function_parts(compiler, node, cell_scope, qualname, True)
     # Defaults and decorators are evaluated in the class body, as in CPython.
     defaults = compiler.exprs(node.args.defaults, body_scope)
+    extras = signatures.compile_extras(compiler, node.args, body_scope)
     decorators = _Decorators(compiler, node, body_scope)
     name = node.name
     ctx = compiler.ctx
@@ -224,12 +232,14 @@ def _method(
 
     def define(body_frame: Frame, cell_frame: Frame) -> None:
         ctx.line, ctx.col = line, col
-        values = tuple(default(body_frame) for default in defaults)
         try:
             body, once = decorators.body(body_frame, run_body)
         except SandboxViolation as refusal:
             raise SandboxViolation(f"Line {line}: {refusal}", line=line, col=col) from None
-        function = InterpretedFunction(name, qualname, parameters, values, body, cell_frame, ctx)
+        values = tuple(default(body_frame) for default in defaults)
+        function = InterpretedFunction(
+            name, qualname, parameters, values, body, cell_frame, ctx, extras(body_frame)
+        )
         member: Any = function
         if decorators.kind == "setter":
             assert decorators.property is not None

@@ -1573,4 +1573,270 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         None,
     ),
+    # ---- *args, keyword-only parameters, **kwargs and f(**mapping) --------------------------
+    (
+        "class-signature-module-star-inputs",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(4)
+        class Chain(nn.Module):
+            def __init__(self, *layers):
+                super().__init__()
+                self.layers = nn.ModuleList(layers)
+            def forward(self, *inputs):
+                x = torch.cat(inputs, dim=-1)
+                for layer in self.layers:
+                    x = torch.relu(layer(x))
+                return x
+        chain = Chain(nn.Linear(4, 3), nn.Linear(3, 2))
+        a = torch.ones(1, 2)
+        b = torch.full((1, 2), 0.5)
+        out = chain(a, b)
+        out.sum().backward()
+        print(out, len(chain.layers), chain.layers[0].weight.grad.shape)
+        print(chain)
+        """,
+        None,
+    ),
+    (
+        "class-signature-function-forward-star-args",
+        """
+        import torch
+        class Product(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, *factors):
+                ctx.save_for_backward(*factors)
+                out = factors[0]
+                for f in factors[1:]:
+                    out = out * f
+                return out
+            @staticmethod
+            def backward(ctx, grad_output):
+                factors = ctx.saved_tensors
+                grads = []
+                for i in range(len(factors)):
+                    g = grad_output
+                    for j, f in enumerate(factors):
+                        if j != i:
+                            g = g * f
+                    grads.append(g)
+                return tuple(grads)
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        b = torch.tensor([3.0, -1.0], requires_grad=True)
+        c = torch.tensor([0.5, 4.0], requires_grad=True)
+        y = Product.apply(a, b, c).sum()
+        y.backward()
+        print(y, a.grad, b.grad, c.grad)
+        ref = [t.detach().clone().requires_grad_() for t in (a, b, c)]
+        (ref[0] * ref[1] * ref[2]).sum().backward()
+        print([r.grad for r in ref])
+        """,
+        None,
+    ),
+    (
+        "class-signature-kwargs-options-to-torch",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(5)
+        def make_optimizer(params, kind="sgd", **options):
+            print("options:", options)
+            if kind == "sgd":
+                return torch.optim.SGD(params, **options)
+            return torch.optim.Adam(params, **options)
+        def fit(model, xs, ys, *, steps, **optimizer_options):
+            opt = make_optimizer(model.parameters(), **optimizer_options)
+            for step in range(steps):
+                opt.zero_grad()
+                loss = ((model(xs) - ys) ** 2).mean()
+                loss.backward()
+                opt.step()
+            return loss.item()
+        model = nn.Linear(1, 1)
+        xs = torch.linspace(0, 1, 6).unsqueeze(1)
+        ys = 2 * xs + 1
+        print(round(fit(model, xs, ys, steps=15, lr=0.2, momentum=0.5), 5))
+        print(round(fit(model, xs, ys, steps=5, kind="adam", lr=0.05), 5))
+        settings = {"dim": 0, "keepdim": True}
+        print(torch.sum(xs, **settings), xs.mean(**settings))
+        """,
+        None,
+    ),
+    (
+        "class-signature-keyword-only-and-defaults",
+        """
+        import torch
+        def step(w, grad, *, lr=0.1, weight_decay=0.0, maximize=False):
+            g = grad + weight_decay * w
+            return w + lr * g if maximize else w - lr * g
+        def describe(name, *values, sep=", ", **notes):
+            text = name + ": " + sep.join(str(v) for v in values)
+            for key, value in notes.items():
+                text += f" [{key}={value}]"
+            return text
+        w = torch.tensor([1.0, -2.0])
+        g = torch.tensor([0.5, 0.5])
+        print(step(w, g), step(w, g, lr=1.0), step(w, g, weight_decay=0.1, maximize=True))
+        print(describe("losses", 0.5, 0.25, 0.125))
+        print(describe("empty"), describe("pair", 1, 2, sep=" | ", unit="nats", run=3))
+        sq = lambda *xs, power=2: [x ** power for x in xs]
+        print(sq(1, 2, 3), sq(2, power=3), (lambda **kw: sorted(kw))(b=1, a=2))
+        """,
+        None,
+    ),
+    (
+        "class-signature-forwarding-wrapper",
+        """
+        import torch
+        calls = []
+        def traced(fn):
+            def wrapper(*args, **kwargs):
+                calls.append((len(args), sorted(kwargs)))
+                return fn(*args, **kwargs)
+            return wrapper
+        def mse(pred, target, reduction="mean"):
+            diff = (pred - target) ** 2
+            return diff.mean() if reduction == "mean" else diff.sum()
+        mse = traced(mse)
+        p = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        t = torch.tensor([1.5, 2.0, 2.0])
+        loss = mse(p, t) + mse(p, target=t, reduction="sum")
+        loss.backward()
+        print(loss, p.grad, calls)
+        class Tracker:
+            def __init__(self, **fields):
+                self.fields = fields
+            def update(self, *pairs, **more):
+                for key, value in pairs:
+                    self.fields[key] = value
+                self.fields.update(more)
+                return self
+        print(Tracker(epoch=0).update(("loss", 1.5), lr=0.1).fields)
+        """,
+        None,
+    ),
+    (
+        "class-signature-module-forward-kwargs",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(6)
+        class Head(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 2)
+            def forward(self, x, *, temperature=1.0, **extra):
+                if extra:
+                    print("ignored:", sorted(extra))
+                return torch.softmax(self.fc(x) / temperature, dim=-1)
+        head = Head()
+        x = torch.ones(1, 3)
+        print(head(x), head(x, temperature=5.0), head(x, mask=None, debug=True).shape)
+        """,
+        None,
+    ),
+    (
+        "class-signature-error-missing-keyword-only",
+        """
+        def schedule(epoch, *, base_lr, decay=0.5):
+            return base_lr * decay ** epoch
+        print(schedule(2, base_lr=0.8))
+        schedule(3)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-too-many-positional-with-keyword-only",
+        """
+        def clip(x, low=0.0, *, high):
+            return min(max(x, low), high)
+        print(clip(5.0, high=1.0))
+        clip(5.0, 1.0, 2.0, high=3.0)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-unexpected-keyword-method",
+        """
+        class Model:
+            def predict(self, *xs, scale=1.0):
+                return [x * scale for x in xs]
+        m = Model()
+        print(m.predict(1, 2, scale=3))
+        m.predict(1, 2, sacle=3)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-double-star-not-a-mapping",
+        """
+        def f(a, b=1):
+            return a + b
+        options = [("b", 2)]
+        print(f(1, **dict(options)))
+        f(1, **options)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-double-star-duplicate",
+        """
+        def f(**kwargs):
+            return kwargs
+        base = {"lr": 0.1}
+        print(f(**base, momentum=0.9))
+        f(lr=0.2, **base)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-keywords-must-be-strings",
+        """
+        def f(**kwargs):
+            return kwargs
+        print(f(**{"a": 1}))
+        f(**{1: "a"})
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-star-not-iterable",
+        """
+        def f(*args):
+            return len(args)
+        print(f(*range(4)), f(*"ab"), f(*[]))
+        f(*4)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-multiple-values-into-kwargs-function",
+        """
+        def f(a, **rest):
+            return a, rest
+        print(f(1, b=2), f(a=3))
+        f(1, a=2)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-function-forward-star-wrong-gradients",
+        """
+        import torch
+        class Sum(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, *xs):
+                out = xs[0]
+                for x in xs[1:]:
+                    out = out + x
+                return out
+            @staticmethod
+            def backward(ctx, g):
+                return g, g
+        a = torch.ones(2, requires_grad=True)
+        Sum.apply(a, a, a).sum().backward()
+        """,
+        "RuntimeError",
+    ),
 ]

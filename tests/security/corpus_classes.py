@@ -451,6 +451,76 @@ CLASSES: list[HostileProgram] = [
         "refuse",
         "class A:\n    def f(self):\n        pass\nprint(hash(A().f))",
     ),
+    # ---- *args, keyword-only parameters, **kwargs and f(**mapping) ----------------------------
+    _p(
+        "class-kwargs-smuggles-dunder-keyword",
+        "escape",
+        "refuse",
+        "def f(**kw):\n    return kw\nprint(f(**{'__class__': 1}))",
+    ),
+    _p(
+        "class-kwargs-smuggles-module-internal",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self, **kw):\n        super().__init__(**kw)\nN(**{'_parameters': {}})",
+    ),
+    _p(
+        "class-kwargs-smuggles-refused-torch-keyword",
+        "escape",
+        "refuse",
+        "import torch\nt = torch.ones(2)\nopts = {'out': t}\ntorch.add(t, t, **opts)",
+    ),
+    _p(
+        "class-kwargs-into-super-init-unknown",
+        "escape",
+        "bounded",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self, **kw):\n        super().__init__(**kw)\nN(training=False)",
+    ),
+    _p(
+        "class-star-args-huge-len",
+        "memory",
+        "limit",
+        "class Huge:\n    def __len__(self):\n        return 10 ** 9\n    def __getitem__(self, i):\n        return i\ndef f(*args):\n    return len(args)\nf(*Huge())",
+    ),
+    _p(
+        "class-star-args-endless-sequence",
+        "memory",
+        "limit",
+        "class Forever:\n    def __getitem__(self, i):\n        return i\ndef f(*args):\n    return args\nf(*Forever())",
+    ),
+    _named(
+        "class-star-args-recursing",
+        "resource",
+        "call_depth",
+        "def f(*a, **k):\n    return f(*a, **k)\nf(1, x=2)",
+    ),
+    _named(
+        "class-kwargs-growing-each-call",
+        "resource",
+        "call_depth",
+        "def f(**k):\n    k[str(len(k))] = 1\n    return f(**k)\nf()",
+    ),
+    _p(
+        "class-keyword-only-default-dunder",
+        "escape",
+        "refuse",
+        "def f(*, a=__builtins__):\n    return a\nf()",
+    ),
+    _p(
+        "class-kwargs-parameter-dunder-name",
+        "escape",
+        "refuse",
+        "def f(**__globals__):\n    return 1",
+    ),
+    _p(
+        "class-double-star-non-mapping-object",
+        "escape",
+        "bounded",
+        "class M:\n    def keys(self):\n        return ['__class__']\n    def __getitem__(self, k):\n        return 1\ndef f(**kw):\n    return kw\nf(**M())",
+    ),
+    # ---- controls: the honest programs still run ----------------------------------------------
     _p(
         "class-control-value",
         "control",
