@@ -160,17 +160,18 @@ def class_statement(compiler: Compiler, node: ast.ClassDef, scope: Scope) -> Stm
     from app.sandbox.compiler import Scope, assigned_names
 
     name = node.name
+    qualname = scope.child_prefix() + name  # `train.<locals>.Net` for a class in a function
     bases = compiler.exprs([base for base in node.bases if not _is_object(base)], scope)
     objects = sum(1 for base in node.bases if _is_object(base))
     body_names = assigned_names(node.body)  # `def`s too: `__radd__ = __add__` reads one
-    body_scope = Scope("function", body_names, scope, name)
-    cell_scope = Scope("function", {CLASS_CELL}, scope, name)
+    body_scope = Scope("function", body_names, scope, qualname)
+    cell_scope = Scope("function", {CLASS_CELL}, scope, qualname)
     # Each entry: how to fill the namespace from the class-body frame and the cell frame.
     fillers: list[Callable[[Frame, Frame], None]] = []
     ctx = compiler.ctx
     for statement in node.body:
         if isinstance(statement, ast.FunctionDef):
-            fillers.append(_method(compiler, statement, body_scope, cell_scope, name))
+            fillers.append(_method(compiler, statement, body_scope, cell_scope, qualname))
         elif isinstance(statement, ast.Assign):
             fillers.append(_assignment(compiler, statement, body_scope))
         # docstrings and `pass` do nothing
@@ -187,7 +188,9 @@ def class_statement(compiler: Compiler, node: ast.ClassDef, scope: Scope) -> Stm
             fill(body_frame, cell_frame)
         ctx.line, ctx.col = line, col
         try:
-            real = classes.make_class(name, base_values, namespace, ctx, line, dict(lines))
+            real = classes.make_class(
+                name, base_values, namespace, ctx, line, dict(lines), qualname
+            )
         except (TypeError, ValueError) as error:
             raise ProgramException(type(error).__name__, str(error), line=line, col=col) from None
         cell_frame.vars[CLASS_CELL] = real

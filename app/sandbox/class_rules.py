@@ -156,5 +156,6 @@ def capabilities() -> dict[str, Any]:
         "class_body": CLASS_BODY,
         "reserved_names": sorted(RESERVED_NAMES),
         "ctx": sorted(CTX_METHODS | CTX_ATTRIBUTES),
-        "where": "top level of the program only; no metaclass, no keywords, no class decorators",
+        "where": "top level of the program or inside a function (never in a class body); "
+        "no metaclass, no keywords, no class decorators",
     }

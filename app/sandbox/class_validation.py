@@ -30,7 +30,10 @@ def check_class(
     node: ast.ClassDef, nested: bool, allowed: set[int], refuse: Refuse, check_name: CheckName
 ) -> None:
     if nested:
-        raise refuse(node, "a class can only be defined at the top level of the program.")
+        raise refuse(
+            node,
+            "a class can only be defined at the top level of the program or in a function.",
+        )
     check_name(node, node.name)
     if node.keywords:
         raise refuse(

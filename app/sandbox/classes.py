@@ -175,6 +175,9 @@ def _forwarder(name: str) -> Callable[..., Any]:
     return special
 
 
+CLASS_ITEMS = 1_000
+
+
 def make_class(
     name: str,
     bases: list[Any],
@@ -182,8 +185,18 @@ def make_class(
     ctx: RunContext,
     line: int,
     lines: dict[str, int] | None = None,
+    qualname: str | None = None,
 ) -> type:
     """The real class for a class statement whose base expressions evaluated to `bases`."""
+    # A class is a real type object (about a kilobyte): a class statement run in a loop or in
+    # a function called many times pays for it like that many list items.
+    if ctx.python_items + CLASS_ITEMS > ctx.limits.items:
+        raise ctx.limit_exceeded(
+            "items",
+            f"The program built more than {ctx.limits.items:,} list items and string "
+            f"characters in total (each class a class statement makes counts as {CLASS_ITEMS:,}).",
+        )
+    ctx.charge_python_items(CLASS_ITEMS)
     kinds: set[str] = set()
     real_bases: list[type] = []
     for base in bases:
@@ -199,9 +212,10 @@ def make_class(
         )
     kind = kinds.pop() if kinds else "plain"
     info = ClassInfo(name, kind, members, ctx, lines)
+    info.qualname = qualname or name
     namespace: dict[str, Any] = {
         "__module__": "__main__",
-        "__qualname__": name,
+        "__qualname__": info.qualname,
         "__sandbox__": info,
     }
     if kind == "function":
@@ -361,9 +375,14 @@ class ProgramMethod(ProgramInstance):
         return hash((id(self.function), id(self.owner)))
 
     def __repr__(self) -> str:
+        # As CPython: the object's own repr (its __repr__, run in the interpreter, if defined).
+        return f"<bound method {self.function.qualname} of {self.owner!r}>"
+
+    def capture_repr(self) -> str:
+        """The same without running the program's code (for the capture, after the run)."""
         owner = self.owner
-        shown = owner.__name__ if isinstance(owner, type) else f"{type(owner).__name__} object"
-        return f"<bound method {self.function.qualname} of <__main__.{shown}>>"
+        shown = owner.__qualname__ if isinstance(owner, type) else f"{type(owner).__qualname__}"
+        return f"<bound method {self.function.qualname} of <__main__.{shown} object>>"
 
 
 class SuperView(ProgramInstance):
@@ -493,7 +512,7 @@ def _class_attribute(cls: type, name: str, ctx: RunContext, surface: Any) -> Any
             return member.function
         return member
     if name == "apply" and issubclass(cls, torch.autograd.Function):
-        label = f"Function.apply of <class '__main__.{cls.__name__}'>"  # as CPython shows it
+        label = f"Function.apply of <class '__main__.{cls.__qualname__}'>"  # as CPython does
         return TrustedCallable(label, cls.apply, handable=True)
     if issubclass(cls, ProgramModule) and _is_module_method(name):
         return ModuleFunction(name, ctx, surface)
@@ -775,6 +794,8 @@ def short_repr(value: Any, containers: bool = True) -> str | None:
         for module in value.modules()
     ):
         return f"<{type(value).__name__} object>"
+    if isinstance(value, ProgramMethod):
+        return value.capture_repr()
     if isinstance(value, ProgramInstance) and not isinstance(value, nn.Module):
         return repr(value)
     return None

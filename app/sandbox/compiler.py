@@ -167,6 +167,11 @@ def assigned_names(nodes: list[Any]) -> set[str]:
         elif isinstance(node, ast.FunctionDef):
             names.add(node.name)
             stack.extend(node.args.defaults)
+            stack.extend(default for default in node.args.kw_defaults if default is not None)
+            continue
+        elif isinstance(node, ast.ClassDef):  # its body binds the class's names, not ours
+            names.add(node.name)
+            stack.extend(node.bases)
             continue
         elif isinstance(node, ast.Lambda):
             stack.extend(node.args.defaults)

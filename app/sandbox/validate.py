@@ -509,7 +509,7 @@ def _warn_compare(node: ast.Compare) -> None:
 _NODE_CHECKS: dict[type[ast.AST], NodeCheck] = {
     ast.Name: _check_name_node,
     ast.ClassDef: lambda node, where, limits, allowed: class_validation.check_class(
-        node, where.in_function or where.in_class, allowed, _refuse, _check_name
+        node, where.in_class, allowed, _refuse, _check_name
     ),
     ast.Try: _check_try,
     ast.ExceptHandler: _check_handler,

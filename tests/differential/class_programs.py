@@ -1839,4 +1839,116 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         "RuntimeError",
     ),
+    # ---- classes defined inside functions (closures over the function's locals) --------------
+    (
+        "class-in-function-module-factory",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(7)
+        def make_block(width, activation, scale=0.5):
+            class Block(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(width, width)
+                def forward(self, x):
+                    return activation(self.fc(x)) * scale
+                def extra_repr(self):
+                    return f"scale={scale}"
+            return Block()
+        blocks = [make_block(3, torch.tanh), make_block(3, torch.relu, scale=2.0)]
+        x = torch.ones(1, 3)
+        for block in blocks:
+            x = block(x)
+        x.sum().backward()
+        print(blocks[1], type(blocks[0]))
+        print(x, blocks[0].fc.weight.grad.shape, type(blocks[0]) is type(blocks[1]))
+        """,
+        None,
+    ),
+    (
+        "class-in-function-custom-function-closure",
+        """
+        import torch
+        def make_clamp(low, high):
+            class Clamp(torch.autograd.Function):
+                @staticmethod
+                def forward(ctx, x):
+                    ctx.save_for_backward(x)
+                    return x.clamp(low, high)
+                @staticmethod
+                def backward(ctx, grad_output):
+                    x, = ctx.saved_tensors
+                    inside = (x >= low) & (x <= high)
+                    return grad_output * inside
+            return Clamp
+        Unit = make_clamp(0.0, 1.0)
+        x = torch.tensor([-0.5, 0.25, 0.75, 1.5], requires_grad=True)
+        y = Unit.apply(x * 2)
+        y.sum().backward()
+        print(y, x.grad, Unit, y.grad_fn.name())
+        """,
+        None,
+    ),
+    (
+        "class-in-function-closure-late-binding-and-qualnames",
+        """
+        def make_counter(start):
+            count = [start]
+            class Counter:
+                step = 1
+                def bump(self):
+                    count[0] += Counter.step * factor
+                    return count[0]
+                def __repr__(self):
+                    return f"Counter({count[0]})"
+            factor = 10
+            return Counter
+        C = make_counter(5)
+        c = C()
+        c.bump()
+        print(c, c.bump(), C, C.step, c.bump)
+        D = make_counter(0)
+        print(D is C, isinstance(c, D), isinstance(c, C), D().bump(), c)
+        """,
+        None,
+    ),
+    (
+        "class-in-method-head-builder",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(8)
+        class Trainer:
+            def __init__(self, classes):
+                self.classes = classes
+            def make_head(self, width):
+                n = self.classes
+                class Head(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.out = nn.Linear(width, n)
+                    def forward(self, x):
+                        return self.out(x).log_softmax(dim=-1)
+                return Head()
+        head = Trainer(4).make_head(2)
+        print(head, type(head), head(torch.ones(1, 2)).shape)
+        """,
+        None,
+    ),
+    (
+        "class-in-function-error-free-variable-unbound",
+        """
+        def broken():
+            class Reader:
+                def read(self):
+                    return later
+            r = Reader()
+            print(r.read)
+            r.read()
+            later = 1
+        broken()
+        """,
+        "NameError",
+    ),
 ]

@@ -520,6 +520,56 @@ CLASSES: list[HostileProgram] = [
         "bounded",
         "class M:\n    def keys(self):\n        return ['__class__']\n    def __getitem__(self, k):\n        return 1\ndef f(**kw):\n    return kw\nf(**M())",
     ),
+    # ---- classes defined inside functions ------------------------------------------------------
+    _named(
+        "class-statement-in-a-loop",
+        "memory",
+        "items",
+        "for i in range(100000):\n    class A:\n        pass",
+    ),
+    _named(
+        "class-factory-called-in-a-loop",
+        "memory",
+        "items",
+        _MODULE
+        + "def make():\n    class N(nn.Module):\n        def forward(self, x):\n            return x\n    return N\nkept = []\nfor i in range(100000):\n    kept.append(make())",
+    ),
+    _named(
+        "class-in-recursive-function",
+        "resource",
+        "call_depth",
+        "def f(n):\n    class A:\n        def g(self):\n            return f(n + 1)\n    return A().g()\nf(0)",
+    ),
+    _p(
+        "class-in-function-base-from-closure",
+        "escape",
+        "refuse",
+        "def make(base):\n    class A(base):\n        pass\n    return A\nmake(int)",
+    ),
+    _p(
+        "class-in-function-base-type-of-value",
+        "escape",
+        "refuse",
+        "def make(x):\n    class A(type(x)):\n        pass\n    return A\nmake(print)",
+    ),
+    _p(
+        "class-in-function-reads-closure-dunder",
+        "escape",
+        "refuse",
+        "def make():\n    secret = 1\n    class A:\n        def f(self):\n            return self.f.__closure__\n    return A()\nmake().f()",
+    ),
+    _p(
+        "class-in-class-body",
+        "escape",
+        "refuse",
+        "class A:\n    class B:\n        pass",
+    ),
+    _p(
+        "class-in-function-forbidden-dunder",
+        "escape",
+        "refuse",
+        "def make():\n    class A:\n        def __getattr__(self, name):\n            return 1\n    return A()\nmake()",
+    ),
     # ---- controls: the honest programs still run ----------------------------------------------
     _p(
         "class-control-value",
