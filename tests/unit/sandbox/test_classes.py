@@ -82,6 +82,32 @@ def test_the_capture_never_runs_the_programs_repr_after_the_run() -> None:
     assert result["variables"]["a"]["repr"] == "<A object>"
 
 
+def test_the_capture_of_a_bound_method_never_runs_its_objects_repr() -> None:
+    # print() shows the object's own repr, as CPython does; the capture, after the run, not.
+    source = (
+        "calls = []\n"
+        "def make():\n"
+        "    class A:\n"
+        "        def __repr__(self):\n"
+        "            calls.append(1)\n"
+        "            return 'A!'\n"
+        "        def f(self):\n"
+        "            return 1\n"
+        "    return A()\n"
+        "m = make().f\n"
+        "print(m)\n"
+        "print(len(calls))\n"
+    )
+    result = run_program(source)
+    assert result["ok"], result["error"]
+    assert result["stdout"] == "<bound method make.<locals>.A.f of A!>\n1\n"
+    captured = result["variables"]["m"]
+    assert captured["kind"] == "method"
+    owner = "<__main__.make.<locals>.A object>"
+    assert captured["repr"] == f"<bound method make.<locals>.A.f of {owner}>"
+    assert len(result["variables"]["calls"]["items"]) == 1  # the print only
+
+
 def test_a_custom_function_node_has_torchs_name_in_the_graph() -> None:
     source = (
         "import torch\n"
