@@ -106,10 +106,8 @@ def _function_parts(
     parameters = tuple(argument.arg for argument in node.args.args)
     local = signatures.local_names(node.args) | assigned_names(node.body)
     inner = Scope("function", local, scope, qualname)
-    first = parameters[0] if parameters else None
-    if first is None and node.args.vararg is not None:
-        first = node.args.vararg.arg  # `def m(*args)`: super() looks at args, as CPython's does
-    inner.first_parameter = first if method else None  # type: ignore[attr-defined]
+    # `def m(*args)` has none: its super() is CPython's "super(): no arguments".
+    inner.first_parameter = parameters[0] if method and parameters else None  # type: ignore[attr-defined]
     body = compiler.block(node.body, inner)
 
     def run_body(frame: Frame) -> Any:

@@ -1839,6 +1839,50 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         "RuntimeError",
     ),
+    (
+        "class-signature-methods-static-class-star",
+        """
+        import torch.nn as nn
+        class Box:
+            def everything(*args, **kwargs):
+                return len(args), sorted(kwargs)
+            @staticmethod
+            def pack(*items, sep="-"):
+                return sep.join(str(i) for i in items)
+            @classmethod
+            def build(cls, *parts, **named):
+                obj = cls()
+                obj.parts = parts
+                obj.named = named
+                return obj
+        b = Box.build(1, 2, color="red")
+        print(b.everything(3, k=1), Box.pack(1, 2, 3), b.pack(4, sep="+"), b.parts, b.named)
+        print(Box.everything(), Box.everything(b, 1, x=2))
+        class Config(nn.Module):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+        print(Config())
+        try:
+            Config(training=False)
+        except TypeError as error:
+            print("TypeError:", error)
+        """,
+        None,
+    ),
+    (
+        "class-signature-error-super-without-first-parameter",
+        """
+        class Base:
+            def hello(self):
+                return "base"
+        class Child(Base):
+            def hello(*args):
+                return super().hello()
+        print(Base().hello())
+        Child().hello()
+        """,
+        "RuntimeError",
+    ),
     # ---- classes defined inside functions (closures over the function's locals) --------------
     (
         "class-in-function-module-factory",
