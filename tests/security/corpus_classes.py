@@ -178,10 +178,10 @@ CLASSES: list[HostileProgram] = [
     ),
     _p("class-decorated", "escape", "refuse", "import torch\n@torch.no_grad()\nclass A:\n    pass"),
     _p(
-        "class-in-function",
-        "escape",
-        "refuse",
-        "def f():\n    class A:\n        pass\n    return A",
+        "class-in-function",  # legal since classes may be defined in functions: a control
+        "control",
+        "run",
+        "def f():\n    class A:\n        pass\n    return A\nprint(f())",
     ),
     _p("class-nested-class", "escape", "refuse", "class A:\n    class B:\n        pass"),
     _p("class-body-loop", "escape", "refuse", "class A:\n    for i in range(3):\n        pass"),
@@ -557,12 +557,6 @@ CLASSES: list[HostileProgram] = [
         "escape",
         "refuse",
         "def make():\n    secret = 1\n    class A:\n        def f(self):\n            return self.f.__closure__\n    return A()\nmake().f()",
-    ),
-    _p(
-        "class-in-class-body",
-        "escape",
-        "refuse",
-        "class A:\n    class B:\n        pass",
     ),
     _p(
         "class-in-function-forbidden-dunder",
