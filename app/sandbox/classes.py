@@ -491,6 +491,8 @@ def get_attribute(value: Any, name: str, ctx: RunContext, surface: Any) -> Any:
 
 def _bind(member: Any, owner: Any, cls: type) -> Any:
     if isinstance(member, Member):
+        if member.kind == "property":  # `super().x`: the base's getter, as CPython runs it
+            return member.function.invoke((owner,), {})
         if member.kind == "static":
             return member.function
         if member.kind == "class":

@@ -1573,6 +1573,30 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         None,
     ),
+    (
+        "class-property-overridden-reads-super",
+        """
+        class Layer:
+            def __init__(self, units):
+                self.units = units
+            @property
+            def size(self):
+                return self.units
+            @size.setter
+            def size(self, value):
+                self.units = int(value)
+        class WideLayer(Layer):
+            @property
+            def size(self):
+                return 2 * super().size
+        w = WideLayer(3)
+        print(w.size, Layer.size.fget(w), WideLayer.size.fset)
+        Layer.size.fset(w, 5.7)
+        print(w.units, w.size)
+        w.size = 4
+        """,
+        "AttributeError",
+    ),
     # ---- *args, keyword-only parameters, **kwargs and f(**mapping) --------------------------
     (
         "class-signature-module-star-inputs",
