@@ -20,6 +20,8 @@ import torch
 from torch import nn
 
 from app.result import included_parts, run_result, with_empty_parts
+from app.sandbox.aside import Aside
+from app.sandbox.classes import runs_program_repr
 from app.sandbox.context import RunContext
 from app.sandbox.errors import PlaygroundSignal, ProgramError
 from app.sandbox.interpreter import Interpreter, Outcome
@@ -32,6 +34,7 @@ from app.sandbox.surface.autograd_calls import run_pass
 from app.sandbox.surface.values import Namespace
 from app.trace.encode import encode_value_counted
 from app.trace.jacobian import JacobianRequestError, requested_jacobian
+from app.trace.program_reprs import show_program_reprs
 from app.trace.recorder import Recorder
 from app.trace.result_budget import ResultBudget, empty_value
 
@@ -105,7 +108,9 @@ def _execute(
     gc.disable()
     try:
         try:
-            result = run.execute(backward, jacobian)
+            # The program's `__repr__`s run aside at the end, never for a grader: they keep
+            # the final state to evaluate, which a `__repr__` could change.
+            result = run.execute(backward, jacobian, program_reprs=not keep_records)
         except BaseException as unexpected:  # the promise: nothing escapes
             if isinstance(unexpected, KeyboardInterrupt | SystemExit):
                 raise
@@ -139,7 +144,11 @@ class _Run:
         self.ctx: RunContext | None = None
 
     def execute(
-        self, backward: Mapping[str, Any] | None, jacobian: Mapping[str, Any] | None
+        self,
+        backward: Mapping[str, Any] | None,
+        jacobian: Mapping[str, Any] | None,
+        *,
+        program_reprs: bool = True,
     ) -> dict[str, Any]:
         reset_global_state(self.seed)
         self.ctx = RunContext(self.limits, self.observer)
@@ -166,6 +175,11 @@ class _Run:
                 error = refused.error
         if error is None and backward is not None:
             error = self._requested_backward(final, backward, warnings_seen)
+            # What the program's own code printed during it (a Function's backward, a tensor
+            # hook) follows the program's output, as after a last `.backward()` line.
+            stdout = self.interpreter.runtime.stdout
+            outcome.stdout = stdout.getvalue()
+            outcome.stdout_truncated = stdout.truncated
         variables = _encode_variables(final, self.limits, self.recorder, self.budget)
         result = _base_result(self.seed, self.limits, outcome, error, warnings_seen)
         result["variables"] = variables
@@ -176,7 +190,28 @@ class _Run:
         result["jacobian"] = requested_jacobian_result
         if self.recorder is not None:
             result.update(self.recorder.render(final))
+        if program_reprs:
+            self._show_program_reprs(final, variables, result)
         return result
+
+    def _show_program_reprs(
+        self, final: Mapping[str, Any], variables: dict[str, Any], result: dict[str, Any]
+    ) -> None:
+        """The program's own `__repr__` of its objects in `variables`: last, when the rest of
+        the result is built, run aside (trace/program_reprs.py)."""
+        if not any(
+            runs_program_repr(value) or type(value) in (list, tuple) for value in final.values()
+        ):
+            return
+        assert self.interpreter is not None
+        aside = Aside(self.interpreter.runtime)
+        muted = nullcontext() if self.recorder is None else self.recorder.muted()
+        with muted:
+            show_program_reprs(final, variables, aside, self.budget, self.limits.value_elements)
+        cut = self.budget.cut
+        if cut:
+            result["result_truncated"] = True
+            result["result_cut"] = cut
 
     def _requested_backward(
         self,
@@ -194,6 +229,11 @@ class _Run:
                 f"backward.output: '{name}' is a {type(output).__name__}, not a tensor."
             )
         retain_graph = bool(request.get("retain_graph", False))
+        ctx = self.ctx
+        assert ctx is not None
+        # No line until the program's own code runs (a Function's backward, a hook): it moves
+        # the position, so an error there names its line; torch's own errors have none.
+        ctx.line = ctx.col = 0
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -206,9 +246,11 @@ class _Run:
                 )
                 run_pass(request_pass, self.observer)
         except (PlaygroundSignal, Exception) as failure:
-            # torch's own errors, as torch words them; the request has no line.
+            # torch's own errors, as torch words them, have no line (the request has none);
+            # the program's, raised inside code it wrote, keep theirs.
             error = program_error(failure, from_operation=True)
-            error.line = error.col = None
+            if not isinstance(failure, PlaygroundSignal) or not error.line:
+                error.line = error.col = None
             return error
         else:
             for warning in caught:

@@ -782,6 +782,19 @@ def backward_line(node: Any) -> int | None:
     return None
 
 
+def runs_program_repr(value: Any) -> bool:
+    """True when `repr(value)` runs code of the program: an object of a class of the program
+    that defines `__repr__`, or a module holding a module of the program that defines
+    `__repr__` or `extra_repr` (what `short_repr` shows as `<Value object>` for that reason)."""
+    if isinstance(value, ProgramObject):
+        return _has_member(type(value), "__repr__")
+    return isinstance(value, nn.Module) and any(
+        isinstance(module, ProgramModule)
+        and (_has_member(type(module), "__repr__") or _has_member(type(module), "extra_repr"))
+        for module in value.modules()
+    )
+
+
 def short_repr(value: Any, containers: bool = True) -> str | None:
     """What the capture shows for a program object without running its code after the run:
     `<Value object>`; containers holding such objects get a bounded repr built the same way.

@@ -82,6 +82,12 @@ class Interpreter:
             globals=self.globals,
         )
 
+    @property
+    def runtime(self) -> Runtime:
+        """The program's runtime (its stdout), for trusted code working after the run: the
+        runner's request backward and the capture's `__repr__` calls (sandbox/aside.py)."""
+        return self._runtime
+
     def evaluate(self, expression: str) -> Any:
         """Evaluate one expression against the final globals; raise EvaluationError on failure."""
         # A grader's question gets a fresh step and time budget, with the same limits.

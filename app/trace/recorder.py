@@ -10,7 +10,8 @@ ids; everything expensive (edges, saved tensors, encoding values) happens once, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -136,6 +137,18 @@ class Recorder:
             if isinstance(value, torch.Tensor):
                 self.registry.record_tensor(value, None)
 
+    @contextmanager
+    def muted(self) -> Iterator[None]:
+        """Hear no statement meanwhile (code run aside after the run: sandbox/aside.py).
+
+        Compiled code holds this recorder, not the context's observer (which the aside swaps
+        for a passive one); shadowing the method costs the hot path nothing."""
+        self.statement_executed = _ignore_statement  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            del self.statement_executed
+
     def release(self) -> None:
         """Drop everything recorded, once rendered (the run's cycles may keep `self` alive)."""
         self.registry.release()
@@ -172,6 +185,10 @@ class Recorder:
         if "backward_trace" in self.parts:
             rendered["backward_trace"] = render_calls(self.tracer.calls)
         return rendered
+
+
+def _ignore_statement(line: int, bindings: Mapping[str, Any], stdout_len: int) -> None:
+    return None
 
 
 def _names_by_tensor(registry: NodeRegistry, variables: Mapping[str, Any]) -> dict[str, list[str]]:

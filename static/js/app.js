@@ -94,6 +94,7 @@ function drawGraph() {
     result,
     timelineIndex: view.final && !result.timeline?.length ? null : state.timelineIndex,
     finalBindings: variablesAsBindings(result),
+    final: view.final,
     nodesById: nodesById(),
     grads,
     onSelect: selectNode,

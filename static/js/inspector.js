@@ -5,7 +5,7 @@ import { h, replaceChildren } from './element.js';
 import { t } from './i18n.js';
 import { nodeCaption, tensorName } from './node-names.js';
 import { formatPretty, formatShape } from './tensor-format.js';
-import { explainGradient, formulaFor } from './why-gradient.js';
+import { explainGradient, formulaFor, isProgramFunction, programBackward } from './why-gradient.js';
 
 // MulBackward0 ∘ MulBackward0 ∘ MulBackward0 reads as MulBackward0 ×3.
 function compressOps(ops) {
@@ -44,10 +44,47 @@ function savedTensors(node, nodesById) {
   );
 }
 
-function whyGradient(result, node, applied) {
+// A node of a program's torch.autograd.Function: its rule is the program's backward, and the
+// numbers are those the backward trace recorded when the engine called it.
+function programRule(program) {
+  const sentences = [
+    h('p', { class: 'program-rule', dataset: { testid: 'program-rule' }, text: t('why.programRule', { name: program.name, line: program.line }) }),
+  ];
+  if (program.status === 'ok') {
+    sentences.push(
+      h('p', {
+        class: 'program-numbers',
+        dataset: { testid: 'program-numbers', call: String(program.callIndex + 1) },
+        text: t('why.programNumbers', { call: program.callIndex + 1, in: program.inText, out: program.outText }),
+      }),
+    );
+  } else {
+    const key = program.status === 'not-yet' ? 'why.programNotYet' : 'why.programNoBackward';
+    sentences.push(h('p', { class: 'muted', dataset: { testid: 'program-numbers' }, text: t(key) }));
+  }
+  return sentences;
+}
+
+function formulaItem(formula) {
+  if (!formula.programRules?.length) {
+    return [h('li', {}, h('code', { text: formula.op }), `: ${formula.formula || '—'}`)];
+  }
+  return formula.programRules.map((rule) =>
+    h(
+      'li',
+      { dataset: { programLine: String(rule.line) } },
+      h('code', { text: formula.op }),
+      `: ${t('why.programFormula', { line: rule.line, in: rule.inText, out: rule.outText })}`,
+    ),
+  );
+}
+
+function whyGradient(result, node, applied, functionNode = null) {
   const explanation = explainGradient(result, node.id, { applied });
   const section = h('section', { class: 'why', dataset: { testid: 'why-gradient', status: explanation.status } });
   section.append(h('h3', { text: t('why.title') }));
+  const program = functionNode ? programBackward(result, functionNode.id, { applied }) : null;
+  if (program) section.append(...programRule(program));
   if (explanation.status === 'no-backward') {
     section.append(h('p', { class: 'muted', text: t('why.noBackward') }));
     return section;
@@ -93,7 +130,7 @@ function whyGradient(result, node, applied) {
           h(
             'ul',
             { class: 'formulas' },
-            hop.formulas.map((f) => h('li', {}, h('code', { text: f.op }), `: ${f.formula || '—'}`)),
+            hop.formulas.flatMap(formulaItem),
           ),
         ),
       );
@@ -166,11 +203,18 @@ export function renderInspector(panel, { result, nodeId, grads, applied = null, 
     details.append(
       ...row(t('inspector.line'), String(node.line ?? '—')),
       ...row(t('inspector.tensor'), output ? nodeCaption(output) : '—'),
-      ...row('∂', h('span', { text: formulaFor(node.name) || '—' })),
+      ...row('∂', h('span', {
+        text: isProgramFunction(node) ? t('why.programRuleShort', { line: node.backward_line }) : formulaFor(node.name) || '—',
+      })),
       ...row(t('inspector.saved'), savedTensors(node, nodesById)),
     );
     children.push(details);
-    if (output) children.push(whyGradient(result, output, applied));
+    if (output) children.push(whyGradient(result, output, applied, node));
+    else if (isProgramFunction(node)) {
+      const section = h('section', { class: 'why', dataset: { testid: 'why-gradient' } }, h('h3', { text: t('why.title') }));
+      section.append(...programRule(programBackward(result, node.id, { applied })));
+      children.push(section);
+    }
   } else {
     const title = nodeCaption(node);
     children.push(h('h3', {}, h('code', { text: title }), h('span', { class: 'muted', text: ` ${node.id}` })));

@@ -57,14 +57,25 @@ function tensorEntry(name, node, grads, changed, onSelect) {
 }
 
 /**
- * result, timelineIndex (null: no timeline, show finalBindings), nodesById,
+ * result, timelineIndex (null: no timeline, show finalBindings), final (the timeline stands at
+ * its end: non-tensor values as the run ended, from finalBindings), nodesById,
  * grads ({dotGrad(id)}, grad-history.js), onSelect(nodeId).
  */
-export function renderVariables(panel, { result, timelineIndex, finalBindings, nodesById, grads, onSelect }) {
+export function renderVariables(panel, { result, timelineIndex, finalBindings, final = false, nodesById, grads, onSelect }) {
   const body = $(SELECTORS.panelBody, panel);
   const timeline = result?.timeline || [];
   const atStep = timelineIndex !== null && timelineIndex !== undefined && timeline.length > 0;
   const bindings = atStep ? bindingsAt(timeline, timelineIndex) : new Map(Object.entries(finalBindings || {}));
+  if (atStep && final) {
+    // At the end, a non-tensor value as the run ended: objects of the program's classes show
+    // their own __repr__ there (computed once the run was over), not the short `<Value object>`.
+    for (const [name, value] of bindings) {
+      const last = finalBindings?.[name];
+      if (value && typeof value === 'object' && last && typeof last === 'object' && last.kind === value.kind) {
+        bindings.set(name, last);
+      }
+    }
+  }
   const entry = atStep ? timeline[timelineIndex] : null;
   const changedNames = new Set(Object.keys(entry?.bindings || {}));
   const changedNodes = new Set(Object.keys(entry?.grads || {}));

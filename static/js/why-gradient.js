@@ -50,6 +50,59 @@ export function formulaFor(name) {
   return LOCAL_DERIVATIVES[name] || '';
 }
 
+// A node made by a torch.autograd.Function of the program carries the line of its `backward`.
+export function isProgramFunction(node) {
+  return node?.kind === 'function' && node.backward_line !== undefined && node.backward_line !== null;
+}
+
+function gradsText(grads) {
+  return (grads || []).map((grad) => (grad === null || grad === undefined ? 'None' : formatCompact(grad, 6))).join(', ');
+}
+
+// Where the engine ran function node `functionId`: the latest call that ran it among the first
+// `applied` replay steps (all steps when `applied` is null), with that step.
+function latestStep(calls, functionId, applied) {
+  let before = 0;
+  let ever = false;
+  let found = null;
+  calls.forEach((call, callIndex) => {
+    const steps = call.steps || [];
+    const position = steps.findIndex((step) => step.node === functionId);
+    if (position >= 0) {
+      ever = true;
+      if (applied === null || before + position < applied) found = { callIndex, step: steps[position] };
+    }
+    before += steps.length;
+  });
+  return { ever, found };
+}
+
+/**
+ * The local rule of a node a torch.autograd.Function of the program made: no formula, but the
+ * program's own `backward` (its line), with the gradients the engine passed it (grad_output,
+ * one per output) and what it returned (one per input that takes a gradient), as the backward
+ * trace recorded them when the program ran: the capture never runs that code again.
+ * null for any other node; else {status: 'ok' | 'no-backward' | 'not-yet', name, line, ...}.
+ */
+export function programBackward(result, functionId, { applied = null } = {}) {
+  const node = (result.graph?.nodes || []).find((candidate) => candidate.id === functionId);
+  if (!isProgramFunction(node)) return null;
+  const base = { name: node.name, line: node.backward_line };
+  const { ever, found } = latestStep(result.backward_trace || [], functionId, applied);
+  if (!ever) return { ...base, status: 'no-backward' };
+  if (!found) return { ...base, status: 'not-yet' };
+  const { step, callIndex } = found;
+  return {
+    ...base,
+    status: 'ok',
+    callIndex,
+    gradsIn: step.grads_in || [],
+    gradsOut: step.grads_out || [],
+    inText: gradsText(step.grads_in),
+    outText: gradsText(step.grads_out),
+  };
+}
+
 
 // 1/4 reads better than 0.25 when it is the reciprocal of a count (means).
 export function formatFactor(value) {
@@ -163,20 +216,33 @@ export function explainGradient(result, tensorId, { applied = null } = {}) {
   };
 
   // Checkpoints: the root, every named tensor along the path, and the target.
-  const checkpoints = [{ tensor: root, ops: [] }];
+  const checkpoints = [{ tensor: root, ops: [], programRules: [] }];
   path.forEach((fnId, index) => {
     const fn = nodes.get(fnId);
     // The target's own grad_fn runs *after* its gradient arrived: it is not part of the chain.
     // (A leaf's start is its AccumulateGrad, which only stores; it is left out as well.)
-    if (fnId !== startFunction) checkpoints[checkpoints.length - 1].ops.push(fn.name);
+    if (fnId !== startFunction) {
+      const checkpoint = checkpoints[checkpoints.length - 1];
+      checkpoint.ops.push(fn.name);
+      if (isProgramFunction(fn)) {
+        // No formula: the program's backward is the rule, with what went in and came out.
+        const step = stepOf.get(fnId);
+        checkpoint.programRules.push({
+          op: fn.name,
+          line: fn.backward_line,
+          inText: gradsText(step?.grads_in),
+          outText: gradsText(step?.grads_out),
+        });
+      }
+    }
     const nextFn = nodes.get(path[index + 1]);
     // The tensor the next function (towards the target) produced; AccumulateGrad: its leaf.
     const produced = nextFn ? nodes.get(nextFn.tensor) : null;
     if (produced && produced.id !== target.id && produced.names?.length) {
-      checkpoints.push({ tensor: produced, ops: [] });
+      checkpoints.push({ tensor: produced, ops: [], programRules: [] });
     }
   });
-  if (target.id !== root.id) checkpoints.push({ tensor: target, ops: [] });
+  if (target.id !== root.id) checkpoints.push({ tensor: target, ops: [], programRules: [] });
 
   const hops = [];
   for (let i = 0; i + 1 < checkpoints.length; i += 1) {
@@ -187,7 +253,12 @@ export function explainGradient(result, tensorId, { applied = null } = {}) {
       upper: tensorName(upper),
       lower: tensorName(lower),
       ops: checkpoints[i].ops,
-      formulas: [...new Set(checkpoints[i].ops)].map((op) => ({ op, formula: formulaFor(op) })),
+      formulas: [...new Set(checkpoints[i].ops)].map((op) => ({
+        op,
+        formula: formulaFor(op),
+        // Each node of a program Function on the way (one entry per node: numbers differ).
+        programRules: checkpoints[i].programRules.filter((rule) => rule.op === op),
+      })),
       ratio: ratio && { ...ratio, display: ratio.uniform ? formatFactor(ratio.value) : null },
     });
   }

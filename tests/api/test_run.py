@@ -76,6 +76,40 @@ def test_backward_request_runs_after_the_program(client: httpx.Client) -> None:
     assert_same_values(result["variables"]["x"]["grad"], oracle["x"].grad)  # type: ignore[index]
 
 
+_FUNCTION_WITH_A_FAILING_BACKWARD = (
+    "import torch\n"
+    "class Halve(torch.autograd.Function):\n"
+    "    @staticmethod\n"
+    "    def forward(ctx, x):\n"
+    "        return x / 2\n"
+    "    @staticmethod\n"
+    "    def backward(ctx, grad_output):\n"
+    "        print('halving', grad_output.tolist())\n"
+    "        return grad_output / zero_point_five\n"
+    "x = torch.tensor([4.0, 6.0], requires_grad=True)\n"
+    "print('built')\n"
+    "y = Halve.apply(x)\n"
+)
+
+
+def test_backward_request_through_a_program_function_reports_its_line_and_prints(
+    client: httpx.Client,
+) -> None:
+    appended = _FUNCTION_WITH_A_FAILING_BACKWARD + "y.backward(torch.tensor([1.0, 3.0]))\n"
+    with pytest.raises(NameError) as raised:
+        run_with_torch(appended)
+    result = run(
+        client,
+        source=_FUNCTION_WITH_A_FAILING_BACKWARD,
+        backward={"output": "y", "gradient": [1.0, 3.0]},
+    )
+    assert result["stdout"] == "built\nhalving [1.0, 3.0]\n"
+    error = result["error"]
+    assert isinstance(error, dict)
+    assert (error["type"], error["message"]) == ("NameError", str(raised.value))
+    assert error["line"] == 9  # inside the program's `backward`, as CPython reports it
+
+
 def test_a_failing_program_is_a_result_not_an_http_error(client: httpx.Client) -> None:
     source = "import torch\nx = torch.ones(3, requires_grad=True)\n(x * 2).backward()\n"
     with pytest.raises(RuntimeError) as raised:

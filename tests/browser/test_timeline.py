@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.page_helpers import node_row, open_and_run
+from tests.browser.page_helpers import node_row, open_and_run, permalink_hash
 
 pytestmark = pytest.mark.browser
 
@@ -84,3 +84,33 @@ def test_at_a_print_the_variables_show_everything_bound_so_far(
     while page.evaluate(TIMELINE_LINE) != z_line:
         page.keyboard.press("Alt+ArrowRight")
     expect(variables.locator("dt.changed")).to_have_attribute("data-name", "z")
+
+
+VALUE_PROGRAM = """\
+class Value:
+    def __init__(self, data):
+        self.data = data
+    def __repr__(self):
+        return f"Value(data={self.data})"
+class Plain:
+    pass
+a = Value(2.5)
+b = [Value(1), a]
+p = Plain()
+a.data = 4.0
+"""
+
+
+def test_at_the_end_objects_show_their_own_repr_and_before_it_the_short_form(
+    page: Page, live_server: str
+) -> None:
+    assert open_and_run(page, f"{live_server}/{permalink_hash(VALUE_PROGRAM, 0)}") == "done"
+    variables = page.locator("[data-testid=variables]")
+    value_of = lambda name: variables.locator(f"dd[data-name={name}] [data-field=value]")  # noqa: E731
+    # The timeline stands at its end: the program's __repr__, run once the program was over.
+    expect(value_of("a")).to_have_text("Value(data=4.0)")
+    expect(value_of("b")).to_have_text("[Value(data=1), Value(data=4.0)]")
+    expect(value_of("p")).to_have_text("<Plain object>")
+    # One statement back, the capture shows what it saw while the program ran: no repr ran.
+    page.locator("[data-testid=timeline-prev]").click()
+    expect(value_of("a")).to_have_text("<Value object>")

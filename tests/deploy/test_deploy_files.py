@@ -170,3 +170,14 @@ def test_readme_deploy_section_points_at_real_files() -> None:
     assert "deploy/compose.yaml" in paths and "scripts/docker-smoke.sh" in paths
     for path in paths:
         assert (ROOT / path).exists(), path
+
+
+def test_every_package_is_pinned_once() -> None:
+    # Two pins of one package drift apart silently: pip takes whichever it meets first.
+    names: list[str] = []
+    for file in ("requirements.txt", "requirements-dev.txt"):
+        for line in (ROOT / file).read_text().splitlines():
+            pin = re.match(r"([A-Za-z0-9_.\-]+)==", line)
+            if pin:
+                names.append(re.sub(r"[-_.]+", "-", pin.group(1)).lower())
+    assert sorted({name for name in names if names.count(name) > 1}) == []

@@ -45,6 +45,58 @@ b = torch.zeros(2, requires_grad=True)
 h = torch.tanh(W @ x + b)
 s = (h * h).sum()
 """
+# A Function of the program whose backward prints, and one whose backward fails: their output
+# and their error's line (inside `backward`) are the program's, as after a last backward line.
+LOUD_FUNCTION = """
+import torch
+class Twice(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * 2
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        print('Twice.backward got', grad_output)
+        return grad_output * 2
+x = torch.tensor([1.0, -2.0], requires_grad=True)
+print('forward done')
+y = Twice.apply(x)
+s = (y * y).sum()
+"""
+FAILING_FUNCTION = """
+import torch
+class Broken(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.exp()
+    @staticmethod
+    def backward(ctx, grad_output):
+        print('Broken.backward ran')
+        scale = grad_output.sum().item()
+        return grad_output * missing_name + scale
+x = torch.tensor([0.5, 1.0], requires_grad=True)
+s = Broken.apply(x).sum()
+"""
+WRONG_COUNT_FUNCTION = """
+import torch
+class TooMany(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x + 1
+    @staticmethod
+    def backward(ctx, grad_output):
+        print('TooMany.backward ran')
+        return grad_output, grad_output
+x = torch.ones(2, requires_grad=True)
+s = TooMany.apply(x).sum()
+"""
+PROGRAM_FUNCTION_REQUESTS = [
+    ("function-backward-prints", LOUD_FUNCTION, {"output": "s"}),
+    ("function-backward-vector", LOUD_FUNCTION, {"output": "y", "gradient": [1.0, 0.5]}),
+    ("function-backward-fails", FAILING_FUNCTION, {"output": "s"}),
+    ("function-backward-wrong-count", WRONG_COUNT_FUNCTION, {"output": "s"}),
+]
 
 BACKWARD_REQUESTS = [
     ("scalar-output", CHAIN, {"output": "out"}),
@@ -55,6 +107,7 @@ BACKWARD_REQUESTS = [
     ("non-scalar-without-gradient", CHAIN, {"output": "z"}),
     ("gradient-of-wrong-shape", VECTOR, {"output": "y", "gradient": [1.0, 2.0]}),
     ("matrix-through-tanh", LINEAR, {"output": "h", "gradient": [1.0, -1.0]}),
+    *PROGRAM_FUNCTION_REQUESTS,
 ]
 
 
@@ -90,6 +143,36 @@ def test_backward_request_equals_a_last_backward_line(
         assert result["error"]["message"] == reference.error["message"]
     found = tensor_differences(reference.tensors, result["variables"])
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("source", "request_"),
+    [(source, request) for _, source, request in PROGRAM_FUNCTION_REQUESTS],
+    ids=[case_id for case_id, _, _ in PROGRAM_FUNCTION_REQUESTS],
+)
+def test_a_requested_backward_through_a_program_function_keeps_its_prints_and_lines(
+    source: str, request_: dict[str, Any]
+) -> None:
+    source = textwrap.dedent(source).lstrip("\n")
+    appended = _appended_backward(source, request_)
+    last_line = appended.count("\n")
+    reference = run_reference(appended)
+
+    result = run_program(source, seed=0, backward=request_)
+
+    assert "backward" in result["stdout"] and result["stdout"] == reference.stdout
+    if reference.error is None:
+        assert result["ok"], result["error"]
+        return
+    error = result["error"]
+    if reference.error["line"] == last_line:
+        # torch's own error after the program's backward returned: the request has no line.
+        assert error["line"] is None
+    else:  # raised inside the program's backward: that line, as CPython reports it
+        assert (error["line"], error["col"]) == (
+            reference.error["line"],
+            reference.error["col"],
+        )
 
 
 JACOBIAN_REQUESTS = [

@@ -564,6 +564,81 @@ CLASSES: list[HostileProgram] = [
         "refuse",
         "def make():\n    class A:\n        def __getattr__(self, name):\n            return 1\n    return A()\nmake()",
     ),
+    # ---- the capture's own call of a variable's __repr__ (after the run, aside): the program
+    # ran fine, so it must answer ok, fast, with its own output; the repr falls back ----------
+    _p(
+        "class-variable-repr-loops",
+        "cpu",
+        "run",
+        "class A:\n    def __repr__(self):\n        while True:\n            pass\na = A()",
+    ),
+    _p(
+        "class-variable-repr-loops-many",
+        "cpu",
+        "run",
+        "class A:\n    def __repr__(self):\n        n = 0\n        while True:\n            n += 1\nmany = [A() for _ in range(3000)]\nmore = [A() for _ in range(3000)]",
+    ),
+    _p(
+        "class-variable-repr-allocates-string",
+        "memory",
+        "run",
+        "class A:\n    def __repr__(self):\n        return 'x' * 10**9\na = A()",
+    ),
+    _p(
+        "class-variable-repr-allocates-lists",
+        "memory",
+        "run",
+        "class A:\n    def __repr__(self):\n        keep = []\n        while True:\n            keep.append([0] * 10**4)\na = A()",
+    ),
+    _p(
+        "class-variable-repr-allocates-tensors",
+        "memory",
+        "run",
+        "import torch\nclass A:\n    def __repr__(self):\n        keep = []\n        while True:\n            keep.append(torch.ones(1000, 1000) @ torch.ones(1000, 1000))\na = A()",
+    ),
+    _p(
+        "class-variable-repr-raises",
+        "crash",
+        "run",
+        "class A:\n    def __repr__(self):\n        raise RuntimeError('no repr for you')\na = A()",
+    ),
+    _p(
+        "class-variable-repr-recursive",
+        "cpu",
+        "run",
+        "class A:\n    def __repr__(self):\n        return repr(self)\na = A()",
+    ),
+    _p(
+        "class-variable-repr-not-a-string",
+        "crash",
+        "run",
+        "class A:\n    def __repr__(self):\n        return 5\na = A()",
+    ),
+    _p(
+        "class-variable-repr-prints-a-flood",
+        "memory",
+        "run",
+        "class A:\n    def __repr__(self):\n        while True:\n            print('x' * 1000)\na = A()",
+    ),
+    _p(
+        "class-variable-repr-huge-text",
+        "memory",
+        "run",
+        "class A:\n    def __repr__(self):\n        return 'y' * 99999\nmany = [A() for _ in range(500)]",
+    ),
+    _p(
+        "class-variable-extra-repr-loops",
+        "cpu",
+        "run",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n    def extra_repr(self):\n        while True:\n            pass\nmodel = N()",
+    ),
+    _p(
+        "class-variable-repr-runs-backward",
+        "crash",
+        "run",
+        "import torch\nclass A:\n    def __init__(self):\n        self.w = torch.ones(2, requires_grad=True)\n    def __repr__(self):\n        (self.w * 2).sum().backward()\n        torch.set_grad_enabled(False)\n        return 'A'\na = A()",
+    ),
     # ---- controls: the honest programs still run ----------------------------------------------
     _p(
         "class-control-value",

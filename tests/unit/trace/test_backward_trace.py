@@ -124,3 +124,49 @@ def test_only_the_surface_runs_a_pass() -> None:
     assert _callers_of("backward") == {"sandbox/surface/autograd_calls.py"}
     # The Jacobians shown in the trace are read off the graph, not a pass of the program.
     assert _callers_of("grad") == {"sandbox/surface/autograd_calls.py", "trace/jacobian.py"}
+
+
+# A Function of the program whose backward prints what it received and what it returns: the
+# trace step of its node must hold those numbers, taken from the program's one real call.
+_PRINTING_FUNCTION = (
+    "import torch\n"
+    "class Clip(torch.autograd.Function):\n"
+    "    @staticmethod\n"
+    "    def forward(ctx, x, limit):\n"
+    "        ctx.save_for_backward(x)\n"
+    "        ctx.limit = limit\n"
+    "        return x.clamp(-limit, limit)\n"
+    "    @staticmethod\n"
+    "    def backward(ctx, grad_output):\n"
+    "        x, = ctx.saved_tensors\n"
+    "        grad = grad_output * (x.abs() <= ctx.limit)\n"
+    "        print(grad_output.tolist(), grad.tolist())\n"
+    "        return grad, None\n"
+    "x = torch.tensor([0.5, -3.0, 1.5], requires_grad=True)\n"
+    "y = Clip.apply(x * 2, 2.0)\n"
+    "(y * torch.tensor([1.0, 2.0, -4.0])).sum().backward()\n"
+)
+
+
+def test_a_program_functions_step_holds_what_its_backward_received_and_returned() -> None:
+    from app.runner import run_program
+
+    result = run_program(_PRINTING_FUNCTION)
+    assert result["ok"], result["error"]
+    [line] = result["stdout"].splitlines()  # backward ran once: the capture never reran it
+    received_text, returned_text = line.split("] [")
+    received = ast.literal_eval(received_text + "]")
+    returned = ast.literal_eval("[" + returned_text)
+    [node] = [n for n in result["graph"]["nodes"] if n.get("name") == "ClipBackward"]
+    assert node["backward_line"] == 9
+    [step] = [
+        s for call in result["backward_trace"] for s in call["steps"] if s["node"] == node["id"]
+    ]
+    assert step["grads_in"] == [received]
+    # One gradient per input that takes one: the `None` for `limit` has no edge.
+    assert step["grads_out"] == [returned]
+    # And the real torch computation agrees with both.
+    x = torch.tensor([0.5, -3.0, 1.5])
+    upstream = torch.tensor([1.0, 2.0, -4.0])
+    assert received == upstream.tolist()
+    assert returned == (upstream * ((x * 2).abs() <= 2.0)).tolist()
