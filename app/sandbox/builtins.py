@@ -8,6 +8,7 @@ count a step per item and check lengths; tensors go through the torch surface.
 from __future__ import annotations
 
 import builtins as python_builtins
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -156,6 +157,7 @@ _METHOD_COSTS: dict[tuple[type, str], BuiltinMethodCost] = {
     (tuple, "count"): _pay_search,
     (dict, "get"): _pay_key,
     (dict, "pop"): _pay_key,
+    (OrderedDict, "get"): _pay_key,
     (str, "split"): _pay_split,
     (str, "count"): _pay_scan,
     (str, "find"): _pay_scan,
@@ -189,7 +191,7 @@ def plain_method(runtime: Runtime, value: Any, name: str) -> Any:
     if isinstance(value, BaseException) and name == "args":
         return value.args  # the only attribute of an exception a program reads
     allowed = grammar.PLAIN_METHODS.get(kind, frozenset())
-    if name in allowed and type(value) in PLAIN_TYPES:
+    if name in allowed and (type(value) in PLAIN_TYPES or type(value) is OrderedDict):
         return PlainMethod(runtime, value, name)
     # The attribute exists but is outside the table (`list.sort`, `int.from_bytes`): refuse it
     # rather than pretend it does not exist.
@@ -359,7 +361,7 @@ def _dict(runtime: Runtime, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if len(args) > 1:
         raise TypeError(f"dict expected at most 1 argument, got {len(args)}")
     source: Any = args[0] if args else {}
-    if type(source) is not dict:
+    if type(source) is not dict and type(source) is not OrderedDict:  # a state_dict()
         source = collect(runtime, source)
     result = dict(source, **kwargs)
     runtime.operators.check_length(result)

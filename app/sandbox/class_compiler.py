@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from app.sandbox import class_validation, classes
+from app.sandbox import class_validation, classes, signatures
 from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.functions import Frame, InterpretedFunction
+from app.sandbox.python_values import type_name
 
 if TYPE_CHECKING:
     from app.sandbox.compiler import Compiler, Expr, Scope, Stmt
@@ -34,11 +35,19 @@ class _Decorators:
     """What a function's decorators make of it, applied at definition time."""
 
     def __init__(self, compiler: Compiler, node: ast.FunctionDef, scope: Scope) -> None:
-        self.kind = "method"  # or "static", "class", "property"
+        self.kind = "method"  # or "static", "class", "property", "setter"
         self.checks: list[tuple[str, Expr | None]] = []
+        self.property: Expr | None = None  # for "setter": the property it extends
+        self.setter_at = (node.lineno, node.col_offset + 1)  # and where `x.setter` is read
         for decorator in reversed(node.decorator_list):
             kind = class_validation.decorator_kind(decorator)
             assert kind is not None  # the validator refused every other decorator
+            if kind == "setter":
+                assert isinstance(decorator, ast.Attribute)
+                self.kind = kind
+                self.property = compiler.expr(decorator.value, scope)
+                self.setter_at = (decorator.lineno, decorator.col_offset + 1)
+                continue
             if kind in ("staticmethod", "classmethod", "property"):
                 self.kind = {"staticmethod": "static", "classmethod": "class"}.get(kind, kind)
                 continue
@@ -95,7 +104,9 @@ def _function_parts(
     from app.sandbox.compiler import RETURN, Scope, assigned_names
 
     parameters = tuple(argument.arg for argument in node.args.args)
-    inner = Scope("function", set(parameters) | assigned_names(node.body), scope, qualname)
+    local = signatures.local_names(node.args) | assigned_names(node.body)
+    inner = Scope("function", local, scope, qualname)
+    # `def m(*args)` has none: its super() is CPython's "super(): no arguments".
     inner.first_parameter = parameters[0] if method and parameters else None  # type: ignore[attr-defined]
     body = compiler.block(node.body, inner)
 
@@ -110,14 +121,17 @@ def decorated_function(compiler: Compiler, node: ast.FunctionDef, scope: Scope) 
     qualname = scope.child_prefix() + node.name
     parameters, run_body, defaults = _function_parts(compiler, node, scope, qualname, False)
     decorators = _Decorators(compiler, node, scope)
+    extras = signatures.compile_extras(compiler, node.args, scope)
     store = compiler.store_name(node.name, scope)
     name = node.name
     ctx = compiler.ctx
 
     def define(frame: Frame) -> None:
+        body, _once = decorators.body(frame, run_body)  # decorators first, as in CPython
         values = tuple(default(frame) for default in defaults)
-        body, _once = decorators.body(frame, run_body)
-        function = InterpretedFunction(name, qualname, parameters, values, body, frame, ctx)
+        function = InterpretedFunction(
+            name, qualname, parameters, values, body, frame, ctx, extras(frame)
+        )
         store(frame, function)
 
     return compiler._simple(node, scope, [name], _positioned(define, node, ctx))
@@ -144,17 +158,18 @@ def class_statement(compiler: Compiler, node: ast.ClassDef, scope: Scope) -> Stm
     from app.sandbox.compiler import Scope, assigned_names
 
     name = node.name
+    qualname = scope.child_prefix() + name  # `train.<locals>.Net` for a class in a function
     bases = compiler.exprs([base for base in node.bases if not _is_object(base)], scope)
     objects = sum(1 for base in node.bases if _is_object(base))
     body_names = assigned_names(node.body)  # `def`s too: `__radd__ = __add__` reads one
-    body_scope = Scope("function", body_names, scope, name)
-    cell_scope = Scope("function", {CLASS_CELL}, scope, name)
+    body_scope = Scope("function", body_names, scope, qualname)
+    cell_scope = Scope("function", {CLASS_CELL}, scope, qualname)
     # Each entry: how to fill the namespace from the class-body frame and the cell frame.
     fillers: list[Callable[[Frame, Frame], None]] = []
     ctx = compiler.ctx
     for statement in node.body:
         if isinstance(statement, ast.FunctionDef):
-            fillers.append(_method(compiler, statement, body_scope, cell_scope, name))
+            fillers.append(_method(compiler, statement, body_scope, cell_scope, qualname))
         elif isinstance(statement, ast.Assign):
             fillers.append(_assignment(compiler, statement, body_scope))
         # docstrings and `pass` do nothing
@@ -171,7 +186,9 @@ def class_statement(compiler: Compiler, node: ast.ClassDef, scope: Scope) -> Stm
             fill(body_frame, cell_frame)
         ctx.line, ctx.col = line, col
         try:
-            real = classes.make_class(name, base_values, namespace, ctx, line, dict(lines))
+            real = classes.make_class(
+                name, base_values, namespace, ctx, line, dict(lines), qualname
+            )
         except (TypeError, ValueError) as error:
             raise ProgramException(type(error).__name__, str(error), line=line, col=col) from None
         cell_frame.vars[CLASS_CELL] = real
@@ -208,6 +225,7 @@ def _method(
     parameters, run_body, defaults = _function_parts(compiler, node, cell_scope, qualname, True)
     # Defaults and decorators are evaluated in the class body, as in CPython.
     defaults = compiler.exprs(node.args.defaults, body_scope)
+    extras = signatures.compile_extras(compiler, node.args, body_scope)
     decorators = _Decorators(compiler, node, body_scope)
     name = node.name
     ctx = compiler.ctx
@@ -215,18 +233,36 @@ def _method(
 
     def define(body_frame: Frame, cell_frame: Frame) -> None:
         ctx.line, ctx.col = line, col
-        values = tuple(default(body_frame) for default in defaults)
         try:
             body, once = decorators.body(body_frame, run_body)
         except SandboxViolation as refusal:
             raise SandboxViolation(f"Line {line}: {refusal}", line=line, col=col) from None
-        function = InterpretedFunction(name, qualname, parameters, values, body, cell_frame, ctx)
+        values = tuple(default(body_frame) for default in defaults)
+        function = InterpretedFunction(
+            name, qualname, parameters, values, body, cell_frame, ctx, extras(body_frame)
+        )
         member: Any = function
-        if decorators.kind != "method" or once:
+        if decorators.kind == "setter":
+            assert decorators.property is not None
+            member = _with_setter(decorators.property(body_frame), function, *decorators.setter_at)
+        elif decorators.kind != "method" or once:
             member = classes.Member(decorators.kind, function, once)
         body_frame.vars[name] = member
 
     return define
+
+
+def _with_setter(prop: Any, setter: InterpretedFunction, line: int, col: int) -> classes.Member:
+    """`@x.setter`: a new property with x's getter and this setter, as property.setter does."""
+    if isinstance(prop, classes.Member) and prop.kind == "property":
+        return classes.Member("property", prop.function, setter=setter)
+    if isinstance(prop, classes.Member):
+        shown = {"static": "staticmethod", "class": "classmethod"}.get(prop.kind, "function")
+    else:
+        shown = type_name(prop)
+    raise ProgramException(
+        "AttributeError", f"'{shown}' object has no attribute 'setter'", line=line, col=col
+    )
 
 
 def super_call(compiler: Compiler, node: ast.Call, scope: Scope) -> Expr:

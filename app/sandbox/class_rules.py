@@ -59,6 +59,8 @@ DEFINABLE_SPECIAL_METHODS: frozenset[str] = frozenset(
 # "method" decorators only inside a class body.
 METHOD_DECORATORS: frozenset[str] = frozenset({"staticmethod", "classmethod", "property"})
 FUNCTION_DECORATORS: frozenset[str] = frozenset({"once_differentiable"})
+# Read on a property defined earlier in the same class body: `@x.setter`.
+PROPERTY_DECORATORS: frozenset[str] = frozenset({"setter"})
 # Called with no arguments: `@torch.no_grad()`.
 GRAD_MODE_DECORATORS: frozenset[str] = frozenset({"no_grad", "enable_grad", "inference_mode"})
 
@@ -148,10 +150,12 @@ def capabilities() -> dict[str, Any]:
         "decorators": sorted(
             METHOD_DECORATORS
             | FUNCTION_DECORATORS
+            | {f"<property>.{name}" for name in PROPERTY_DECORATORS}
             | {f"torch.{name}()" for name in GRAD_MODE_DECORATORS}
         ),
         "class_body": CLASS_BODY,
         "reserved_names": sorted(RESERVED_NAMES),
         "ctx": sorted(CTX_METHODS | CTX_ATTRIBUTES),
-        "where": "top level of the program only; no metaclass, no keywords, no class decorators",
+        "where": "top level of the program or inside a function (never in a class body); "
+        "no metaclass, no keywords, no class decorators",
     }

@@ -30,7 +30,10 @@ def check_class(
     node: ast.ClassDef, nested: bool, allowed: set[int], refuse: Refuse, check_name: CheckName
 ) -> None:
     if nested:
-        raise refuse(node, "a class can only be defined at the top level of the program.")
+        raise refuse(
+            node,
+            "a class can only be defined at the top level of the program or in a function.",
+        )
     check_name(node, node.name)
     if node.keywords:
         raise refuse(
@@ -103,6 +106,12 @@ def decorator_kind(node: ast.expr) -> str | None:
         if last in class_rules.GRAD_MODE_DECORATORS and not node.args and not node.keywords:
             return last
         return None
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.attr in class_rules.PROPERTY_DECORATORS
+    ):
+        return node.attr  # `@x.setter`, x a property of the class body
     name = dotted(node)
     if name is None:
         return None
@@ -117,13 +126,15 @@ def check_decorators(
 ) -> None:
     for decorator in node.decorator_list:
         kind = decorator_kind(decorator)
-        if kind is None or (kind in class_rules.METHOD_DECORATORS and not in_class):
+        in_class_only = class_rules.METHOD_DECORATORS | class_rules.PROPERTY_DECORATORS
+        if kind is None or (kind in in_class_only and not in_class):
             spelled = dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
             shown = f"@{spelled}" if spelled is not None else "this decorator"
             raise refuse(
                 decorator,
                 f"the decorator {shown} is not supported here; the playground accepts "
-                "@staticmethod, @classmethod and @property in a class, and @once_differentiable, "
+                "@staticmethod, @classmethod, @property and @<property>.setter in a class, and "
+                "@once_differentiable, "
                 "@torch.no_grad(), @torch.enable_grad() and @torch.inference_mode().",
             )
         if isinstance(decorator, ast.Name) and kind in class_rules.METHOD_DECORATORS:

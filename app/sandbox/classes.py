@@ -60,12 +60,19 @@ class Member:
     """A class member made by a decorator: "static", "class", "property" or "method" (a plain
     method marked @once_differentiable)."""
 
-    __slots__ = ("function", "kind", "once_differentiable")
+    __slots__ = ("function", "kind", "once_differentiable", "setter")
 
-    def __init__(self, kind: str, function: InterpretedFunction, once: bool = False) -> None:
+    def __init__(
+        self,
+        kind: str,
+        function: InterpretedFunction,
+        once: bool = False,
+        setter: InterpretedFunction | None = None,
+    ) -> None:
         self.kind = kind
         self.function = function
         self.once_differentiable = once
+        self.setter = setter  # a property's `@x.setter`
 
 
 class ClassInfo:
@@ -168,6 +175,9 @@ def _forwarder(name: str) -> Callable[..., Any]:
     return special
 
 
+CLASS_ITEMS = 1_000
+
+
 def make_class(
     name: str,
     bases: list[Any],
@@ -175,8 +185,18 @@ def make_class(
     ctx: RunContext,
     line: int,
     lines: dict[str, int] | None = None,
+    qualname: str | None = None,
 ) -> type:
     """The real class for a class statement whose base expressions evaluated to `bases`."""
+    # A class is a real type object (about a kilobyte): a class statement run in a loop or in
+    # a function called many times pays for it like that many list items.
+    if ctx.python_items + CLASS_ITEMS > ctx.limits.items:
+        raise ctx.limit_exceeded(
+            "items",
+            f"The program built more than {ctx.limits.items:,} list items and string "
+            f"characters in total (each class a class statement makes counts as {CLASS_ITEMS:,}).",
+        )
+    ctx.charge_python_items(CLASS_ITEMS)
     kinds: set[str] = set()
     real_bases: list[type] = []
     for base in bases:
@@ -192,9 +212,10 @@ def make_class(
         )
     kind = kinds.pop() if kinds else "plain"
     info = ClassInfo(name, kind, members, ctx, lines)
+    info.qualname = qualname or name
     namespace: dict[str, Any] = {
         "__module__": "__main__",
-        "__qualname__": name,
+        "__qualname__": info.qualname,
         "__sandbox__": info,
     }
     if kind == "function":
@@ -300,6 +321,7 @@ class TrustedCallable(ProgramInstance):
     """A callable of ours the program holds (`MyFn.apply`, `ctx.save_for_backward`);
     `handable` ones may be handed to torch (`gradcheck(MyFn.apply, ...)`)."""
 
+    python_name = "method"  # what type() shows, as CPython names the class
     __slots__ = ("function", "handable", "label")
 
     def __init__(self, label: str, function: Callable[..., Any], handable: bool = False) -> None:
@@ -310,25 +332,63 @@ class TrustedCallable(ProgramInstance):
     def __repr__(self) -> str:
         return f"<bound method {self.label}>"
 
+    # `m.parameters == m.parameters`: equal when they wrap equal callables (torch's bound
+    # methods compare their object by identity), as CPython's bound methods are.
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not TrustedCallable:
+            return NotImplemented
+        return self.label == other.label and _same_callable(self.function, other.function)
+
+    def __hash__(self) -> int:
+        return hash(self.label)
+
+
+def _same_callable(first: Callable[..., Any], second: Callable[..., Any]) -> bool:
+    if first is second:
+        return True
+    owner, other_owner = getattr(first, "__self__", None), getattr(second, "__self__", None)
+    return (
+        owner is not None
+        and owner is other_owner
+        and getattr(first, "__func__", None) is getattr(second, "__func__", object())
+    )
+
 
 class ProgramMethod(ProgramInstance):
     """A method of the program bound to its object (or class, for a classmethod)."""
 
+    python_name = "method"  # what type() shows, as CPython names the class
     __slots__ = ("function", "owner")
 
     def __init__(self, function: InterpretedFunction, owner: Any) -> None:
         self.function = function
         self.owner = owner
 
+    # As CPython's bound methods: equal when they bind the same function to the same object
+    # (the object by identity, never by its own __eq__), hashed the same way.
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not ProgramMethod:
+            return NotImplemented
+        return self.function is other.function and self.owner is other.owner
+
+    def __hash__(self) -> int:
+        return hash((id(self.function), id(self.owner)))
+
     def __repr__(self) -> str:
+        # As CPython: the object's own repr (its __repr__, run in the interpreter, if defined).
+        return f"<bound method {self.function.qualname} of {self.owner!r}>"
+
+    def capture_repr(self) -> str:
+        """The same without running the program's code (for the capture, after the run)."""
         owner = self.owner
-        shown = owner.__name__ if isinstance(owner, type) else f"{type(owner).__name__} object"
-        return f"<bound method {self.function.qualname} of <__main__.{shown}>>"
+        shown = owner.__qualname__ if isinstance(owner, type) else f"{type(owner).__qualname__}"
+        return f"<bound method {self.function.qualname} of <__main__.{shown} object>>"
 
 
 class SuperView(ProgramInstance):
     """`super()` / `super(Cls, self)`: the program's members after `start` in the MRO."""
 
+    python_name = "super"  # what type() shows, as CPython names the class
     __slots__ = ("obj", "start")
 
     def __init__(self, start: type, obj: Any) -> None:
@@ -394,13 +454,19 @@ def get_attribute(value: Any, name: str, ctx: RunContext, surface: Any) -> Any:
     if class_rules.is_dunder(name) and not isinstance(value, SuperView):
         raise _refuse(ctx, f"the attribute '{name}' starts with '__', which is not allowed.")
     if isinstance(value, type):
-        return _class_attribute(value, name)
+        return _class_attribute(value, name, ctx, surface)
     if isinstance(value, SuperView):
         return _super_attribute(value, name, ctx, surface)
     if isinstance(value, CtxView):
         return _ctx_attribute(value, name, ctx, surface)
-    if isinstance(value, TrustedCallable | ProgramMethod):
-        raise _no_attribute(value, name)
+    if isinstance(value, ModuleFunction):
+        raise AttributeError(f"'function' object has no attribute '{name}'")
+    if isinstance(value, ProgramMethod):  # CPython looks on the function it binds
+        raise AttributeError(f"'function' object has no attribute '{name}'")
+    if isinstance(value, TrustedCallable):
+        raise AttributeError(f"'method' object has no attribute '{name}'")
+    if isinstance(value, PropertyView):
+        return _property_attribute(value, name, ctx)
     cls = type(value)
     member = find_member(cls, name)
     if isinstance(member, Member) and member.kind == "property":
@@ -425,6 +491,8 @@ def get_attribute(value: Any, name: str, ctx: RunContext, surface: Any) -> Any:
 
 def _bind(member: Any, owner: Any, cls: type) -> Any:
     if isinstance(member, Member):
+        if member.kind == "property":  # `super().x`: the base's getter, as CPython runs it
+            return member.function.invoke((owner,), {})
         if member.kind == "static":
             return member.function
         if member.kind == "class":
@@ -435,18 +503,110 @@ def _bind(member: Any, owner: Any, cls: type) -> Any:
     return member  # a class constant
 
 
-def _class_attribute(cls: type, name: str) -> Any:
+def _class_attribute(cls: type, name: str, ctx: RunContext, surface: Any) -> Any:
     member = find_member(cls, name)
     if member is not None or _has_member(cls, name):
         if isinstance(member, Member):
             if member.kind == "class":
                 return ProgramMethod(member.function, cls)
+            if member.kind == "property":
+                return PropertyView(member)
             return member.function
         return member
     if name == "apply" and issubclass(cls, torch.autograd.Function):
-        label = f"Function.apply of <class '__main__.{cls.__name__}'>"  # as CPython shows it
+        label = f"Function.apply of <class '__main__.{cls.__qualname__}'>"  # as CPython does
         return TrustedCallable(label, cls.apply, handable=True)
+    if issubclass(cls, ProgramModule) and _is_module_method(name):
+        return ModuleFunction(name, ctx, surface)
+    if hasattr(cls, name):  # torch's or Python's own (`Net.load_state_dict`, `A.mro`)
+        raise _refuse(
+            ctx, f"'{name}' of the class {cls.__name__} is not available in the playground."
+        )
     raise _no_attribute(cls, name)
+
+
+def _is_module_method(name: str) -> bool:
+    """`Net.parameters`: a method nn.Module defines that a program module may call."""
+    from app.sandbox import allowlist
+    from app.sandbox.allowlist import Kind
+
+    if name.startswith("_") or not callable(getattr(nn.Module, name, None)):
+        return False
+    entry = allowlist.MODULE.get(name)
+    return name in class_rules.MODULE_EXTRA_METHODS or (
+        entry is not None and entry.kind is Kind.METHOD
+    )
+
+
+class ModuleFunction(ProgramInstance):
+    """`Net.parameters`: nn.Module's function read on the program's class. Called with a
+    module of the program first (`Net.parameters(model)`), it does what `model.parameters`
+    does; it hands out nothing of torch's function itself."""
+
+    python_name = "function"  # what type() shows, as CPython names the class
+    __slots__ = ("_ctx", "_surface", "name")
+
+    def __init__(self, name: str, ctx: RunContext, surface: Any) -> None:
+        self.name = name
+        self._ctx = ctx
+        self._surface = surface
+
+    def __repr__(self) -> str:
+        return f"<function Module.{self.name}>"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not ModuleFunction:
+            return NotImplemented
+        return self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash(("Module", self.name))
+
+    def call(self, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if not args:
+            raise TypeError(f"Module.{self.name}() missing 1 required positional argument: 'self'")
+        owner = args[0]
+        if not isinstance(owner, ProgramModule):
+            raise _refuse(
+                self._ctx,
+                f"Module.{self.name}(...) takes a module of the program's own classes first "
+                "in the playground.",
+            )
+        bound = get_attribute(owner, self.name, self._ctx, self._surface)
+        if isinstance(bound, TrustedCallable | ProgramMethod):
+            return call(bound, list(args[1:]), kwargs, self._ctx)
+        return self._surface.call(bound, list(args[1:]), kwargs, self._ctx)
+
+
+class PropertyView(ProgramInstance):
+    """`Cls.x` for a property of the program: printed as CPython prints a property object."""
+
+    python_name = "property"  # what type() shows, as CPython names the class
+    __slots__ = ("member",)
+
+    def __init__(self, member: Member) -> None:
+        self.member = member
+
+    def __repr__(self) -> str:
+        return "<property object>"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not PropertyView:
+            return NotImplemented
+        return self.member is other.member
+
+    def __hash__(self) -> int:
+        return hash(id(self.member))
+
+
+def _property_attribute(view: PropertyView, name: str, ctx: RunContext) -> Any:
+    if name == "fget":
+        return view.member.function
+    if name == "fset":
+        return view.member.setter
+    raise _refuse(
+        ctx, f"a property's '{name}' is not available in the playground; fget and fset are."
+    )
 
 
 def _super_attribute(view: SuperView, name: str, ctx: RunContext, surface: Any) -> Any:
@@ -515,6 +675,9 @@ def set_attribute(target: Any, name: str, value: Any, ctx: RunContext) -> None:
         raise AttributeError(f"'{type(target).__name__}' object has no attribute '{name}'")
     member = find_member(type(target), name)
     if isinstance(member, Member) and member.kind == "property":
+        if member.setter is not None:
+            member.setter.invoke((target, value), {})
+            return
         raise AttributeError(f"property '{name}' of '{type(target).__name__}' object has no setter")
     if isinstance(target, nn.Module):
         if name != "training" and hasattr(nn.Module, name):
@@ -546,6 +709,8 @@ def call(function: Any, args: list[Any], kwargs: dict[str, Any], ctx: RunContext
         return function.function.invoke((function.owner, *args), kwargs)
     if kind is TrustedCallable:
         return function.function(*args, **kwargs)
+    if kind is ModuleFunction:
+        return function.call(args, kwargs)
     if isinstance(function, type):
         return instantiate(function, args, kwargs, ctx)
     if isinstance(function, nn.Module):
@@ -644,6 +809,8 @@ def short_repr(value: Any, containers: bool = True) -> str | None:
         for module in value.modules()
     ):
         return f"<{type(value).__name__} object>"
+    if isinstance(value, ProgramMethod):
+        return value.capture_repr()
     if isinstance(value, ProgramInstance) and not isinstance(value, nn.Module):
         return repr(value)
     return None

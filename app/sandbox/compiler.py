@@ -18,8 +18,7 @@ from typing import Any
 
 import torch
 
-from app.sandbox import class_compiler
-from app.sandbox.builtins import collect
+from app.sandbox import class_compiler, signatures
 from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.exceptions import (
     catchable,
@@ -168,6 +167,11 @@ def assigned_names(nodes: list[Any]) -> set[str]:
         elif isinstance(node, ast.FunctionDef):
             names.add(node.name)
             stack.extend(node.args.defaults)
+            stack.extend(default for default in node.args.kw_defaults if default is not None)
+            continue
+        elif isinstance(node, ast.ClassDef):  # its body binds the class's names, not ours
+            names.add(node.name)
+            stack.extend(node.bases)
             continue
         elif isinstance(node, ast.Lambda):
             stack.extend(node.args.defaults)
@@ -807,9 +811,11 @@ class Compiler:
             return class_compiler.decorated_function(self, node, scope)
         parameters = tuple(argument.arg for argument in node.args.args)
         qualname = scope.child_prefix() + node.name
-        inner = Scope("function", set(parameters) | assigned_names(node.body), scope, qualname)
+        local = signatures.local_names(node.args) | assigned_names(node.body)
+        inner = Scope("function", local, scope, qualname)
         body = self.block(node.body, inner)
         defaults = self.exprs(node.args.defaults, scope)
+        extras = signatures.compile_extras(self, node.args, scope)
         store = self.store_name(node.name, scope)
         name = node.name
         ctx = self.ctx
@@ -819,7 +825,9 @@ class Compiler:
 
         def define(frame: Frame) -> None:
             values = tuple(default(frame) for default in defaults)
-            function = InterpretedFunction(name, qualname, parameters, values, run_body, frame, ctx)
+            function = InterpretedFunction(
+                name, qualname, parameters, values, run_body, frame, ctx, extras(frame)
+            )
             store(frame, function)
 
         return self._simple(node, scope, [name], define)
@@ -1194,9 +1202,10 @@ class Compiler:
         for argument in node.args:
             starred = isinstance(argument, ast.Starred)
             positional.append((starred, self.expr(_unstar(argument), scope)))
-        keywords: list[tuple[str, Expr]] = []
+        keywords: list[tuple[str | None, Expr]] = []  # None: `**mapping`
         for keyword in node.keywords:
-            keywords.append((keyword.arg or "", self.expr(keyword.value, scope)))
+            keywords.append((keyword.arg, self.expr(keyword.value, scope)))
+        unpacks = any(keyword.arg is None for keyword in node.keywords)
         call = self.runtime.call
         ctx = self.ctx
         convert = to_program_exception
@@ -1209,12 +1218,15 @@ class Compiler:
                 if starred:
                     value = argument(frame)
                     try:
-                        values.extend(collect(runtime, value))
+                        values.extend(signatures.star_arguments(callee, value, runtime))
                     except Exception as error:
                         raise convert(error, line, col) from None
                 else:
                     values.append(argument(frame))
-            named = {name: value(frame) for name, value in keywords}
+            if unpacks:
+                named = signatures.call_keywords(callee, keywords, frame, ctx, line, col)
+            else:
+                named = {name: value(frame) for name, value in keywords}  # type: ignore[misc]
             ctx.line = line
             ctx.col = col
             try:
@@ -1389,14 +1401,17 @@ class Compiler:
     def expr_Lambda(self, node: ast.Lambda, scope: Scope) -> Expr:
         parameters = tuple(argument.arg for argument in node.args.args)
         qualname = scope.child_prefix() + "<lambda>"
-        inner = Scope("function", set(parameters), scope, qualname)
+        inner = Scope("function", signatures.local_names(node.args), scope, qualname)
         body = self.expr(node.body, inner)
         defaults = self.exprs(node.args.defaults, scope)
+        extras = signatures.compile_extras(self, node.args, scope)
         ctx = self.ctx
 
         def make_lambda(frame: Frame) -> InterpretedFunction:
             values = tuple(default(frame) for default in defaults)
-            return InterpretedFunction("<lambda>", qualname, parameters, values, body, frame, ctx)
+            return InterpretedFunction(
+                "<lambda>", qualname, parameters, values, body, frame, ctx, extras(frame)
+            )
 
         return make_lambda
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.sandbox.context import RunContext
+from app.sandbox.signatures import Extras, bind
 
 
 class Frame:
@@ -36,7 +37,16 @@ def _name_list(names: list[str]) -> str:
 class InterpretedFunction:
     """A `def` or `lambda` of the program, with its defaults and defining frame."""
 
-    __slots__ = ("_body", "_ctx", "closure", "defaults", "name", "parameters", "qualname")
+    __slots__ = (
+        "_body",
+        "_ctx",
+        "closure",
+        "defaults",
+        "extras",
+        "name",
+        "parameters",
+        "qualname",
+    )
 
     def __init__(
         self,
@@ -47,7 +57,9 @@ class InterpretedFunction:
         body: Callable[[Frame], Any],
         closure: Frame | None,
         ctx: RunContext,
+        extras: Extras | None = None,
     ) -> None:
+        self.extras = extras  # *args, keyword-only parameters, **kwargs (signatures.py)
         self.name = name
         self.qualname = qualname
         self.parameters = parameters
@@ -65,7 +77,7 @@ class InterpretedFunction:
     def invoke(self, args: tuple[Any, ...] | list[Any], kwargs: dict[str, Any]) -> Any:
         """Bind the arguments like CPython, then run the body one call deeper."""
         ctx = self._ctx
-        variables = self._bind(args, kwargs)
+        variables = self._bind(args, kwargs) if self.extras is None else bind(self, args, kwargs)
         depth = ctx.call_depth + 1
         if depth > ctx.limits.call_depth:
             raise ctx.limit_exceeded(
@@ -83,6 +95,13 @@ class InterpretedFunction:
     def _bind(self, args: tuple[Any, ...] | list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
         parameters = self.parameters
         count = len(parameters)
+        variables = dict(zip(parameters, args, strict=False))
+        for key, value in kwargs.items():  # keywords first, as CPython checks them
+            if key not in parameters:
+                raise TypeError(f"{self.qualname}() got an unexpected keyword argument '{key}'")
+            if key in variables:
+                raise TypeError(f"{self.qualname}() got multiple values for argument '{key}'")
+            variables[key] = value
         if len(args) > count:
             low = count - len(self.defaults)
             expected = f"from {low} to {count}" if low != count else str(count)
@@ -92,13 +111,6 @@ class InterpretedFunction:
             raise TypeError(
                 f"{self.qualname}() takes {expected} positional {plural} but {given} {verb} given"
             )
-        variables = dict(zip(parameters, args, strict=False))
-        for key, value in kwargs.items():
-            if key not in parameters:
-                raise TypeError(f"{self.qualname}() got an unexpected keyword argument '{key}'")
-            if key in variables:
-                raise TypeError(f"{self.qualname}() got multiple values for argument '{key}'")
-            variables[key] = value
         if len(variables) < count:
             first_default = count - len(self.defaults)
             missing = []

@@ -252,6 +252,8 @@ PLAIN_METHODS: dict[str, frozenset[str]] = {
         {"append", "extend", "pop", "insert", "index", "count", "copy", "reverse", "clear", "sort"}
     ),
     "dict": frozenset({"keys", "values", "items", "get", "copy", "pop", "update", "clear"}),
+    # A module's state_dict(): read only.
+    "OrderedDict": frozenset({"keys", "values", "items", "get"}),
     "str": frozenset(
         {
             "join",

@@ -56,6 +56,22 @@ HINTS: tuple[Hint, ...] = (
         "(예: def get(self, name)).",
     ),
     Hint(
+        "SandboxViolation",
+        "takes a module of the program's own classes first",
+        "Call it on your module instead: model.parameters() (or Net.parameters(model) with "
+        "model an instance of your own nn.Module class).",
+        "대신 모듈에서 호출하세요: model.parameters() (또는 model이 직접 정의한 nn.Module "
+        "클래스의 인스턴스일 때 Net.parameters(model)).",
+    ),
+    Hint(
+        "SandboxViolation",
+        "positional-only parameters (/)",
+        "Remove the / from the parameter list: the playground accepts plain, *args, "
+        "keyword-only and **kwargs parameters.",
+        "매개변수 목록에서 /를 빼세요. 이 놀이터는 일반 매개변수, *args, 키워드 전용 매개변수, "
+        "**kwargs를 받습니다.",
+    ),
+    Hint(
         "RuntimeError",
         "grad can be implicitly created only for scalar outputs",
         "backward() without arguments needs a single-element output; reduce it first "

@@ -39,8 +39,13 @@ JOB_FAILED_MESSAGE = "The playground failed while running the program ({name})."
 _CPYTHON_NAME_OF = {
     "InterpretedFunction": "function",
     "PlainMethod": "builtin_function_or_method",
+    # The program's bridges (classes.py, their `python_name`).
+    "ProgramMethod": "method",
+    "TrustedCallable": "method",
+    "ModuleFunction": "function",
+    "PropertyView": "property",
 }
-_CPYTHON_TYPE_NAMES = re.compile(r"\b(InterpretedFunction|PlainMethod)\b")
+_CPYTHON_TYPE_NAMES = re.compile(r"\b(" + "|".join(_CPYTHON_NAME_OF) + r")\b")
 
 
 def to_program_exception(

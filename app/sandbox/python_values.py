@@ -39,7 +39,8 @@ def type_name(value: Any) -> str:
 
     if isinstance(value, InterpretedFunction):
         return "function"
-    return type(value).__name__
+    shown = getattr(type(value), "python_name", None)  # the program's bridges (classes.py)
+    return shown if type(shown) is str else type(value).__name__
 
 
 class ValueFormatter:
@@ -131,7 +132,7 @@ class ValueFormatter:
                 opening, closing = f"{view}([", "])"
                 entries: list[Any] = list(item)
                 parts = [(False, entry) for entry in entries]
-                if view == "dict_items":
+                if view.endswith("_items"):
                     parts = [(False, tuple(entry)) for entry in entries]
             elif kind is dict:
                 opening, closing = "{", "}"
@@ -166,7 +167,11 @@ def _join_pairs(parts: list[tuple[bool, Any]]) -> list[tuple[bool, Any]]:
     return joined
 
 
-_DICT_VIEWS = frozenset({"dict_keys", "dict_values", "dict_items"})
+# dict's views, and OrderedDict's (a module's state_dict()), which print as `odict_keys([...])`.
+DICT_VIEWS = frozenset(
+    {"dict_keys", "dict_values", "dict_items", "odict_keys", "odict_values", "odict_items"}
+)
+_DICT_VIEWS = DICT_VIEWS
 _SIZED = (list, tuple, str, dict, range)
 
 _COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})

@@ -20,6 +20,7 @@ from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.formatting import percent_format
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.python_values import (
+    DICT_VIEWS,
     PLAIN_SCALARS,
     PLAIN_TYPES,
     CheckedOperators,
@@ -202,10 +203,10 @@ class Runtime:
                 size = container_costs.search_size(container, item, operators.walk_cap())
                 operators.charge_walk(size, "This 'in' test")
             return item in container
-        if kind.__name__ in ("dict_keys", "dict_values", "dict_items"):
+        if kind.__name__ in DICT_VIEWS:
             operators = self.operators
             cap = operators.walk_cap()
-            if kind.__name__ == "dict_values":  # compared one by one; keys and items hash
+            if kind.__name__.endswith("_values"):  # compared one by one; keys and items hash
                 size = container_costs.search_size(list(container), item, cap)
             else:
                 size = container_costs.hash_size(item, cap)

@@ -200,7 +200,7 @@ def _check_starred(node: ast.Starred, where: _Where, limits: Limits, starred: se
 
 def _check_keyword(node: ast.keyword, where: _Where, limits: Limits, starred: set[int]) -> None:
     if node.arg is None:
-        raise _refuse(node, "**-unpacking of keyword arguments is not supported.")
+        return  # `f(**mapping)`: its keys obey the same rule when the call runs (signatures.py)
     if node.arg.startswith("_"):
         raise _refuse(node, f"the keyword argument '{node.arg}' starts with '_'.")
 
@@ -331,14 +331,15 @@ def _check_function(node: ast.FunctionDef, where: _Where, allowed: set[int]) -> 
 
 
 def _check_arguments(node: ast.AST, arguments: ast.arguments) -> None:
-    if arguments.vararg is not None or arguments.kwarg is not None:
-        raise _refuse(node, "*args and **kwargs parameters are not supported in the playground.")
-    if arguments.kwonlyargs or arguments.posonlyargs:
-        raise _refuse(
-            node, "keyword-only and positional-only parameters are not supported in the playground."
-        )
+    if arguments.posonlyargs:
+        raise _refuse(node, "positional-only parameters (/) are not supported in the playground.")
     seen: set[str] = set()
-    for parameter in arguments.args:
+    # In CPython's order (its first duplicate is the one it reports).
+    every = [*arguments.args]
+    every += [arguments.vararg] if arguments.vararg is not None else []
+    every += [*arguments.kwonlyargs]
+    every += [arguments.kwarg] if arguments.kwarg is not None else []
+    for parameter in every:
         _check_name(parameter, parameter.arg)
         if parameter.annotation is not None:
             raise _refuse(parameter, "annotations are not supported in the playground.")
@@ -508,7 +509,7 @@ def _warn_compare(node: ast.Compare) -> None:
 _NODE_CHECKS: dict[type[ast.AST], NodeCheck] = {
     ast.Name: _check_name_node,
     ast.ClassDef: lambda node, where, limits, allowed: class_validation.check_class(
-        node, where.in_function or where.in_class, allowed, _refuse, _check_name
+        node, where.in_class, allowed, _refuse, _check_name
     ),
     ast.Try: _check_try,
     ast.ExceptHandler: _check_handler,

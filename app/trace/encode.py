@@ -444,4 +444,7 @@ def _kind_name(obj: Any) -> str:
     kind = type(obj)
     if kind in (torch.Size, torch.dtype, torch.device):
         return f"torch.{kind.__name__}"
+    shown = getattr(kind, "python_name", None)  # the program's bridges (sandbox/classes.py)
+    if type(shown) is str:
+        return shown
     return _WRAPPER_KINDS.get(kind.__name__, kind.__name__)

@@ -1260,4 +1260,763 @@ print([round(p.data, 6) for p in w], round(bias.data, 6))
         """,
         "KeyError",
     ),
+    # ---- state_dict views, bound-method equality, class reads, property setters ------------
+    (
+        "class-module-state-dict-views",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(0)
+        class TinyNet(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = nn.Linear(3, 2)
+                self.out = nn.Linear(2, 1)
+            def forward(self, x):
+                return self.out(torch.tanh(self.hidden(x)))
+        net = TinyNet()
+        state = net.state_dict()
+        print(state.keys())
+        print(len(state.values()), "out.bias" in state.keys(), "nope" in state.keys())
+        for name, tensor in state.items():
+            print(f"{name:>14}: {tuple(tensor.shape)}")
+        print(state.values())
+        print(list(state.items())[-1])
+        print(sorted(state.keys()), state.get("missing"), state.get("out.bias"))
+        """,
+        None,
+    ),
+    (
+        "class-module-state-dict-snapshot-and-restore",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(3)
+        class Line(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.randn(()))
+                self.b = nn.Parameter(torch.zeros(()))
+            def forward(self, x):
+                return self.w * x + self.b
+        model = Line()
+        snapshot = {}
+        for name, value in model.state_dict().items():
+            snapshot[name] = value.clone()
+        copied = dict(model.state_dict())
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        xs = torch.linspace(-1, 1, 8)
+        ys = 3 * xs - 0.5
+        for step in range(20):
+            opt.zero_grad()
+            loss = ((model(xs) - ys) ** 2).mean()
+            loss.backward()
+            opt.step()
+        print(round(loss.item(), 5))
+        for name, now in model.state_dict().items():
+            print(name, snapshot[name], now, copied[name] is not None)
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                p.data = snapshot[name]
+        print(model.state_dict().values())
+        """,
+        None,
+    ),
+    (
+        "class-bound-method-equality-and-hash",
+        """
+        import torch
+        class Counter:
+            def __init__(self):
+                self.n = 0
+            def bump(self):
+                self.n += 1
+            @classmethod
+            def make(cls):
+                return cls()
+            @staticmethod
+            def zero():
+                return 0
+        a = Counter()
+        b = Counter()
+        print(a.bump == a.bump, a.bump != a.bump, a.bump == b.bump, a.bump == Counter.bump)
+        print(Counter.make == Counter.make, a.make == Counter.make, a.zero == Counter.zero)
+        table = {a.bump: "a", b.bump: "b"}
+        print(table[a.bump], table[b.bump], len({a.bump, a.bump, b.bump}))
+        seen = [a.bump]
+        print(a.bump in seen, b.bump in seen)
+        x = torch.ones(2)
+        y = torch.ones(2)
+        print(x.add == x.add, x.add == y.add, x.add == x.sub)
+        print(type(a.bump), type(Counter.make), type(Counter.bump), isinstance(b.bump, type(a.bump)))
+        """,
+        None,
+    ),
+    (
+        "class-bound-method-callback-registry",
+        """
+        import torch
+        class Logger:
+            def __init__(self, name):
+                self.name = name
+                self.lines = []
+            def log(self, step, loss):
+                self.lines.append(f"{self.name} {step}: {loss:.4f}")
+        class Trainer:
+            def __init__(self):
+                self.callbacks = []
+            def on_step(self, callback):
+                if callback not in self.callbacks:
+                    self.callbacks.append(callback)
+            def fit(self, w, steps):
+                for step in range(steps):
+                    loss = ((w - 2.0) ** 2).sum()
+                    loss.backward()
+                    with torch.no_grad():
+                        w -= 0.25 * w.grad
+                    w.grad.zero_()
+                    for callback in self.callbacks:
+                        callback(step, loss.item())
+        first = Logger("first")
+        second = Logger("second")
+        trainer = Trainer()
+        trainer.on_step(first.log)
+        trainer.on_step(first.log)
+        trainer.on_step(second.log)
+        w = torch.tensor([0.0, 1.0], requires_grad=True)
+        trainer.fit(w, 3)
+        print(len(trainer.callbacks), first.lines, second.lines[-1], w)
+        """,
+        None,
+    ),
+    (
+        "class-module-reads-on-the-class",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(1)
+        class Scaled(nn.Module):
+            factor = 0.5
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+            def forward(self, x):
+                return self.fc(x) * Scaled.factor
+            def extra_repr(self):
+                return f"factor={Scaled.factor}"
+        class Deeper(Scaled):
+            pass
+        m = Deeper()
+        print(Scaled.parameters, Deeper.forward, Deeper.factor, Deeper.extra_repr)
+        print(Scaled.children, Deeper.zero_grad, Scaled.named_parameters == Deeper.named_parameters)
+        print([name for name, _ in Scaled.named_parameters(m)], len(list(Deeper.parameters(m))))
+        out = Scaled.forward(m, torch.ones(1, 2))
+        print(out.shape, m)
+        Deeper.factor = 2.0
+        print(Scaled.factor, Deeper.factor, m(torch.ones(1, 2)).shape)
+        Deeper.train(m, False)
+        print(m.training, m.fc.training)
+        """,
+        None,
+    ),
+    (
+        "class-plain-reads-on-the-class",
+        """
+        class Shape:
+            sides = 0
+            def __init__(self, size):
+                self.size = size
+            def perimeter(self):
+                return self.sides * self.size
+            def describe(self):
+                return f"{self.kind} with perimeter {self.perimeter()}"
+        class Square(Shape):
+            sides = 4
+            kind = "square"
+        sq = Square(3)
+        print(Shape.sides, Square.sides, Shape.perimeter, Square.describe)
+        print(Square.perimeter(sq), Shape.describe(sq), Shape.perimeter == Square.perimeter)
+        describe = Shape.describe
+        print(describe(Square(1.5)))
+        """,
+        None,
+    ),
+    (
+        "class-error-class-attribute-missing",
+        """
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+        print(Net.parameters is not None)
+        print(Net.training)
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-error-module-function-without-self",
+        """
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(1, 1)
+        net = Net()
+        print(len(list(Net.parameters(net))))
+        params = Net.parameters()
+        """,
+        "TypeError",
+    ),
+    (
+        "class-property-setter-validates",
+        """
+        class Schedule:
+            def __init__(self, lr):
+                self.lr = lr
+            @property
+            def lr(self):
+                return self._lr
+            @lr.setter
+            def lr(self, value):
+                if value <= 0:
+                    raise ValueError(f"learning rate must be positive, got {value}")
+                print("lr ->", value)
+                self._lr = value
+        s = Schedule(0.1)
+        s.lr = s.lr / 2
+        print(s.lr, Schedule.lr, Schedule.lr.fset is not None)
+        s.lr = -1.0
+        """,
+        "ValueError",
+    ),
+    (
+        "class-property-setter-on-module",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(2)
+        class Tempered(nn.Module):
+            def __init__(self, temperature):
+                super().__init__()
+                self.fc = nn.Linear(3, 3)
+                self.temperature = temperature
+            @property
+            def temperature(self):
+                return self._t
+            @temperature.setter
+            def temperature(self, value):
+                self._t = float(value)
+            def forward(self, x):
+                return torch.softmax(self.fc(x) / self.temperature, dim=-1)
+        m = Tempered(1)
+        x = torch.ones(1, 3)
+        print(m(x))
+        m.temperature = 10
+        print(m.temperature, m(x))
+        print([name for name, _ in m.named_parameters()])
+        """,
+        None,
+    ),
+    (
+        "class-property-setter-new-name-keeps-old-read-only",
+        """
+        class Box:
+            def __init__(self):
+                self._w = 1
+            @property
+            def width(self):
+                return self._w
+            @width.setter
+            def size(self, value):
+                self._w = value
+        b = Box()
+        b.size = 5
+        print(b.width, b.size)
+        b.width = 7
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-error-setter-of-a-method",
+        """
+        class Odd:
+            def value(self):
+                return 1
+            @value.setter
+            def value(self, v):
+                pass
+        """,
+        "AttributeError",
+    ),
+    (
+        "class-property-setter-recursion-through-self",
+        """
+        class Celsius:
+            def __init__(self, degrees):
+                self.degrees = degrees
+            @property
+            def degrees(self):
+                return self._degrees
+            @degrees.setter
+            def degrees(self, value):
+                self._degrees = round(value, 1)
+            @property
+            def fahrenheit(self):
+                return self.degrees * 9 / 5 + 32
+            @fahrenheit.setter
+            def fahrenheit(self, value):
+                self.degrees = (value - 32) * 5 / 9
+        c = Celsius(21.26)
+        print(c.degrees, c.fahrenheit)
+        c.fahrenheit = 212
+        print(c.degrees, c.fahrenheit)
+        """,
+        None,
+    ),
+    (
+        "class-property-overridden-reads-super",
+        """
+        class Layer:
+            def __init__(self, units):
+                self.units = units
+            @property
+            def size(self):
+                return self.units
+            @size.setter
+            def size(self, value):
+                self.units = int(value)
+        class WideLayer(Layer):
+            @property
+            def size(self):
+                return 2 * super().size
+        w = WideLayer(3)
+        print(w.size, Layer.size.fget(w), WideLayer.size.fset)
+        Layer.size.fset(w, 5.7)
+        print(w.units, w.size)
+        w.size = 4
+        """,
+        "AttributeError",
+    ),
+    # ---- *args, keyword-only parameters, **kwargs and f(**mapping) --------------------------
+    (
+        "class-signature-module-star-inputs",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(4)
+        class Chain(nn.Module):
+            def __init__(self, *layers):
+                super().__init__()
+                self.layers = nn.ModuleList(layers)
+            def forward(self, *inputs):
+                x = torch.cat(inputs, dim=-1)
+                for layer in self.layers:
+                    x = torch.relu(layer(x))
+                return x
+        chain = Chain(nn.Linear(4, 3), nn.Linear(3, 2))
+        a = torch.ones(1, 2)
+        b = torch.full((1, 2), 0.5)
+        out = chain(a, b)
+        out.sum().backward()
+        print(out, len(chain.layers), chain.layers[0].weight.grad.shape)
+        print(chain)
+        """,
+        None,
+    ),
+    (
+        "class-signature-function-forward-star-args",
+        """
+        import torch
+        class Product(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, *factors):
+                ctx.save_for_backward(*factors)
+                out = factors[0]
+                for f in factors[1:]:
+                    out = out * f
+                return out
+            @staticmethod
+            def backward(ctx, grad_output):
+                factors = ctx.saved_tensors
+                grads = []
+                for i in range(len(factors)):
+                    g = grad_output
+                    for j, f in enumerate(factors):
+                        if j != i:
+                            g = g * f
+                    grads.append(g)
+                return tuple(grads)
+        a = torch.tensor([1.0, 2.0], requires_grad=True)
+        b = torch.tensor([3.0, -1.0], requires_grad=True)
+        c = torch.tensor([0.5, 4.0], requires_grad=True)
+        y = Product.apply(a, b, c).sum()
+        y.backward()
+        print(y, a.grad, b.grad, c.grad)
+        ref = [t.detach().clone().requires_grad_() for t in (a, b, c)]
+        (ref[0] * ref[1] * ref[2]).sum().backward()
+        print([r.grad for r in ref])
+        """,
+        None,
+    ),
+    (
+        "class-signature-kwargs-options-to-torch",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(5)
+        def make_optimizer(params, kind="sgd", **options):
+            print("options:", options)
+            if kind == "sgd":
+                return torch.optim.SGD(params, **options)
+            return torch.optim.Adam(params, **options)
+        def fit(model, xs, ys, *, steps, **optimizer_options):
+            opt = make_optimizer(model.parameters(), **optimizer_options)
+            for step in range(steps):
+                opt.zero_grad()
+                loss = ((model(xs) - ys) ** 2).mean()
+                loss.backward()
+                opt.step()
+            return loss.item()
+        model = nn.Linear(1, 1)
+        xs = torch.linspace(0, 1, 6).unsqueeze(1)
+        ys = 2 * xs + 1
+        print(round(fit(model, xs, ys, steps=15, lr=0.2, momentum=0.5), 5))
+        print(round(fit(model, xs, ys, steps=5, kind="adam", lr=0.05), 5))
+        settings = {"dim": 0, "keepdim": True}
+        print(torch.sum(xs, **settings), xs.mean(**settings))
+        """,
+        None,
+    ),
+    (
+        "class-signature-keyword-only-and-defaults",
+        """
+        import torch
+        def step(w, grad, *, lr=0.1, weight_decay=0.0, maximize=False):
+            g = grad + weight_decay * w
+            return w + lr * g if maximize else w - lr * g
+        def describe(name, *values, sep=", ", **notes):
+            text = name + ": " + sep.join(str(v) for v in values)
+            for key, value in notes.items():
+                text += f" [{key}={value}]"
+            return text
+        w = torch.tensor([1.0, -2.0])
+        g = torch.tensor([0.5, 0.5])
+        print(step(w, g), step(w, g, lr=1.0), step(w, g, weight_decay=0.1, maximize=True))
+        print(describe("losses", 0.5, 0.25, 0.125))
+        print(describe("empty"), describe("pair", 1, 2, sep=" | ", unit="nats", run=3))
+        sq = lambda *xs, power=2: [x ** power for x in xs]
+        print(sq(1, 2, 3), sq(2, power=3), (lambda **kw: sorted(kw))(b=1, a=2))
+        """,
+        None,
+    ),
+    (
+        "class-signature-forwarding-wrapper",
+        """
+        import torch
+        calls = []
+        def traced(fn):
+            def wrapper(*args, **kwargs):
+                calls.append((len(args), sorted(kwargs)))
+                return fn(*args, **kwargs)
+            return wrapper
+        def mse(pred, target, reduction="mean"):
+            diff = (pred - target) ** 2
+            return diff.mean() if reduction == "mean" else diff.sum()
+        mse = traced(mse)
+        p = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        t = torch.tensor([1.5, 2.0, 2.0])
+        loss = mse(p, t) + mse(p, target=t, reduction="sum")
+        loss.backward()
+        print(loss, p.grad, calls)
+        class Tracker:
+            def __init__(self, **fields):
+                self.fields = fields
+            def update(self, *pairs, **more):
+                for key, value in pairs:
+                    self.fields[key] = value
+                self.fields.update(more)
+                return self
+        print(Tracker(epoch=0).update(("loss", 1.5), lr=0.1).fields)
+        """,
+        None,
+    ),
+    (
+        "class-signature-module-forward-kwargs",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(6)
+        class Head(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(3, 2)
+            def forward(self, x, *, temperature=1.0, **extra):
+                if extra:
+                    print("ignored:", sorted(extra))
+                return torch.softmax(self.fc(x) / temperature, dim=-1)
+        head = Head()
+        x = torch.ones(1, 3)
+        print(head(x), head(x, temperature=5.0), head(x, mask=None, debug=True).shape)
+        """,
+        None,
+    ),
+    (
+        "class-signature-error-missing-keyword-only",
+        """
+        def schedule(epoch, *, base_lr, decay=0.5):
+            return base_lr * decay ** epoch
+        print(schedule(2, base_lr=0.8))
+        schedule(3)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-too-many-positional-with-keyword-only",
+        """
+        def clip(x, low=0.0, *, high):
+            return min(max(x, low), high)
+        print(clip(5.0, high=1.0))
+        clip(5.0, 1.0, 2.0, high=3.0)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-unexpected-keyword-method",
+        """
+        class Model:
+            def predict(self, *xs, scale=1.0):
+                return [x * scale for x in xs]
+        m = Model()
+        print(m.predict(1, 2, scale=3))
+        m.predict(1, 2, sacle=3)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-double-star-not-a-mapping",
+        """
+        def f(a, b=1):
+            return a + b
+        options = [("b", 2)]
+        print(f(1, **dict(options)))
+        f(1, **options)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-double-star-duplicate",
+        """
+        def f(**kwargs):
+            return kwargs
+        base = {"lr": 0.1}
+        print(f(**base, momentum=0.9))
+        f(lr=0.2, **base)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-keywords-must-be-strings",
+        """
+        def f(**kwargs):
+            return kwargs
+        print(f(**{"a": 1}))
+        f(**{1: "a"})
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-star-not-iterable",
+        """
+        def f(*args):
+            return len(args)
+        print(f(*range(4)), f(*"ab"), f(*[]))
+        f(*4)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-multiple-values-into-kwargs-function",
+        """
+        def f(a, **rest):
+            return a, rest
+        print(f(1, b=2), f(a=3))
+        f(1, a=2)
+        """,
+        "TypeError",
+    ),
+    (
+        "class-signature-error-function-forward-star-wrong-gradients",
+        """
+        import torch
+        class Sum(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, *xs):
+                out = xs[0]
+                for x in xs[1:]:
+                    out = out + x
+                return out
+            @staticmethod
+            def backward(ctx, g):
+                return g, g
+        a = torch.ones(2, requires_grad=True)
+        Sum.apply(a, a, a).sum().backward()
+        """,
+        "RuntimeError",
+    ),
+    (
+        "class-signature-methods-static-class-star",
+        """
+        import torch.nn as nn
+        class Box:
+            def everything(*args, **kwargs):
+                return len(args), sorted(kwargs)
+            @staticmethod
+            def pack(*items, sep="-"):
+                return sep.join(str(i) for i in items)
+            @classmethod
+            def build(cls, *parts, **named):
+                obj = cls()
+                obj.parts = parts
+                obj.named = named
+                return obj
+        b = Box.build(1, 2, color="red")
+        print(b.everything(3, k=1), Box.pack(1, 2, 3), b.pack(4, sep="+"), b.parts, b.named)
+        print(Box.everything(), Box.everything(b, 1, x=2))
+        class Config(nn.Module):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+        print(Config())
+        try:
+            Config(training=False)
+        except TypeError as error:
+            print("TypeError:", error)
+        """,
+        None,
+    ),
+    (
+        "class-signature-error-super-without-first-parameter",
+        """
+        class Base:
+            def hello(self):
+                return "base"
+        class Child(Base):
+            def hello(*args):
+                return super().hello()
+        print(Base().hello())
+        Child().hello()
+        """,
+        "RuntimeError",
+    ),
+    # ---- classes defined inside functions (closures over the function's locals) --------------
+    (
+        "class-in-function-module-factory",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(7)
+        def make_block(width, activation, scale=0.5):
+            class Block(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(width, width)
+                def forward(self, x):
+                    return activation(self.fc(x)) * scale
+                def extra_repr(self):
+                    return f"scale={scale}"
+            return Block()
+        blocks = [make_block(3, torch.tanh), make_block(3, torch.relu, scale=2.0)]
+        x = torch.ones(1, 3)
+        for block in blocks:
+            x = block(x)
+        x.sum().backward()
+        print(blocks[1], type(blocks[0]))
+        print(x, blocks[0].fc.weight.grad.shape, type(blocks[0]) is type(blocks[1]))
+        """,
+        None,
+    ),
+    (
+        "class-in-function-custom-function-closure",
+        """
+        import torch
+        def make_clamp(low, high):
+            class Clamp(torch.autograd.Function):
+                @staticmethod
+                def forward(ctx, x):
+                    ctx.save_for_backward(x)
+                    return x.clamp(low, high)
+                @staticmethod
+                def backward(ctx, grad_output):
+                    x, = ctx.saved_tensors
+                    inside = (x >= low) & (x <= high)
+                    return grad_output * inside
+            return Clamp
+        Unit = make_clamp(0.0, 1.0)
+        x = torch.tensor([-0.5, 0.25, 0.75, 1.5], requires_grad=True)
+        y = Unit.apply(x * 2)
+        y.sum().backward()
+        print(y, x.grad, Unit, y.grad_fn.name())
+        """,
+        None,
+    ),
+    (
+        "class-in-function-closure-late-binding-and-qualnames",
+        """
+        def make_counter(start):
+            count = [start]
+            class Counter:
+                step = 1
+                def bump(self):
+                    count[0] += Counter.step * factor
+                    return count[0]
+                def __repr__(self):
+                    return f"Counter({count[0]})"
+            factor = 10
+            return Counter
+        C = make_counter(5)
+        c = C()
+        c.bump()
+        print(c, c.bump(), C, C.step, c.bump)
+        D = make_counter(0)
+        print(D is C, isinstance(c, D), isinstance(c, C), D().bump(), c)
+        """,
+        None,
+    ),
+    (
+        "class-in-method-head-builder",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(8)
+        class Trainer:
+            def __init__(self, classes):
+                self.classes = classes
+            def make_head(self, width):
+                n = self.classes
+                class Head(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.out = nn.Linear(width, n)
+                    def forward(self, x):
+                        return self.out(x).log_softmax(dim=-1)
+                return Head()
+        head = Trainer(4).make_head(2)
+        print(head, type(head), head(torch.ones(1, 2)).shape)
+        """,
+        None,
+    ),
+    (
+        "class-in-function-error-free-variable-unbound",
+        """
+        def broken():
+            class Reader:
+                def read(self):
+                    return later
+            r = Reader()
+            print(r.read)
+            r.read()
+            later = 1
+        broken()
+        """,
+        "NameError",
+    ),
 ]

@@ -178,10 +178,10 @@ CLASSES: list[HostileProgram] = [
     ),
     _p("class-decorated", "escape", "refuse", "import torch\n@torch.no_grad()\nclass A:\n    pass"),
     _p(
-        "class-in-function",
-        "escape",
-        "refuse",
-        "def f():\n    class A:\n        pass\n    return A",
+        "class-in-function",  # legal since classes may be defined in functions: a control
+        "control",
+        "run",
+        "def f():\n    class A:\n        pass\n    return A\nprint(f())",
     ),
     _p("class-nested-class", "escape", "refuse", "class A:\n    class B:\n        pass"),
     _p("class-body-loop", "escape", "refuse", "class A:\n    for i in range(3):\n        pass"),
@@ -343,6 +343,226 @@ CLASSES: list[HostileProgram] = [
         "bounded",
         _MODULE
         + "class Box:\n    pass\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nb = Box()\nN().state_dict(b)\nprint(b._metadata)",
+    ),
+    # ---- class reads, property setters, state_dict views, bound-method equality -------------
+    _named(
+        "class-property-setter-recursing",
+        "resource",
+        "call_depth",
+        "class A:\n    @property\n    def x(self):\n        return 1\n    @x.setter\n    def x(self, v):\n        self.x = v\nA().x = 1",
+    ),
+    _named(
+        "class-property-getter-and-setter-ping-pong",
+        "resource",
+        "call_depth",
+        "class A:\n    @property\n    def x(self):\n        self.x = 0\n        return 1\n    @x.setter\n    def x(self, v):\n        print(self.x)\nA().x",
+    ),
+    _p(
+        "class-property-fget-globals",
+        "escape",
+        "refuse",
+        "class A:\n    @property\n    def x(self):\n        return 1\ng = A.x.fget.__globals__",
+    ),
+    _p(
+        "class-property-deleter",
+        "escape",
+        "refuse",
+        "class A:\n    @property\n    def x(self):\n        return 1\n    @x.deleter\n    def x(self):\n        pass",
+    ),
+    _p(
+        "class-property-getter-attribute",
+        "escape",
+        "refuse",
+        "class A:\n    @property\n    def x(self):\n        return 1\nf = A.x.getter",
+    ),
+    _p(
+        "class-setter-outside-class",
+        "escape",
+        "refuse",
+        "class A:\n    @property\n    def x(self):\n        return 1\n@A.x.setter\ndef y(self, v):\n    pass",
+    ),
+    _p(
+        "class-setter-on-nested-attribute",
+        "escape",
+        "refuse",
+        "import torch\nclass A:\n    @torch.Tensor.grad.setter\n    def g(self, v):\n        pass",
+    ),
+    _p(
+        "class-module-function-func",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    pass\nf = N.parameters.__func__",
+    ),
+    _p(
+        "class-module-function-on-a-tensor",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    pass\nN.parameters(torch.ones(2))",
+    ),
+    _p(
+        "class-module-function-on-a-plain-object",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class Fake:\n    def named_parameters(self, prefix='', recurse=True, remove_duplicate=True):\n        return 1\nclass N(nn.Module):\n    pass\nN.parameters(Fake())",
+    ),
+    _p(
+        "class-module-private-on-the-class",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    pass\nf = N._apply",
+    ),
+    _p(
+        "class-module-unlisted-function-on-the-class",
+        "escape",
+        "refuse",
+        _MODULE + "class N(nn.Module):\n    pass\nN.load_state_dict(N(), {})",
+    ),
+    _p(
+        "class-state-dict-view-mapping",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nm = N().state_dict().keys().mapping",
+    ),
+    _p(
+        "class-state-dict-move-to-end",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nN().state_dict().move_to_end('fc.bias')",
+    ),
+    _p(
+        "class-state-dict-metadata",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(1, 1)\nprint(N().state_dict()._metadata)",
+    ),
+    _p(
+        "class-bound-method-eq-runs-no-program-eq",
+        "escape",
+        "run",
+        "class A:\n    def __eq__(self, o):\n        while True:\n            pass\n    def __hash__(self):\n        return 1\n    def f(self):\n        pass\na = A()\nprint(a.f == a.f, a.f == A().f)",
+    ),
+    _p(
+        "class-bound-method-hash-builtin",
+        "escape",
+        "refuse",
+        "class A:\n    def f(self):\n        pass\nprint(hash(A().f))",
+    ),
+    # ---- *args, keyword-only parameters, **kwargs and f(**mapping) ----------------------------
+    _p(
+        "class-kwargs-smuggles-dunder-keyword",
+        "escape",
+        "refuse",
+        "def f(**kw):\n    return kw\nprint(f(**{'__class__': 1}))",
+    ),
+    _p(
+        "class-kwargs-smuggles-module-internal",
+        "escape",
+        "refuse",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self, **kw):\n        super().__init__(**kw)\nN(**{'_parameters': {}})",
+    ),
+    _p(
+        "class-kwargs-smuggles-refused-torch-keyword",
+        "escape",
+        "refuse",
+        "import torch\nt = torch.ones(2)\nopts = {'out': t}\ntorch.add(t, t, **opts)",
+    ),
+    _p(
+        "class-kwargs-into-super-init-unknown",
+        "escape",
+        "bounded",
+        _MODULE
+        + "class N(nn.Module):\n    def __init__(self, **kw):\n        super().__init__(**kw)\nN(training=False)",
+    ),
+    _p(
+        "class-star-args-huge-len",
+        "memory",
+        "limit",
+        "class Huge:\n    def __len__(self):\n        return 10 ** 9\n    def __getitem__(self, i):\n        return i\ndef f(*args):\n    return len(args)\nf(*Huge())",
+    ),
+    _p(
+        "class-star-args-endless-sequence",
+        "memory",
+        "limit",
+        "class Forever:\n    def __getitem__(self, i):\n        return i\ndef f(*args):\n    return args\nf(*Forever())",
+    ),
+    _named(
+        "class-star-args-recursing",
+        "resource",
+        "call_depth",
+        "def f(*a, **k):\n    return f(*a, **k)\nf(1, x=2)",
+    ),
+    _named(
+        "class-kwargs-growing-each-call",
+        "resource",
+        "call_depth",
+        "def f(**k):\n    k[str(len(k))] = 1\n    return f(**k)\nf()",
+    ),
+    _p(
+        "class-keyword-only-default-dunder",
+        "escape",
+        "refuse",
+        "def f(*, a=__builtins__):\n    return a\nf()",
+    ),
+    _p(
+        "class-kwargs-parameter-dunder-name",
+        "escape",
+        "refuse",
+        "def f(**__globals__):\n    return 1",
+    ),
+    _p(
+        "class-double-star-non-mapping-object",
+        "escape",
+        "bounded",
+        "class M:\n    def keys(self):\n        return ['__class__']\n    def __getitem__(self, k):\n        return 1\ndef f(**kw):\n    return kw\nf(**M())",
+    ),
+    # ---- classes defined inside functions ------------------------------------------------------
+    _named(
+        "class-statement-in-a-loop",
+        "memory",
+        "items",
+        "for i in range(100000):\n    class A:\n        pass",
+    ),
+    _named(
+        "class-factory-called-in-a-loop",
+        "memory",
+        "items",
+        _MODULE
+        + "def make():\n    class N(nn.Module):\n        def forward(self, x):\n            return x\n    return N\nkept = []\nfor i in range(100000):\n    kept.append(make())",
+    ),
+    _named(
+        "class-in-recursive-function",
+        "resource",
+        "call_depth",
+        "def f(n):\n    class A:\n        def g(self):\n            return f(n + 1)\n    return A().g()\nf(0)",
+    ),
+    _p(
+        "class-in-function-base-from-closure",
+        "escape",
+        "refuse",
+        "def make(base):\n    class A(base):\n        pass\n    return A\nmake(int)",
+    ),
+    _p(
+        "class-in-function-base-type-of-value",
+        "escape",
+        "refuse",
+        "def make(x):\n    class A(type(x)):\n        pass\n    return A\nmake(print)",
+    ),
+    _p(
+        "class-in-function-reads-closure-dunder",
+        "escape",
+        "refuse",
+        "def make():\n    secret = 1\n    class A:\n        def f(self):\n            return self.f.__closure__\n    return A()\nmake().f()",
+    ),
+    _p(
+        "class-in-function-forbidden-dunder",
+        "escape",
+        "refuse",
+        "def make():\n    class A:\n        def __getattr__(self, name):\n            return 1\n    return A()\nmake()",
     ),
     # ---- the capture's own call of a variable's __repr__ (after the run, aside): the program
     # ran fine, so it must answer ok, fast, with its own output; the repr falls back ----------

@@ -65,6 +65,9 @@ def python_type_name(value: Any) -> str:
     if isinstance(value, GradFnView):
         return value.type_name
     kind = type(value)
+    shown = getattr(kind, "python_name", None)  # the program's bridges (classes.py)
+    if type(shown) is str:
+        return shown
     if kind.__name__ == "PlainMethod":  # builtins.PlainMethod (no import: a cycle)
         return "builtin_function_or_method"
     if kind.__module__ == "builtins" or issubclass(kind, SurfaceValue):

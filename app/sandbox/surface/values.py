@@ -146,6 +146,16 @@ class BoundMethod(SurfaceValue):
         self.name = name
         self.entry = entry
 
+    # As CPython's bound methods: equal when the same method is bound to the same object (by
+    # identity: a tensor's own == is never called), hashed the same way.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BoundMethod):
+            return NotImplemented
+        return self.owner is other.owner and self.name == other.name
+
+    def __hash__(self) -> int:
+        return hash((id(self.owner), self.name))
+
     def display(self) -> str:
         # As CPython prints them, minus the address.
         owner_type = "Tensor" if isinstance(self.owner, torch.Tensor) else type(self.owner).__name__

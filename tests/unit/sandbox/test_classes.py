@@ -21,6 +21,25 @@ def test_capabilities_publish_the_table_the_validator_reads() -> None:
     assert "_parameters" in published["reserved_names"]
 
 
+_PROPERTY_WITH = (
+    "class A:\n    @property\n    def x(self):\n        return 1\n"
+    "    @x.{name}\n    def x(self, value):\n        pass\n"
+)
+
+
+@pytest.mark.parametrize("name", sorted(class_rules.PROPERTY_DECORATORS))
+def test_property_decorators_come_from_the_table(name: str) -> None:
+    assert f"<property>.{name}" in capabilities()["classes"]["decorators"]
+    parse_program(_PROPERTY_WITH.format(name=name), Limits())
+
+
+@pytest.mark.parametrize("name", ["deleter", "getter", "fget"])
+def test_other_property_decorators_are_refused_naming_them(name: str) -> None:
+    assert name not in class_rules.PROPERTY_DECORATORS
+    with pytest.raises(SandboxViolation, match=f"the decorator @x.{name} is not supported"):
+        parse_program(_PROPERTY_WITH.format(name=name), Limits())
+
+
 @pytest.mark.parametrize("name", sorted(class_rules.DEFINABLE_SPECIAL_METHODS))
 def test_every_special_method_of_the_table_may_be_defined(name: str) -> None:
     parse_program(f"class A:\n    def {name}(self, other=None):\n        return 1\n", Limits())
@@ -64,6 +83,32 @@ def test_the_capture_runs_the_programs_repr_only_once_the_run_is_over() -> None:
     # the program's state as encoded is the run's own (no call appended).
     assert result["variables"]["a"]["repr"] == "A!"
     assert result["variables"]["calls"]["items"] == []
+
+
+def test_the_capture_of_a_bound_method_never_runs_its_objects_repr() -> None:
+    # print() shows the object's own repr, as CPython does; the capture, after the run, not.
+    source = (
+        "calls = []\n"
+        "def make():\n"
+        "    class A:\n"
+        "        def __repr__(self):\n"
+        "            calls.append(1)\n"
+        "            return 'A!'\n"
+        "        def f(self):\n"
+        "            return 1\n"
+        "    return A()\n"
+        "m = make().f\n"
+        "print(m)\n"
+        "print(len(calls))\n"
+    )
+    result = run_program(source)
+    assert result["ok"], result["error"]
+    assert result["stdout"] == "<bound method make.<locals>.A.f of A!>\n1\n"
+    captured = result["variables"]["m"]
+    assert captured["kind"] == "method"
+    owner = "<__main__.make.<locals>.A object>"
+    assert captured["repr"] == f"<bound method make.<locals>.A.f of {owner}>"
+    assert len(result["variables"]["calls"]["items"]) == 1  # the print only
 
 
 def test_a_custom_function_node_has_torchs_name_in_the_graph() -> None:

@@ -19,7 +19,7 @@ from tests.differential.oracle import as_3_11_wording
 # so the body's first line is line 2; LINE_OF names the line when the construct is further down.
 REFUSED: dict[str, tuple[str, str]] = {
     "class": ("class A(metaclass=type):\n    pass", "takes no keywords"),
-    "class-nested": ("def f():\n    class A:\n        pass", "top level"),
+    "class-nested": ("class A:\n    class B:\n        pass", "a class body may only hold"),
     "global": ("def f():\n    global x", "global"),
     "nonlocal": ("def f():\n    x = 1\n    def g():\n        nonlocal x", "nonlocal"),
     "yield": ("def f():\n    yield 1", "yield"),
@@ -72,10 +72,10 @@ REFUSED: dict[str, tuple[str, str]] = {
     "with-open": ("with open('f') as f:\n    pass", "'with' is only supported"),
     "with-other-call": ("with torch.autograd.profiler.profile():\n    pass", "'with' is only"),
     "with-as": ("with torch.no_grad() as g:\n    pass", "'with ... as'"),
-    "star-args-parameter": ("def f(*args):\n    pass", "*args and **kwargs"),
-    "kwargs-parameter": ("def f(**kw):\n    pass", "*args and **kwargs"),
-    "keyword-only-parameter": ("def f(a, *, b):\n    pass", "keyword-only"),
-    "double-star-call": ("f(**d)", "**-unpacking"),
+    "positional-only-parameter": ("def f(a, /, b):\n    pass", "positional-only"),
+    "star-args-annotation": ("def f(*args: int):\n    pass", "annotations"),
+    "kwargs-dunder-name": ("def f(**__class__):\n    pass", "starts with '__'"),
+    "keyword-only-dunder-name": ("def f(*, __dict__=1):\n    pass", "starts with '__'"),
     "star-in-list": ("xs = [*a]", "*-unpacking"),
     "star-assignment": ("a, *b = [1, 2]", "*-unpacking"),
     "double-star-dict": ("d = {**a}", "**-unpacking"),
