@@ -19,7 +19,7 @@ from app.sandbox import container_costs
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.exceptions import exception_repr, exception_str
-from app.sandbox.operators import BINARY_OPERATORS
+from app.sandbox.operators import BINARY_OPERATORS, COMPARISON_SYMBOLS
 
 # Types whose operators, truth and formatting are pure CPython and never reach torch.
 PLAIN_SCALARS: frozenset[type] = frozenset({int, float, bool, str, type(None)})
@@ -169,7 +169,7 @@ def _join_pairs(parts: list[tuple[bool, Any]]) -> list[tuple[bool, Any]]:
 _DICT_VIEWS = frozenset({"dict_keys", "dict_values", "dict_items"})
 _SIZED = (list, tuple, str, dict, range)
 
-_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+_COMPARISONS = COMPARISON_SYMBOLS
 
 
 # The method of CheckedOperators that checks an operator's result size before it runs, by

@@ -19,36 +19,13 @@ from app.sandbox.compiler.positions import attribute_position, position, unpacks
 from app.sandbox.compiler.scopes import Scope, assigned_names
 from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.functions import Frame, InterpretedFunction
+from app.sandbox.operators import BINARY_SYMBOLS, COMPARE_SYMBOLS, IDENTITY_FUNCTIONS, UNARY_SYMBOLS
 from app.sandbox.program_errors import to_program_exception
 from app.sandbox.python_values import PLAIN_SCALARS, type_name
 
 if TYPE_CHECKING:
     from app.sandbox.compiler import Compiler
 
-_BINARY_SYMBOLS: dict[type[ast.AST], str] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.Pow: "**",
-    ast.MatMult: "@",
-    ast.LShift: "<<",
-    ast.RShift: ">>",
-    ast.BitAnd: "&",
-    ast.BitOr: "|",
-    ast.BitXor: "^",
-}
-_COMPARE_SYMBOLS: dict[type[ast.AST], str] = {
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-}
-_UNARY_SYMBOLS: dict[type[ast.AST], str] = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
 _FORMAT_NUMBERS = re.compile(r"\d+")
 # CPython's builtin names (a name among them that the playground lacks is refused, not a
 # NameError).
@@ -162,7 +139,7 @@ class ExpressionCompiler(CompilerBase):
     expr_Name = load_name  # the most frequent node: no call in between
 
     def expr_BinOp(self, node: ast.BinOp, scope: Scope) -> Expr:
-        symbol = _BINARY_SYMBOLS[type(node.op)]
+        symbol = BINARY_SYMBOLS[type(node.op)]
         return self._operator(node, symbol, self.expr(node.left, scope), node.right, scope)
 
     def _operator(
@@ -222,7 +199,7 @@ class ExpressionCompiler(CompilerBase):
                 return not truth(operand(frame))
 
             return negation
-        operation = self.runtime.unary(_UNARY_SYMBOLS[type(node.op)])
+        operation = self.runtime.unary(UNARY_SYMBOLS[type(node.op)])
 
         def unary(frame: Frame) -> Any:
             value = operand(frame)
@@ -263,8 +240,8 @@ class ExpressionCompiler(CompilerBase):
 
     def expr_Compare(self, node: ast.Compare, scope: Scope) -> Expr:
         first = self.expr(node.left, scope)
-        if len(node.ops) == 1 and type(node.ops[0]) in _COMPARE_SYMBOLS:
-            symbol = _COMPARE_SYMBOLS[type(node.ops[0])]
+        if len(node.ops) == 1 and type(node.ops[0]) in COMPARE_SYMBOLS:
+            symbol = COMPARE_SYMBOLS[type(node.ops[0])]
             return self._operator(node, symbol, first, node.comparators[0], scope)
         steps: list[tuple[Callable[[Any, Any], Any], Expr]] = []
         for operator_node, comparator in zip(node.ops, node.comparators, strict=True):
@@ -307,10 +284,9 @@ class ExpressionCompiler(CompilerBase):
         return compare_chain
 
     def _comparison(self, node: ast.cmpop) -> Callable[[Any, Any], Any]:
-        if isinstance(node, ast.Is):
-            return lambda a, b: a is b
-        if isinstance(node, ast.IsNot):
-            return lambda a, b: a is not b
+        identity = IDENTITY_FUNCTIONS.get(type(node))
+        if identity is not None:
+            return identity
         if isinstance(node, ast.In | ast.NotIn):
             negate = isinstance(node, ast.NotIn)
 
@@ -320,7 +296,7 @@ class ExpressionCompiler(CompilerBase):
                 return runtime_contains(item, container) is not negate
 
             return contains
-        return self.runtime.binary(_COMPARE_SYMBOLS[type(node)])
+        return self.runtime.binary(COMPARE_SYMBOLS[type(node)])
 
     def expr_Call(self, node: ast.Call, scope: Scope) -> Expr:
         method = node.func

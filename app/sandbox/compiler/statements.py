@@ -21,7 +21,6 @@ from app.sandbox.compiler.base import (
     Stmt,
     Store,
 )
-from app.sandbox.compiler.expressions import _BINARY_SYMBOLS
 from app.sandbox.compiler.positions import position
 from app.sandbox.compiler.scopes import Scope, assigned_names, bound_name, target_names
 from app.sandbox.errors import ProgramException, SandboxViolation
@@ -33,6 +32,7 @@ from app.sandbox.exceptions import (
     raise_value,
 )
 from app.sandbox.functions import Frame, InterpretedFunction
+from app.sandbox.operators import BINARY_SYMBOLS
 from app.sandbox.program_errors import to_program_exception
 from app.sandbox.python_values import PLAIN_SCALARS, type_name
 from app.sandbox.sanitize import sanitize_message
@@ -186,7 +186,7 @@ class StatementCompiler(CompilerBase):
         return assign_global
 
     def stmt_AugAssign(self, node: ast.AugAssign, scope: Scope) -> Stmt:
-        symbol = _BINARY_SYMBOLS[type(node.op)] + "="
+        symbol = BINARY_SYMBOLS[type(node.op)] + "="
         operation = self.runtime.binary(symbol)
         value = self.expr(node.value, scope)
         target = node.target
