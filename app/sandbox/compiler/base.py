@@ -4,7 +4,6 @@ the step counter and the truth of a test."""
 from __future__ import annotations
 
 import ast
-import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,7 @@ import torch
 
 from app.sandbox.compiler.positions import call_position, position
 from app.sandbox.compiler.scopes import Scope, module_imports
+from app.sandbox.compiler.steps import step_guard
 from app.sandbox.functions import Frame
 from app.sandbox.program_errors import to_program_exception
 from app.sandbox.runtime import Runtime
@@ -55,22 +55,8 @@ class CompilerBase:
         def block(self, body: list[ast.stmt], scope: Scope) -> Stmt: ...
 
     def tick(self) -> Callable[[int, int], None]:
-        """Count a step at a position; inlined by hand in the hottest closures."""
-        ctx = self.ctx
-        max_steps = ctx.limits.steps
-        # Read `started` at each step: evaluate() restarts the clock for functions compiled
-        # during the run.
-        seconds = ctx.limits.seconds
-        monotonic = time.monotonic
-
-        def tick(line: int, col: int) -> None:
-            ctx.line = line
-            ctx.col = col
-            ctx.steps += 1
-            if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
-                ctx.step()
-
-        return tick
+        """Count a step at a position (steps.py owns the rule)."""
+        return step_guard(self.ctx)
 
     def _imported(self) -> frozenset[str]:
         if self.imported is None:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import ast
-import time
 from collections.abc import Callable
 from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
@@ -96,21 +95,12 @@ class StatementCompiler(CompilerBase):
     def _simple(self, node: ast.stmt, scope: Scope, names: list[str], action: Expr) -> Stmt:
         """A statement that evaluates `action` once: step, run, report."""
         line, col = position(node)
-        ctx = self.ctx
-        max_steps = ctx.limits.steps
-        # Read `started` at each step: evaluate() restarts the clock for functions compiled
-        # during the run.
-        seconds = ctx.limits.seconds
-        monotonic = time.monotonic
+        tick = self.tick()
 
         if not self.notify:
 
             def simple(frame: Frame) -> None:
-                ctx.line = line
-                ctx.col = col
-                ctx.steps += 1
-                if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
-                    ctx.step()
+                tick(line, col)
                 action(frame)
 
             return simple
@@ -118,11 +108,7 @@ class StatementCompiler(CompilerBase):
         notify = self._notifier(line, names, scope)
 
         def simple_observed(frame: Frame) -> None:
-            ctx.line = line
-            ctx.col = col
-            ctx.steps += 1
-            if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
-                ctx.step()
+            tick(line, col)
             action(frame)
             notify()
 
@@ -167,20 +153,11 @@ class StatementCompiler(CompilerBase):
     def _assign_global_fast(self, node: ast.stmt, name: str, value: Expr) -> Stmt:
         """`name = value` at top level with capture off: the hottest statement, one closure."""
         line, col = position(node)
-        ctx = self.ctx
-        max_steps = ctx.limits.steps
-        # Read `started` at each step: evaluate() restarts the clock for functions compiled
-        # during the run.
-        seconds = ctx.limits.seconds
-        monotonic = time.monotonic
+        tick = self.tick()
         globals_ = self.globals
 
         def assign_global(frame: Frame) -> None:
-            ctx.line = line
-            ctx.col = col
-            ctx.steps += 1
-            if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
-                ctx.step()
+            tick(line, col)
             globals_[name] = value(frame)
 
         return assign_global
@@ -464,19 +441,11 @@ class StatementCompiler(CompilerBase):
         body = self.block(node.body, scope)
         orelse = self.block(node.orelse, scope) if node.orelse else None
         line, col = position(node)
-        ctx = self.ctx
-        max_steps = ctx.limits.steps
-        seconds = ctx.limits.seconds
-        monotonic = time.monotonic
+        tick = self.tick()
 
         def while_statement(frame: Frame) -> int | None:
             while True:
-                # tick(line, col), inlined: a loop's test runs once per iteration.
-                ctx.line = line
-                ctx.col = col
-                ctx.steps += 1
-                if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
-                    ctx.step()
+                tick(line, col)  # a loop's test runs once per iteration
                 if not truth(test(frame)):
                     break
                 control = body(frame)
@@ -497,12 +466,6 @@ class StatementCompiler(CompilerBase):
         line, col = position(node)
         # CPython reports a failing iteration at the `for` statement, not at the iterable.
         iter_line, iter_col = line, col
-        ctx = self.ctx
-        max_steps = ctx.limits.steps
-        # Read `started` at each step: evaluate() restarts the clock for functions compiled
-        # during the run.
-        seconds = ctx.limits.seconds
-        monotonic = time.monotonic
         iterate = self.runtime.iterate
         tick = self.tick()
         notify = self._notifier(line, target_names([node.target]), scope) if self.notify else None
@@ -513,11 +476,7 @@ class StatementCompiler(CompilerBase):
             try:
                 iterator = iterate(source)
                 for item in iterator:
-                    ctx.line = line
-                    ctx.col = col
-                    ctx.steps += 1
-                    if ctx.steps > max_steps or monotonic() - ctx.started > seconds:
-                        ctx.step()
+                    tick(line, col)
                     store(frame, item)
                     if notify is not None:
                         notify()
