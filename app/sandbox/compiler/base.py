@@ -41,6 +41,7 @@ class CompilerBase:
         self.observer = runtime.ctx.observer
         # Capture off: statements skip the observer call entirely (the fast path).
         self.notify = runtime.ctx.reports_ops
+        self._tick = step_guard(self.ctx)
 
     if TYPE_CHECKING:  # compiled by the mixins (statements.py, expressions.py)
 
@@ -55,8 +56,9 @@ class CompilerBase:
         def block(self, body: list[ast.stmt], scope: Scope) -> Stmt: ...
 
     def tick(self) -> Callable[[int, int], None]:
-        """Count a step at a position (steps.py owns the rule)."""
-        return step_guard(self.ctx)
+        """`tick(line, col)`: count a step there (steps.py owns the rule). One guard per
+        compiler (its context's), shared by every construct that takes steps."""
+        return self._tick
 
     def _imported(self) -> frozenset[str]:
         if self.imported is None:
