@@ -1,6 +1,6 @@
 """Compiling `class` statements, decorated functions and `super()` into closures.
 
-The compiler (`compiler.py`) hands these three constructs here. A class body runs once, like
+The compiler (`compiler/`) hands these three constructs here. A class body runs once, like
 CPython's: its assignments and `def`s fill a namespace, from which `classes.make_class` builds
 the real class. Methods are `InterpretedFunction`s whose closure is a one-name frame holding
 `__class__` (as CPython's cell does), so that `super()` finds the class being defined; the

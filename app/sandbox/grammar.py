@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from app.sandbox.exceptions import EXCEPTION_NAMES
+from app.sandbox.operators import OPERATOR_NODES
 
 # Syntax node types the language accepts. Contexts and operator tokens are listed too: every
 # node the parser produces must be named here, or the validator refuses it.
@@ -67,36 +68,8 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.Name,
         ast.Load,
         ast.Store,
-        # operators
-        ast.And,
-        ast.Or,
-        ast.Add,
-        ast.Sub,
-        ast.Mult,
-        ast.Div,
-        ast.FloorDiv,
-        ast.Mod,
-        ast.Pow,
-        ast.MatMult,
-        ast.LShift,
-        ast.RShift,
-        ast.BitAnd,
-        ast.BitOr,
-        ast.BitXor,
-        ast.UAdd,
-        ast.USub,
-        ast.Not,
-        ast.Invert,
-        ast.Eq,
-        ast.NotEq,
-        ast.Lt,
-        ast.LtE,
-        ast.Gt,
-        ast.GtE,
-        ast.Is,
-        ast.IsNot,
-        ast.In,
-        ast.NotIn,
+        # operators: the operator table (operators.py) names them
+        *OPERATOR_NODES,
     }
 )
 

@@ -19,7 +19,7 @@ from app.sandbox import container_costs
 from app.sandbox.context import RunContext
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.exceptions import exception_repr, exception_str
-from app.sandbox.operators import BINARY_OPERATORS
+from app.sandbox.operators import BINARY_OPERATORS, COMPARISON_SYMBOLS
 
 # Types whose operators, truth and formatting are pure CPython and never reach torch.
 PLAIN_SCALARS: frozenset[type] = frozenset({int, float, bool, str, type(None)})
@@ -174,7 +174,7 @@ DICT_VIEWS = frozenset(
 _DICT_VIEWS = DICT_VIEWS
 _SIZED = (list, tuple, str, dict, range)
 
-_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+_COMPARISONS = COMPARISON_SYMBOLS
 
 
 # The method of CheckedOperators that checks an operator's result size before it runs, by

@@ -8,7 +8,6 @@ paths as the program's own operators.
 from __future__ import annotations
 
 import functools
-import operator
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -19,6 +18,7 @@ from app.sandbox.context import RunContext
 from app.sandbox.errors import ProgramException, SandboxViolation
 from app.sandbox.formatting import percent_format
 from app.sandbox.functions import InterpretedFunction
+from app.sandbox.operators import NUMERIC_FAST_PATH, UNARY_OPERATORS
 from app.sandbox.python_values import (
     DICT_VIEWS,
     PLAIN_SCALARS,
@@ -27,27 +27,6 @@ from app.sandbox.python_values import (
     ValueFormatter,
     type_name,
 )
-
-NUMERIC_FAST_PATH: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "+=": operator.iadd,
-    "-": operator.sub,
-    "-=": operator.isub,
-    "*": operator.mul,
-    "*=": operator.imul,
-    "/": operator.truediv,
-    "/=": operator.itruediv,
-    "//": operator.floordiv,
-    "//=": operator.ifloordiv,
-    "%": operator.mod,
-    "%=": operator.imod,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
 
 
 @functools.cache  # an import statement costs microseconds even when the module is loaded
@@ -161,12 +140,7 @@ class Runtime:
         return apply
 
     def unary(self, symbol: str) -> Callable[[Any], Any]:
-        operators: dict[str, Callable[[Any], Any]] = {
-            "-": operator.neg,
-            "+": operator.pos,
-            "~": operator.invert,
-        }
-        plain = operators[symbol]
+        plain = UNARY_OPERATORS[symbol]
         is_surface = self.is_surface
         surface_op: Callable[..., Any] = self.surface.unary_op
         ctx = self.ctx

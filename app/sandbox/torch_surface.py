@@ -45,7 +45,7 @@ from app.sandbox.costs import (
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.grad_fn_view import GradFnView, view_of
-from app.sandbox.operators import BINARY_OPERATORS
+from app.sandbox.operators import ALL_BINARY_OPERATORS, BINARY_OPERATORS, UNARY_OPERATORS
 from app.sandbox.surface import autograd_calls, dense, memory, python_modules, warn_once
 from app.sandbox.surface.modules import (
     module_call_estimate,
@@ -935,21 +935,7 @@ def tensor_method(name: str) -> SpecialMethod | None:
 # ---- operators ------------------------------------------------------------------------------
 
 
-def _contains(left: Any, right: Any) -> bool:
-    return operator.contains(right, left)
-
-
-def _not_contains(left: Any, right: Any) -> bool:
-    return not operator.contains(right, left)
-
-
-_BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    **BINARY_OPERATORS,
-    "in": _contains,
-    "not in": _not_contains,
-    "is": operator.is_,
-    "is not": operator.is_not,
-}
+_BINARY = ALL_BINARY_OPERATORS
 
 _NUMBER_TYPES = (int, float, bool)
 
@@ -1049,11 +1035,7 @@ def _check_repeat(length: int, ctx: RunContext) -> None:
         )
 
 
-_UNARY: dict[str, Callable[[Any], Any]] = {
-    "-": operator.neg,
-    "+": operator.pos,
-    "~": operator.invert,
-}
+_UNARY = UNARY_OPERATORS
 
 
 def unary_op(op: str, operand: Any, ctx: RunContext) -> Any:

@@ -1,6 +1,7 @@
-"""app/sandbox/compiler.py, name resolution: `Scope` and `assigned_names` decide whether a name
-is local, free (a closure's) or global, as CPython's symbol table does. CPython is the oracle:
-each program runs in the interpreter and with `exec`, and prints the same (or fails the same)."""
+"""app/sandbox/compiler/scopes.py, name resolution: `Scope` and `assigned_names` decide whether a
+name is local, free (a closure's) or global, as CPython's symbol table does. CPython is the
+oracle: each program runs in the interpreter and with `exec`, and prints the same (or fails the
+same)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 
 import pytest
 
-from app.sandbox.compiler import Scope, assigned_names
+from app.sandbox.compiler.scopes import Scope, assigned_names
 from tests.unit.sandbox.interpreter_driver import run
 
 

@@ -1,6 +1,7 @@
 """The step limit is exact on every path that counts steps: `steps` steps run, one more is refused.
 
-What one step is, per construct (compiler.py and the direct `ctx.step()` callers):
+What one step is, per construct (the compiler, whose constructs call compiler/steps.py's guard,
+and the direct `ctx.step()` callers):
 - a simple statement (assignment — the capture-off fast path too —, expression, `pass`, `def`,
   `return`, …) and an `if`/`with` header: one step at its line, before it runs;
 - `while`: one step at its line each time the test is evaluated (k iterations: k + 1);
