@@ -123,18 +123,10 @@ CTX_METHODS: frozenset[str] = frozenset(
 )
 CTX_ATTRIBUTES: frozenset[str] = frozenset({"saved_tensors", "needs_input_grad"})
 
-# nn.Module members a program module may use besides the allow-list's (`allowlist.MODULE`).
+# nn.Module members a program module may use besides the allow-list's (`allowlist.MODULE`):
+# what defining a module of one's own needs, never offered on torch's layers.
 MODULE_EXTRA_METHODS: frozenset[str] = frozenset(
-    {
-        "children",
-        "modules",
-        "named_children",
-        "named_modules",
-        "state_dict",
-        "extra_repr",
-        "register_buffer",
-        "register_parameter",
-    }
+    {"extra_repr", "register_buffer", "register_parameter"}
 )
 
 

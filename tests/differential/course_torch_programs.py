@@ -1251,4 +1251,42 @@ PROGRAMS: list[tuple[str, str, str | None]] = [
         """,
         None,
     ),
+    # ---- the module tree and state_dict() on torch's own layers ---------------------------
+    (
+        "course-layer-state-dict-and-tree",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(1)
+        layer = nn.Linear(3, 2)
+        state = layer.state_dict()
+        print(state.keys(), len(state))
+        print(state["weight"].shape, state["bias"].requires_grad)
+        model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+        print(list(model.state_dict().keys()))
+        for name, child in model.named_children():
+            print(name, child)
+        print(len(list(model.modules())), [name for name, _ in model.named_modules()])
+        print(list(model.children())[1])
+        for name, value in model.state_dict().items():
+            print(name, tuple(value.shape))
+        """,
+        None,
+    ),
+    (
+        "course-layer-state-dict-shares-storage",
+        """
+        import torch
+        import torch.nn as nn
+        torch.manual_seed(2)
+        layer = nn.Linear(2, 1)
+        saved = layer.state_dict()
+        with torch.no_grad():
+            layer.weight.fill_(0.5)
+        print(saved["weight"])
+        print(saved["weight"].grad_fn, layer.weight.requires_grad)
+        print("bias" in saved, "weight.grad" in saved, saved.get("missing"))
+        """,
+        None,
+    ),
 ]
