@@ -6,7 +6,8 @@
 // - graph_truncated: limits.graph_nodes nodes were recorded (trace/nodes.py NodeRegistry);
 //   or fit_result left the whole graph out (result_cut holds "graph").
 // - timeline_truncated: limits.timeline_entries statements were recorded (trace/timeline.py);
-//   or fit_result left the timeline out (result_cut holds "timeline").
+//   or fit_result left the timeline out (result_cut holds "timeline" and the timeline is null;
+//   "timeline" alone also names timeline values the byte budget cut).
 // - backward_trace_truncated: limits.graph_nodes backward steps were recorded, over all calls
 //   (trace/backward_trace.py); or fit_result left the trace out ("backward_trace").
 // - result_truncated: values were sent cut to keep the answer within limits.result_bytes.
@@ -38,7 +39,9 @@ export function truncationNotes(result) {
     let text = null;
     if (result?.[part.flag]) {
       const limit = limitOf(result, part.limit);
-      if (part.part && cutPlaces.includes(part.part)) text = t(part.dropped);
+      // Left out whole by fit_result (a "timeline" cut may also name values the budget cut).
+      const leftOut = part.part && cutPlaces.includes(part.part) && (part.part === 'stdout' || result[part.part] == null);
+      if (leftOut) text = t(part.dropped);
       else if (limit === null) text = t(part.plain);
       else text = t(part.cut, { count: limit.toLocaleString(getLanguage()) });
     }
