@@ -17,6 +17,7 @@ import { createNodeTable } from './node-table.js';
 import { renderOutput } from './output-panel.js';
 import { copyText, download, permalinkUrl, readPermalink, rememberInAddressBar } from './share.js';
 import { createTimeline } from './timeline.js';
+import { renderTruncationNotes } from './truncation-notes.js';
 import { formatCompact } from './tensor-format.js';
 import { renderVariables } from './variables-panel.js';
 import { currentView as currentViewOf, gradAccessors as gradAccessorsOf, nodesById as nodesByIdOf } from './view-state.js';
@@ -209,6 +210,7 @@ function showResult(result, networkError = null) {
   const byId = nodesById();
   if (!byId.has(state.selectedId)) state.selectedId = null;
   renderOutput($(SELECTORS.output), result, networkError, state.ran);
+  renderTruncationNotes(document, result);
   editor.clearError();
   if (result?.error?.line) editor.markError(result.error.line, `${result.error.type}: ${result.error.message}`);
   timeline.load(result?.timeline || []);
@@ -331,6 +333,7 @@ function wireControls() {
     renderCallChoices();
     if (state.result) {
       renderOutput($(SELECTORS.output), state.result, null, state.ran);
+      renderTruncationNotes(document, state.result);
       renderJacobianPanel($(SELECTORS.jacobian), state.result);
       drawGraph();
     }

@@ -50,6 +50,12 @@ export const SELECTORS = Object.freeze({
   nodesNext: '[data-testid=nodes-next]',
   nodesPageStatus: '[data-testid=nodes-page-status]',
   editorError: '[data-testid=editor-error]',
+  // One sentence each where the server cut a part (truncation-notes.js); hidden otherwise.
+  stdoutNote: '[data-testid=stdout-note]',
+  resultNote: '[data-testid=result-note]',
+  graphNote: '[data-testid=graph-note]',
+  timelineNote: '[data-testid=timeline-note]',
+  backwardNote: '[data-testid=backward-note]',
   // Structure inside the panels (not test hooks, but selectors all the same).
   panelBody: '.panel-body',
   table: 'table',

@@ -16,6 +16,7 @@ import { renderInspector } from './inspector.js';
 import { renderJacobianPanel } from './jacobian-panel.js';
 import { renderOutput } from './output-panel.js';
 import { createTimeline } from './timeline.js';
+import { renderTruncationNotes } from './truncation-notes.js';
 import { currentView, gradAccessors, nodesById } from './view-state.js';
 
 function panel(testid, titleKey, ...children) {
@@ -29,6 +30,8 @@ function skeleton() {
       'output.title',
       h('div', { class: 'error', 'data-testid': 'error', role: 'alert', hidden: true }),
       h('pre', { class: 'stdout', 'data-testid': 'stdout' }),
+      h('p', { class: 'truncation-note muted', 'data-testid': 'stdout-note', role: 'status', hidden: true }),
+      h('p', { class: 'truncation-note muted', 'data-testid': 'result-note', role: 'status', hidden: true }),
       h('p', { class: 'seed-note muted', 'data-testid': 'seed-note', hidden: true }),
       h('div', { class: 'warnings', 'data-testid': 'warnings', hidden: true }),
     ),
@@ -36,6 +39,7 @@ function skeleton() {
       'graph-panel',
       'graph.title',
       h('p', { class: 'graph-summary muted', 'data-testid': 'graph-summary' }),
+      h('p', { class: 'truncation-note muted', 'data-testid': 'graph-note', role: 'status', hidden: true }),
       h('div', { class: 'graph agp-graph', 'data-testid': 'graph', 'data-empty': 'true', role: 'img' }),
     ),
     h(
@@ -53,6 +57,7 @@ function skeleton() {
           h('button', { type: 'button', 'data-testid': 'timeline-next', text: '▶' }),
         ),
         h('p', { class: 'status', 'data-testid': 'timeline-status' }),
+        h('p', { class: 'truncation-note muted', 'data-testid': 'timeline-note', role: 'status', hidden: true }),
       ),
       h(
         'section',
@@ -67,6 +72,7 @@ function skeleton() {
           h('button', { type: 'button', 'data-testid': 'step-backward', 'data-i18n': 'backward.step' }),
         ),
         h('p', { class: 'status', 'data-testid': 'backward-status' }),
+        h('p', { class: 'truncation-note muted', 'data-testid': 'backward-note', role: 'status', hidden: true }),
       ),
     ),
     h(
@@ -157,6 +163,7 @@ export function mountView(root, result, { lang = 'en' } = {}) {
 
   const graphView = createGraphView(find(SELECTORS.graph), { onSelect: selectNode, maxHeight: () => 520 });
   renderOutput(find(SELECTORS.output), result, null, { source: '', seed: result?.seed ?? 0 });
+  renderTruncationNotes(root, result);
   const timeline = createTimeline(find(SELECTORS.timelinePanel), {
     keyScope: root,
     onChange: (index) => {
