@@ -63,9 +63,8 @@ def main() -> None:
         a, b = (json.loads(path.read_text()) for path in arguments.compare)
         differ = sorted(key for key in a.keys() & b.keys() if a[key] != b[key])
         only = sorted(a.keys() ^ b.keys())
-        print(
-            f"{len(a.keys() & b.keys())} programs in both, {len(differ)} differ, {len(only)} in one only"
-        )
+        both = len(a.keys() & b.keys())
+        print(f"{both} programs in both, {len(differ)} differ, {len(only)} in one only")
         for key in differ:
             print(f"  differs: {key}")
         sys.exit(1 if differ else 0)
