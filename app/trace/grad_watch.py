@@ -21,6 +21,7 @@ from app.trace.encode import tensor_data
 from app.trace.nodes import NodeRegistry, TensorRecord
 
 Tensor = torch.Tensor
+_PLAIN_SCALARS = frozenset({int, float, bool, str, type(None)})
 
 
 class GradWatch:
@@ -58,7 +59,9 @@ class GradWatch:
         """Follow the top-level names a statement (re)bound."""
         bound = self._bound
         for name, value in bindings.items():
-            if type(value) is Tensor or isinstance(value, Tensor):
+            kind = type(value)
+            # Plain scalars first: isinstance on torch.Tensor is slow for what is not one.
+            if kind is Tensor or (kind not in _PLAIN_SCALARS and isinstance(value, Tensor)):
                 bound[name] = value
             elif name in bound:
                 del bound[name]

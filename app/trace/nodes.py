@@ -53,6 +53,19 @@ class FunctionRecord:
     grads_out: Sequence[Any] = ()
 
 
+# Ids "t0", "t1", … and "f0", "f1", …, formatted once per process: a capture makes thousands
+# per run, and formatting each (an f-string of an int) costs more than the rest of a record.
+_TENSOR_IDS: list[str] = []
+_FUNCTION_IDS: list[str] = []
+
+
+def _numbered(ids: list[str], prefix: str, number: int) -> str:
+    """`f"{prefix}{number}"`, from `ids` (extended up to `number` the first time it is reached)."""
+    if number >= len(ids):
+        ids.extend(f"{prefix}{n}" for n in range(len(ids), number + 1))
+    return ids[number]
+
+
 _saved_names_by_type: dict[type, tuple[str, ...]] = {}
 # The node of a custom torch.autograd.Function (MyReLUBackward): its saved tensors are a tuple.
 CUSTOM_FUNCTION_NODE = torch.autograd.function.BackwardCFunction
@@ -114,7 +127,15 @@ class NodeRegistry:
             return record
         step = self.step
         tensors = self.tensors
-        record = TensorRecord(f"t{len(tensors)}", tensor, line, step, grad_fn)
+        number = len(tensors)
+        ids = _TENSOR_IDS
+        record = TensorRecord(
+            ids[number] if number < len(ids) else _numbered(ids, "t", number),
+            tensor,
+            line,
+            step,
+            grad_fn,
+        )
         tensors.append(record)
         self.records.append(record)
         by_object[id(tensor)] = record
@@ -135,8 +156,15 @@ class NodeRegistry:
         record = self._function_by_object.get(id(node))
         if record is not None or not self._has_room():
             return record
+        number = len(self.functions)
+        ids = _FUNCTION_IDS
         record = FunctionRecord(
-            f"f{len(self.functions)}", node, type(node).__name__, line, step, []
+            ids[number] if number < len(ids) else _numbered(ids, "f", number),
+            node,
+            type(node).__name__,
+            line,
+            step,
+            [],
         )
         self.functions.append(record)
         self.records.append(record)
