@@ -130,7 +130,8 @@ def run_wrk(
         lua.write("\n".join(lines) + "\n")
         lua.flush()
         threads = min(WRK_THREADS, connections)
-        command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"]
+        # wrk reads whole seconds only (`-d1.5s` prints its usage and exits): round, at least 1.
+        command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
         command += ["--latency", f"--timeout={timeout_seconds:g}s", "-s", lua.name, url]
         with tempfile.TemporaryFile("w+") as out:
             started = time.monotonic()
