@@ -16,11 +16,16 @@ from __future__ import annotations
 
 KEYWORD_ROWS: dict[str, str] = {
     "Module.append": "module",
+    "Module.children": "",
     "Module.eval": "",
     "Module.items": "",
     "Module.keys": "",
+    "Module.modules": "",
+    "Module.named_children": "",
+    "Module.named_modules": "prefix remove_duplicate",
     "Module.named_parameters": "prefix recurse remove_duplicate",
     "Module.parameters": "recurse",
+    "Module.state_dict": "destination prefix keep_vars",
     "Module.train": "mode",
     "Module.values": "",
     "Module.zero_grad": "set_to_none",

@@ -169,10 +169,9 @@ def test_a_requested_backward_through_a_program_function_keeps_its_prints_and_li
         # torch's own error after the program's backward returned: the request has no line.
         assert error["line"] is None
     else:  # raised inside the program's backward: that line, as CPython reports it
-        assert (error["line"], error["col"]) == (
-            reference.error["line"],
-            reference.error["col"],
-        )
+        assert error["line"] == reference.error["line"]
+        if reference.error["col"] is not None:  # CPython before 3.11 reports no column
+            assert error["col"] == reference.error["col"]
 
 
 JACOBIAN_REQUESTS = [
