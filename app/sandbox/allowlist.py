@@ -265,9 +265,7 @@ TENSOR_SETTABLE: frozenset[str] = frozenset({"requires_grad", "grad", "data"})
 MODULE: dict[str, Entry] = {
     **_many(Kind.METHOD, CostRule.FREE, "parameters named_parameters zero_grad train eval"),
     # The module tree and its tensors by name, on torch's layers as on the program's modules.
-    **_many(
-        Kind.METHOD, CostRule.FREE, "children modules named_children named_modules state_dict"
-    ),
+    **_many(Kind.METHOD, CostRule.FREE, "children modules named_children named_modules state_dict"),
     **_many(Kind.ATTRIBUTE, CostRule.FREE, "weight bias in_features out_features training"),
     # Hyper-parameters and buffers of the convolution, pooling, norm and embedding modules.
     **_many(
