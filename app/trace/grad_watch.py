@@ -12,7 +12,6 @@ tensor a top-level name is bound to right now (covers `retain_grad()` and `requi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -21,18 +20,17 @@ from app.trace.encode import tensor_data
 from app.trace.nodes import NodeRegistry, TensorRecord
 
 Tensor = torch.Tensor
-_PLAIN_SCALARS = frozenset({int, float, bool, str, type(None)})
 
 
 class GradWatch:
     """Reports `.grad` changes; values share the caller's element budget (`take`)."""
 
     __slots__ = (
-        "_bound",
         "_leaf_ids",
         "_leaves",
         "_scanned",
         "_seen",
+        "bound",
         "registry",
         "value_elements",
     )
@@ -43,7 +41,9 @@ class GradWatch:
         self._leaves: list[TensorRecord] = []
         self._leaf_ids: set[str] = set()
         self._scanned = 0
-        self._bound: dict[str, Tensor] = {}
+        # Top-level name -> the tensor it is bound to now. Timeline.add keeps it up to date
+        # while it walks each statement's bindings (one walk per statement, not two).
+        self.bound: dict[str, Tensor] = {}
         # tensor record id -> (the .grad object last reported, its _version): holding the object
         # keeps its id from being reused by another tensor while we compare.
         self._seen: dict[str, tuple[Tensor, int]] = {}
@@ -52,19 +52,8 @@ class GradWatch:
         """Drop the references (the run is over and rendered)."""
         self._leaves.clear()
         self._leaf_ids.clear()
-        self._bound.clear()
+        self.bound.clear()
         self._seen.clear()
-
-    def bind(self, bindings: Mapping[str, Any]) -> None:
-        """Follow the top-level names a statement (re)bound."""
-        bound = self._bound
-        for name, value in bindings.items():
-            kind = type(value)
-            # Plain scalars first: isinstance on torch.Tensor is slow for what is not one.
-            if kind is Tensor or (kind not in _PLAIN_SCALARS and isinstance(value, Tensor)):
-                bound[name] = value
-            elif name in bound:
-                del bound[name]
 
     def changes(self, budget: list[int]) -> dict[str, Any]:
         """`{node id: {"value", "truncated"} | None}` for each `.grad` changed since last time.
@@ -94,7 +83,7 @@ class GradWatch:
                     self._report(record.id, None, changed, budget)
             elif last is None or last[0] is not grad or last[1] != grad._version:
                 self._report(record.id, grad, changed, budget)
-        for tensor in self._bound.values():
+        for tensor in self.bound.values():
             if not tensor.requires_grad:
                 continue
             bound = registry.known_tensor(tensor)

@@ -67,13 +67,18 @@ class Timeline:
                     registry.record_tensor(value, line)
             return
         encoded: dict[str, Any] = {}
+        watch = self.grad_watch
+        # GradWatch.bind inline (one walk, not two): the names bound to a tensor now.
+        bound = watch.bound
         for name, value in bindings.items():
             kind = type(value)
             if kind is int:  # loop counters: the most frequent binding
                 encoded[name] = {"kind": "int", "value": value}
             elif kind is Tensor or isinstance(value, Tensor):
+                bound[name] = value
                 record = registry.record_tensor(value, line)
                 encoded[name] = record.id if record is not None else self._tensor_value(value)
+                continue
             elif kind is float or kind is bool or value is None:
                 encoded[name] = encode_value(value, self.value_elements)
             elif self.elements_left > 0:
@@ -87,9 +92,8 @@ class Timeline:
                     encoded[name] = self._spent_value(value)
             else:
                 encoded[name] = self._spent_value(value)
-        watch = self.grad_watch
-        if bindings:
-            watch.bind(bindings)
+            if name in bound:  # no longer bound to a tensor
+                del bound[name]
         grads = watch.changes(self.grad_elements_left)
         self.entries.append((registry.step, line, encoded, stdout_len, grads))
 

@@ -76,9 +76,19 @@ class StatementCompiler(CompilerBase):
         stdout = self.runtime.stdout
         globals_ = self.globals
         names = names if scope.kind == "module" else []
+        if not names:
+
+            def notify_none() -> None:
+                observer.statement_executed(line, {}, stdout.length)
+
+            return notify_none
 
         def notify() -> None:
-            bindings = {name: globals_[name] for name in names if name in globals_}
+            # A loop, not a dict comprehension (a function object made and called each time).
+            bindings = {}
+            for name in names:
+                if name in globals_:
+                    bindings[name] = globals_[name]
             observer.statement_executed(line, bindings, stdout.length)
 
         return notify
@@ -123,12 +133,9 @@ class StatementCompiler(CompilerBase):
     def stmt_Assign(self, node: ast.Assign, scope: Scope) -> Stmt:
         value = self.expr(node.value, scope)
         target = node.targets[0]
-        if (
-            len(node.targets) == 1
-            and isinstance(target, ast.Name)
-            and scope.kind == "module"
-            and not self.notify
-        ):
+        if len(node.targets) == 1 and isinstance(target, ast.Name) and scope.kind == "module":
+            if self.notify:
+                return self._assign_global_observed(node, target.id, value)
             return self._assign_global_fast(node, target.id, value)
         return self._assign(node, scope, value)
 
@@ -161,6 +168,24 @@ class StatementCompiler(CompilerBase):
             globals_[name] = value(frame)
 
         return assign_global
+
+    def _assign_global_observed(self, node: ast.stmt, name: str, value: Expr) -> Stmt:
+        """`name = value` at top level with capture on: what `_simple` with `_notifier` does
+        (step, run, report the name's new value), in one closure. The observer's method is
+        looked up at each call: `muted()` shadows it on the instance."""
+        line, col = position(node)
+        tick = self.tick()
+        globals_ = self.globals
+        observer = self.observer
+        stdout = self.runtime.stdout
+
+        def assign_global_observed(frame: Frame) -> None:
+            tick(line, col)
+            result = value(frame)
+            globals_[name] = result
+            observer.statement_executed(line, {name: result}, stdout.length)
+
+        return assign_global_observed
 
     def stmt_AugAssign(self, node: ast.AugAssign, scope: Scope) -> Stmt:
         symbol = BINARY_SYMBOLS[type(node.op)] + "="
@@ -468,7 +493,16 @@ class StatementCompiler(CompilerBase):
         iter_line, iter_col = line, col
         iterate = self.runtime.iterate
         tick = self.tick()
-        notify = self._notifier(line, target_names([node.target]), scope) if self.notify else None
+        observed = self.notify
+        notify = self._notifier(line, target_names([node.target]), scope) if observed else None
+        # A single top-level name: its binding is the item just stored (no globals lookup).
+        single = (
+            node.target.id
+            if observed and isinstance(node.target, ast.Name) and scope.kind == "module"
+            else None
+        )
+        observer = self.observer
+        stdout = self.runtime.stdout
 
         def for_statement(frame: Frame) -> int | None:
             tick(line, col)
@@ -478,8 +512,11 @@ class StatementCompiler(CompilerBase):
                 for item in iterator:
                     tick(line, col)
                     store(frame, item)
-                    if notify is not None:
-                        notify()
+                    if observed:
+                        if single is not None:
+                            observer.statement_executed(line, {single: item}, stdout.length)
+                        elif notify is not None:
+                            notify()
                     control = body(frame)
                     if control is not None:
                         if control == BREAK:
