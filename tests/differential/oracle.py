@@ -52,6 +52,14 @@ if sys.version_info >= (3, 12):
         # The compiler's SyntaxWarning names the literal's type from 3.12 on.
         (re.compile(r'^("is(?: not)?") with \'\w+\' literal\.'), r"\1 with a literal."),
     ]
+if sys.version_info >= (3, 13):
+    # 3.13 suggests the nearest keyword of the signature; 3.11 names the unexpected one only.
+    _AS_3_11_WORDING.append(
+        (
+            re.compile(r"^(.* got an unexpected keyword argument '\w+')\. Did you mean '\w+'\?$"),
+            r"\1",
+        )
+    )
 
 
 # Statements whose error *column* CPython moved after 3.11 (the line stays): from 3.12 a tensor's
