@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.sandbox.context import RunContext
-from app.sandbox.signatures import Extras, bind
+from app.sandbox.signatures import Extras, bind, fill_positional_defaults, too_many_positional
 
 
 class Frame:
@@ -23,15 +23,6 @@ class Frame:
         self.vars = variables
         self.parent = parent
         self.retval: Any = None
-
-
-def _name_list(names: list[str]) -> str:
-    quoted = [f"'{name}'" for name in names]
-    if len(quoted) == 1:
-        return quoted[0]
-    if len(quoted) == 2:
-        return f"{quoted[0]} and {quoted[1]}"
-    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
 
 
 class InterpretedFunction:
@@ -103,28 +94,7 @@ class InterpretedFunction:
                 raise TypeError(f"{self.qualname}() got multiple values for argument '{key}'")
             variables[key] = value
         if len(args) > count:
-            low = count - len(self.defaults)
-            expected = f"from {low} to {count}" if low != count else str(count)
-            plural = "argument" if expected == "1" else "arguments"
-            given = len(args)
-            verb = "was" if given == 1 else "were"
-            raise TypeError(
-                f"{self.qualname}() takes {expected} positional {plural} but {given} {verb} given"
-            )
+            raise TypeError(too_many_positional(self, len(args), variables))
         if len(variables) < count:
-            first_default = count - len(self.defaults)
-            missing = []
-            for index, parameter in enumerate(parameters):
-                if parameter in variables:
-                    continue
-                if index >= first_default:
-                    variables[parameter] = self.defaults[index - first_default]
-                else:
-                    missing.append(parameter)
-            if missing:
-                plural = "argument" if len(missing) == 1 else "arguments"
-                raise TypeError(
-                    f"{self.qualname}() missing {len(missing)} required positional {plural}: "
-                    f"{_name_list(missing)}"
-                )
+            fill_positional_defaults(self, variables)
         return variables

@@ -124,22 +124,8 @@ def bind(
         else:
             packed[key] = value
     if len(args) > count and extras.vararg is None:
-        raise TypeError(_too_many_positional(function, len(args), variables))
-    if any(parameter not in variables for parameter in parameters):
-        first_default = count - len(function.defaults)
-        missing = []
-        for index, parameter in enumerate(parameters):
-            if parameter in variables:
-                continue
-            if index >= first_default:
-                variables[parameter] = function.defaults[index - first_default]
-            else:
-                missing.append(parameter)
-        if missing:
-            raise TypeError(
-                f"{name}() missing {len(missing)} required positional "
-                f"{_plural(len(missing), 'argument')}: {_name_list(missing)}"
-            )
+        raise TypeError(too_many_positional(function, len(args), variables))
+    fill_positional_defaults(function, variables)
     missing_keywords = []
     for parameter, default in zip(extras.kwonly, extras.kw_defaults, strict=True):
         if parameter in variables:
@@ -159,19 +145,41 @@ def bind(
     return variables
 
 
-def _too_many_positional(
+def fill_positional_defaults(function: InterpretedFunction, variables: dict[str, Any]) -> None:
+    """Give each positional parameter not bound yet its default, or raise CPython's "missing
+    required positional" TypeError naming those without one."""
+    parameters = function.parameters
+    if len(variables) >= len(parameters) and all(p in variables for p in parameters):
+        return
+    first_default = len(parameters) - len(function.defaults)
+    missing = []
+    for index, parameter in enumerate(parameters):
+        if parameter in variables:
+            continue
+        if index >= first_default:
+            variables[parameter] = function.defaults[index - first_default]
+        else:
+            missing.append(parameter)
+    if missing:
+        raise TypeError(
+            f"{function.qualname}() missing {len(missing)} required positional "
+            f"{_plural(len(missing), 'argument')}: {_name_list(missing)}"
+        )
+
+
+def too_many_positional(
     function: InterpretedFunction, given: int, variables: dict[str, Any]
 ) -> str:
     """CPython's too_many_positional(), keyword-only arguments already given included."""
     extras = function.extras
-    assert extras is not None
     count = len(function.parameters)
     defaults = len(function.defaults)
     if defaults:
         expected, plural = f"from {count - defaults} to {count}", True
     else:
         expected, plural = str(count), count != 1
-    keyword_only = sum(1 for parameter in extras.kwonly if parameter in variables)
+    kwonly = extras.kwonly if extras is not None else ()
+    keyword_only = sum(1 for parameter in kwonly if parameter in variables)
     detail = ""
     if keyword_only:
         detail = (
