@@ -34,6 +34,21 @@ from app.sandbox.runtime import Runtime, Stdout
 T = TypeVar("T")
 
 
+# The run's own accounting and position, put back after each call aside.
+_RUN_STATE = (
+    "line",
+    "col",
+    "steps",
+    "cost_spent",
+    "call_depth",
+    "python_items",
+    "live_tensor_bytes",
+    "started",
+    "observer",
+    "reports_ops",
+)
+
+
 @dataclass(frozen=True)
 class AsideBudget:
     """What code run aside may spend: per call, and for all calls of one run together."""
@@ -72,18 +87,7 @@ class Aside:
         runtime = self.runtime
         ctx = runtime.ctx
         limits = ctx.limits
-        saved = (
-            ctx.line,
-            ctx.col,
-            ctx.steps,
-            ctx.cost_spent,
-            ctx.call_depth,
-            ctx.python_items,
-            ctx.live_tensor_bytes,
-            ctx.started,
-            ctx.observer,
-            ctx.reports_ops,
-        )
+        saved = [getattr(ctx, name) for name in _RUN_STATE]
         warned_once = set(ctx.warned_once)
         stdout = runtime.stdout
         handling = len(runtime.handling)
@@ -116,18 +120,8 @@ class Aside:
             torch.set_grad_enabled(grad_enabled)
             ctx.warned_once.clear()
             ctx.warned_once.update(warned_once)
-            (
-                ctx.line,
-                ctx.col,
-                ctx.steps,
-                ctx.cost_spent,
-                ctx.call_depth,
-                ctx.python_items,
-                ctx.live_tensor_bytes,
-                ctx.started,
-                ctx.observer,
-                ctx.reports_ops,
-            ) = saved
+            for field, before in zip(_RUN_STATE, saved, strict=True):
+                setattr(ctx, field, before)
         return True, value
 
     def repr_of(self, value: object) -> str | None:
