@@ -199,12 +199,16 @@ class _Run:
     ) -> None:
         """The program's own `__repr__` of its objects in `variables`: last, when the rest of
         the result is built, run aside (trace/program_reprs.py)."""
+        interpreter = self.interpreter
+        # Only objects of the program's classes run its code: a run that made no class (most
+        # of them) has nothing to ask, however many lists it holds.
+        if interpreter is None or not interpreter.runtime.ctx.classes_made:
+            return
         if not any(
             runs_program_repr(value) or type(value) in (list, tuple) for value in final.values()
         ):
             return
-        assert self.interpreter is not None
-        aside = Aside(self.interpreter.runtime)
+        aside = Aside(interpreter.runtime)
         muted = nullcontext() if self.recorder is None else self.recorder.muted()
         with muted:
             show_program_reprs(final, variables, aside, self.budget, self.limits.value_elements)

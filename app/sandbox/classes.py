@@ -197,6 +197,7 @@ def make_class(
             f"characters in total (each class a class statement makes counts as {CLASS_ITEMS:,}).",
         )
     ctx.charge_python_items(CLASS_ITEMS)
+    ctx.classes_made += 1
     kinds: set[str] = set()
     real_bases: list[type] = []
     for base in bases:

@@ -35,6 +35,9 @@ class RunContext:
     # Items and characters of every list, tuple and string the run built, by the interpreter or
     # by torch (`tolist`): one `[0] * 10**5` is fine, 10**5 of them would hold gigabytes.
     python_items: int = 0
+    # Classes the program's class statements made: with none, no value can run program code
+    # in its repr, and the runner skips asking (runner._show_program_reprs).
+    classes_made: int = 0
     # False with capture off (the PassiveObserver itself, not a subclass that records): ops
     # and statements then skip its do-nothing calls.
     reports_ops: bool = field(init=False)
