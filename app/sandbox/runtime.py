@@ -172,6 +172,10 @@ class Runtime:
         """`item in container`, with lazy iterators walked a step per item."""
         kind = type(container)
         if kind in PLAIN_TYPES:
+            if kind in PLAIN_SCALARS and kind is not str:
+                # `1 in 2`: nothing to walk; CPython's own TypeError ("argument of type 'int'
+                # is not iterable"), not the cost rule's len() failing first.
+                return item in container
             if kind is not range:
                 operators = self.operators
                 size = container_costs.search_size(container, item, operators.walk_cap())

@@ -776,6 +776,25 @@ FORMAT_CASES = [
 
 BUILTIN_CASES = [
     _case(
+        "in-test-on-numbers-and-none-caught",
+        """
+        for container in (2, 2.5, None, True):
+            try:
+                print(1 in container)
+            except TypeError as err:
+                print("not a container:", err)
+        print(1 in [1, 2], "a" in "cat", 3 in range(2), (1, 2) in {(1, 2): 0})
+        """,
+    ),
+    _case(
+        "error-in-test-on-an-int",
+        """
+        count = 3
+        print(2 in count)
+        """,
+        "TypeError",
+    ),
+    _case(
         "type-of-values",
         """
         import torch
