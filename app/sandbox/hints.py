@@ -49,6 +49,16 @@ HINTS: tuple[Hint, ...] = (
     ),
     Hint(
         "SandboxViolation",
+        "the attribute '__",
+        "Python's special attributes (like __class__ and __name__) cannot be read here. To see "
+        "what kind of object a value is, print(type(value)); to name a class, give it an "
+        "attribute of your own (name = 'Net').",
+        "파이썬의 특수 속성(__class__, __name__ 등)은 여기서 읽을 수 없습니다. 값이 어떤 "
+        "객체인지 보려면 print(type(value))를 쓰고, 클래스에 이름이 필요하면 직접 속성을 "
+        "만드세요(name = 'Net').",
+    ),
+    Hint(
+        "SandboxViolation",
         "a class cannot define",
         "Only the special methods listed in the message can be defined; use a plain method "
         "instead (e.g. def get(self, name)).",

@@ -276,7 +276,13 @@ def _check_member_name(node: ast.AST, name: str) -> None:
 def _check_attribute(node: ast.Attribute) -> None:
     # Single-underscore names are the program's own attributes (`self._prev`): the runtime
     # refuses them on every object that is not an instance of the program's classes.
-    class_validation.check_attribute_name(node, node.attr, _refuse)
+    # The walk meets `a.b.c` at its outer `.c` first; the chain's inner reads come first in the
+    # source, so they are checked first (`self.__class__.__name__` names `__class__`).
+    chain = [node]
+    while isinstance(chain[-1].value, ast.Attribute):
+        chain.append(chain[-1].value)
+    for read in reversed(chain):
+        class_validation.check_attribute_name(read, read.attr, _refuse)
     if node.attr in grammar.FORBIDDEN_ATTRIBUTES:
         raise _refuse(
             node, f"string formatting with '.{node.attr}' is not allowed; use an f-string."

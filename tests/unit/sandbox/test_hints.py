@@ -37,3 +37,16 @@ def test_every_hint_has_korean_that_follows_the_glossary(hint: object) -> None:
     assert hint.ko and hint.en  # type: ignore[attr-defined]
     for avoided in ("그래디언트", "그라디언트", "경사도", "이(가)", "을(를)", "은(는)"):
         assert avoided not in hint.ko  # type: ignore[attr-defined]
+
+
+def test_a_dunder_attribute_read_names_the_first_one_and_says_what_to_use() -> None:
+    source = "class A:\n    def f(self):\n        return self.__class__.__name__\nprint(A().f())\n"
+    error = run_program(source)["error"]
+    assert (error["type"], error["line"], error["col"]) == ("SandboxViolation", 3, 16)
+    assert "'__class__' starts with '__'" in error["message"]
+    assert "print(type(value))" in error["hint"] and "print(type(value))" in error["hint_ko"]
+
+
+def test_a_dunder_name_gets_no_attribute_hint() -> None:
+    error = run_program("b = __builtins__\n")["error"]
+    assert error["type"] == "SandboxViolation" and error["hint"] is None

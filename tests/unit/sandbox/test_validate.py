@@ -34,6 +34,7 @@ REFUSED: dict[str, tuple[str, str]] = {
     "dict-comprehension": ("d = {i: i for i in range(3)}", "dict comprehensions"),
     "annotated-assignment": ("x: int = 1", "annotated assignments"),
     "dunder-attribute": ("c = ().__class__", "'__class__' starts with '__'"),
+    "dunder-chain-inner-first": ("n = x.__class__.__name__", "'__class__' starts with '__'"),
     "reserved-attribute": ("t = torch._parameters", "used inside torch's own classes"),
     "dunder-name": ("b = __builtins__", "'__builtins__' starts with '__'"),
     "dunder-name-store": ("__name__ = 'x'", "'__name__' starts with '__'"),
