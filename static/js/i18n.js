@@ -30,6 +30,11 @@ export function getLanguage() {
   return current;
 }
 
+// A count as the current language writes it (5,000): the one rule for numbers in sentences.
+export function formatNumber(n) {
+  return n.toLocaleString(current);
+}
+
 export function setLanguage(lang, { remember = true } = {}) {
   current = TABLES[lang] ? lang : 'en';
   document.documentElement.lang = current;

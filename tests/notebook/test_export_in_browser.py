@@ -182,7 +182,7 @@ def test_a_view_notes_module_calls_past_the_limit(tmp_path: Path, playwright: Pl
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
         page = browser.new_page()
-        expected = {"en": "Only the first 5000 nn.Module calls", "ko": "처음 5000개만 기록"}
+        expected = {"en": "Only the first 5,000 nn.Module calls", "ko": "처음 5,000개만 기록"}
         for lang, page_file in pages.items():
             page.goto(page_file.as_uri())
             view = page.locator(".agp-view")
