@@ -9,7 +9,7 @@ import { createEditor } from './editor.js';
 import { createExamplesMenu } from './examples-menu.js';
 import { buildGraphModel, foldedGroup, modelNodeFor } from './graph-model.js';
 import { createGraphView } from './graph-view.js';
-import { LANGUAGES, applyTranslations, detectLanguage, formatNumber, getLanguage, setLanguage, t } from './i18n.js';
+import { LANGUAGES, applyTranslations, detectLanguage, formatCount, getLanguage, setLanguage, t } from './i18n.js';
 import { h, replaceChildren } from './element.js';
 import { renderInspector } from './inspector.js';
 import { renderJacobianPanel } from './jacobian-panel.js';
@@ -126,7 +126,7 @@ function renderCallChoices() {
 function renderScope(view, shown, drawn) {
   const result = state.result;
   const all = (result.graph?.nodes || []).filter((node) => !view.allVisible || view.allVisible.has(node.id)).length;
-  const number = formatNumber;
+  const number = formatCount;
   const calls = result.backward_trace || [];
   let text;
   if (view.callIndex !== null && view.callIndex !== undefined) {

@@ -31,7 +31,7 @@ export function getLanguage() {
 }
 
 // A count as the current language writes it (5,000): the one rule for numbers in sentences.
-export function formatNumber(n) {
+export function formatCount(n) {
   return n.toLocaleString(current);
 }
 

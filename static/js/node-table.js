@@ -2,7 +2,7 @@
 
 import { $, SELECTORS } from './dom-hooks.js';
 import { h, replaceChildren } from './element.js';
-import { formatNumber, t } from './i18n.js';
+import { formatCount, t } from './i18n.js';
 import { nodeCaption } from './node-names.js';
 import { formatCompact, formatShape } from './tensor-format.js';
 
@@ -76,7 +76,7 @@ export function createNodeTable(container, { onSelect }) {
     pager.hidden = pages === 1;
     prev.disabled = page === 0;
     next.disabled = page >= pages - 1;
-    const number = formatNumber;
+    const number = formatCount;
     pageStatus.textContent = t('nodes.page', {
       from: number(from + 1),
       to: number(from + nodes.length),

@@ -11,7 +11,7 @@ import { $, SELECTORS } from './dom-hooks.js';
 import { h } from './element.js';
 import { buildGraphModel, foldedGroup, modelNodeFor } from './graph-model.js';
 import { createGraphView } from './graph-view.js';
-import { applyTranslations, formatNumber, setLanguage, t } from './i18n.js';
+import { applyTranslations, formatCount, setLanguage, t } from './i18n.js';
 import { renderInspector } from './inspector.js';
 import { renderJacobianPanel } from './jacobian-panel.js';
 import { renderOutput } from './output-panel.js';
@@ -151,9 +151,9 @@ export function mountView(root, result, { lang = 'en' } = {}) {
     graphView.render(state.model);
     const count = state.model.nodes.length;
     find(SELECTORS.graph).dataset.empty = count === 0 ? 'true' : 'false';
-    let summary = t('scope.all', { shown: formatNumber((result.graph?.nodes || []).length) });
+    let summary = t('scope.all', { shown: formatCount((result.graph?.nodes || []).length) });
     if (result.graph?.modules_truncated) {
-      summary += t('scope.modulesTruncated', { count: formatNumber(result.limits?.graph_nodes ?? 0) });
+      summary += t('scope.modulesTruncated', { count: formatCount(result.limits?.graph_nodes ?? 0) });
     }
     find(SELECTORS.graphSummary).textContent = summary;
     root.dataset.graphNodes = String(count);

@@ -14,7 +14,7 @@
 // Numbers come from result.limits; without one, the sentence is said without it.
 
 import { $, SELECTORS } from './dom-hooks.js';
-import { formatNumber, t } from './i18n.js';
+import { formatCount, t } from './i18n.js';
 
 // Each part's note: its flag, the limit that bounds it, and its keys (cut at the limit / cut
 // with no known number / left out whole to fit the answer's size).
@@ -43,7 +43,7 @@ export function truncationNotes(result) {
       const leftOut = part.part && cutPlaces.includes(part.part) && (part.part === 'stdout' || result[part.part] == null);
       if (leftOut) text = t(part.dropped);
       else if (limit === null) text = t(part.plain);
-      else text = t(part.cut, { count: formatNumber(limit) });
+      else text = t(part.cut, { count: formatCount(limit) });
     }
     notes[part.selector] = text;
   }
