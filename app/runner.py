@@ -205,7 +205,8 @@ class _Run:
         if interpreter is None or not interpreter.runtime.ctx.classes_made:
             return
         if not any(
-            runs_program_repr(value) or type(value) in (list, tuple) for value in final.values()
+            runs_program_repr(value) or type(value) in (list, tuple, dict)
+            for value in final.values()
         ):
             return
         aside = Aside(interpreter.runtime)

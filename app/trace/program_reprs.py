@@ -3,11 +3,12 @@
 While the program runs, the capture never runs its code: an object of a class of the program
 is encoded as `<Value object>` (classes.short_repr). Its own `__repr__` (or a module's
 `extra_repr`) is what a reader wants, so the runner, after everything else of the result is
-built, asks for it here: each such object among the final variables (also inside lists and
-tuples) is shown by its program `repr`, run aside (sandbox/aside.py: output discarded, a small
-budget of its own, nothing recorded). Whatever fails keeps the short form. Doing it last means
-nothing a `__repr__` changes (an attribute, a counter, a tensor) can reach any other part of
-the result: the program's stdout, error and values are those of its run.
+built, asks for it here: each such object among the final variables (also inside lists,
+tuples and dicts) is shown by its program `repr`, run aside (sandbox/aside.py: output
+discarded, a small budget of its own, nothing recorded). Whatever fails keeps the short
+form. Doing it last means nothing a `__repr__` changes (an attribute, a counter, a tensor)
+can reach any other part of the result: the program's stdout, error and values are those of
+its run.
 """
 
 from __future__ import annotations
@@ -59,6 +60,19 @@ def show_program_reprs(
                 )
             )
             continue
+        if type(value) is dict and isinstance(encoded.get("entries"), list):
+            # Each entry's key and value are shown by their own Value; the dict's `repr` is
+            # one string built with the short forms, so it is asked for whole when it holds
+            # an object whose repr is the program's.
+            listed = zip(value.items(), encoded["entries"], strict=False)
+            for index, ((key, item), entry) in reversed(list(enumerate(listed))):
+                pending.append((item, entry.get("value"), f"{where}.entries[{index}].value"))
+                pending.append((key, entry.get("key"), f"{where}.entries[{index}].key"))
+            if "repr" in encoded and not encoded.get("truncated") and _holds_program_repr(value):
+                text = aside.repr_of(value)
+                if text is not None:
+                    _replace_repr(encoded, text, where, budget, value_elements)
+            continue
         if "repr" not in encoded or encoded.get("truncated") or not runs_program_repr(value):
             continue
         key = id(value)
@@ -69,6 +83,25 @@ def show_program_reprs(
             continue
         _replace_repr(encoded, text, where, budget, value_elements)
     return sum(text is not None for text in shown.values())
+
+
+def _holds_program_repr(value: Any) -> bool:
+    """True when a dict's repr would run the program's code: an object with a program
+    `__repr__` among its keys and values, or inside the lists, tuples and dicts it holds."""
+    pending = [value]
+    walked = 0
+    while pending and walked < _MAX_WALKED:
+        current = pending.pop()
+        walked += 1
+        kind = type(current)
+        if kind is dict:
+            pending.extend(current.keys())
+            pending.extend(current.values())
+        elif kind is list or kind is tuple:
+            pending.extend(current)
+        elif runs_program_repr(current):
+            return True
+    return False
 
 
 def _replace_repr(

@@ -63,6 +63,38 @@ def test_variables_show_the_programs_own_repr_as_cpython_prints_it() -> None:
     assert " object at 0x" in repr(reference["p"])
 
 
+DICT_OF_VALUES = """\
+class Value:
+    def __init__(self, data):
+        self.data = data
+    def __repr__(self):
+        return f"Value({self.data})"
+class Key:
+    def __repr__(self):
+        return "Key()"
+table = {"w": Value(0.5), "pair": [Value(1), (Value(2),)], Key(): {"inner": Value(3)}}
+plain = {"n": 1, "s": [2, 3]}
+"""
+
+
+def test_dicts_show_the_programs_repr_of_their_keys_values_and_whole() -> None:
+    reference = _oracle(DICT_OF_VALUES)
+    result = run_program(DICT_OF_VALUES)
+    assert result["ok"], result["error"]
+    table = result["variables"]["table"]
+    assert table["repr"] == repr(reference["table"])
+    [w, pair, inner] = table["entries"]
+    expected = list(reference["table"].items())
+    assert w["value"]["repr"] == repr(expected[0][1])
+    [first, (second,)] = expected[1][1]
+    assert pair["value"]["items"][0]["repr"] == repr(first)
+    assert pair["value"]["items"][1]["items"][0]["repr"] == repr(second)
+    assert inner["key"]["repr"] == repr(expected[2][0]) == "Key()"
+    assert inner["value"]["repr"] == repr(expected[2][1])
+    # A dict holding no object of the program keeps the repr the capture made (no call aside).
+    assert result["variables"]["plain"]["repr"] == repr(reference["plain"])
+
+
 # A __repr__ with side effects: it prints, counts its calls and changes a tensor in place.
 NOISY_REPR = """\
 import torch
