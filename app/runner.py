@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import gc
 import time
-import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from app.sandbox.limits import Limits
 from app.sandbox.observer import BACKWARD, BackwardPass, Observer, PassiveObserver
 from app.sandbox.process_state import reset_global_state
 from app.sandbox.program_errors import program_error
-from app.sandbox.sanitize import sanitize_message
 from app.sandbox.surface.autograd_calls import run_pass
 from app.sandbox.surface.values import Namespace
 from app.trace.encode import encode_value_counted
@@ -239,9 +237,9 @@ class _Run:
         # No line until the program's own code runs (a Function's backward, a hook): it moves
         # the position, so an error there names its line; torch's own errors have none.
         ctx.line = ctx.col = 0
+        assert self.interpreter is not None
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
+            with self.interpreter.recording_warnings() as caught:
                 gradient = request.get("gradient")
                 grads = None
                 if gradient is not None:
@@ -258,14 +256,7 @@ class _Run:
                 error.line = error.col = None
             return error
         else:
-            for warning in caught:
-                warnings_seen.append(
-                    {
-                        "category": warning.category.__name__,
-                        "message": sanitize_message(str(warning.message)),
-                        "line": None,
-                    }
-                )
+            warnings_seen.extend(caught)
             return None
 
 

@@ -11,6 +11,8 @@ import ast
 import time
 import warnings
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -66,7 +68,7 @@ class Interpreter:
         self.globals: dict[str, Any] = {}
         self._runtime = Runtime(ctx, load_surface())
         self._warnings: list[dict[str, Any]] = []
-        self._seen_warnings: set[tuple[str, str, int]] = set()
+        self._seen_warnings: set[tuple[str, str, int | None]] = set()
         self._warning_calls = 0
 
     def run(self, source: str) -> Outcome:
@@ -129,6 +131,22 @@ class Interpreter:
     def _compiler(self) -> Compiler:
         return Compiler(self._runtime, self.globals, BUILTIN_NAMES)
 
+    @contextmanager
+    def recording_warnings(self) -> Iterator[list[dict[str, Any]]]:
+        """Warnings of trusted code run after the program (the request's backward pass, which
+        may run the program's Function or hooks), recorded as the run records its own: at the
+        line the program was on (None outside its code), once per place. The list yielded is
+        filled when the block ends."""
+        start = len(self._warnings)
+        recorded: list[dict[str, Any]] = []
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = self._record_warning
+                yield recorded
+        finally:
+            recorded.extend(self._warnings[start:])
+
     def _guarded(self, action: Any) -> ProgramError | None:
         """Run `action`, turning every way it can end into a ProgramError (or None)."""
         ctx = self.ctx
@@ -155,7 +173,8 @@ class Interpreter:
         self._warning_calls += 1
         # CPython's default filter shows a warning once per location.
         # Warnings of the parser/validator carry the program line; torch's the current line.
-        where = lineno if filename == PROGRAM_FILENAME else self.ctx.line
+        # Line 0: no statement of the program was running (a request's backward in torch).
+        where = lineno if filename == PROGRAM_FILENAME else (self.ctx.line or None)
         entry = (category.__name__, sanitize_message(str(message)), where)
         # torch's once-per-process warnings: once per run, at the first line (warn_once.py).
         once = self._runtime.surface.ONCE_PER_PROCESS_WARNINGS

@@ -91,7 +91,23 @@ class TooMany(torch.autograd.Function):
 x = torch.ones(2, requires_grad=True)
 s = TooMany.apply(x).sum()
 """
+# A warning torch raises inside the program's backward: at that line, as after a last line.
+WARNING_FUNCTION = """
+import torch
+class Copies(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 3
+    @staticmethod
+    def backward(ctx, grad_output):
+        print('Copies.backward ran')
+        copy = torch.tensor(grad_output)
+        return copy * 3
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+s = Copies.apply(x).sum()
+"""
 PROGRAM_FUNCTION_REQUESTS = [
+    ("function-backward-warns", WARNING_FUNCTION, {"output": "s"}),
     ("function-backward-prints", LOUD_FUNCTION, {"output": "s"}),
     ("function-backward-vector", LOUD_FUNCTION, {"output": "y", "gradient": [1.0, 0.5]}),
     ("function-backward-fails", FAILING_FUNCTION, {"output": "s"}),
@@ -161,6 +177,7 @@ def test_a_requested_backward_through_a_program_function_keeps_its_prints_and_li
     result = run_program(source, seed=0, backward=request_)
 
     assert "backward" in result["stdout"] and result["stdout"] == reference.stdout
+    assert result["warnings"] == reference.warnings
     if reference.error is None:
         assert result["ok"], result["error"]
         return
