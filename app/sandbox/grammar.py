@@ -52,6 +52,8 @@ ALLOWED_NODES: frozenset[type[ast.AST]] = frozenset(
         ast.List,
         ast.Tuple,
         ast.ListComp,
+        ast.SetComp,
+        ast.DictComp,
         ast.GeneratorExp,
         ast.Set,
         ast.comprehension,
@@ -88,8 +90,6 @@ NODE_DESCRIPTIONS: dict[str, str] = {
     "Match": "match statements",
     "Delete": "del",
     "NamedExpr": "the walrus operator :=",
-    "SetComp": "set comprehensions",
-    "DictComp": "dict comprehensions",
     "AnnAssign": "annotated assignments",
 }
 

@@ -269,6 +269,13 @@ class Runtime:
         operators = self.operators
         operators.charge_walk(container_costs.hash_size(key, operators.walk_cap()), "Hashing")
 
+    def add_to_set(self, target: set[Any], item: Any) -> None:
+        """`{x for ...}`: put `item` into the set being built, paying a tuple's hash first."""
+        if type(item) is tuple:
+            self._pay_hash(item)
+        target.add(item)
+        self.operators.check_length(target)
+
     def set_item(self, target: Any, key: Any, value: Any) -> None:
         kind = type(target)
         if kind in PLAIN_TYPES or not self.is_surface(target):

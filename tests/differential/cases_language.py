@@ -776,6 +776,80 @@ FORMAT_CASES = [
 
 BUILTIN_CASES = [
     _case(
+        "dict-and-set-comprehensions",
+        """
+        import torch
+        import torch.nn as nn
+        model = nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1))
+        shapes = {name: list(p.shape) for name, p in model.named_parameters()}
+        print(shapes)
+        counts = {kind: 0 for kind in ("weight", "bias")}
+        for name in shapes:
+            counts[name.split(".")[-1]] += 1
+        print(counts)
+        x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        loss = model(x).sum()
+        loss.backward()
+        norms = {n: round(p.grad.norm().item(), 4) for n, p in model.named_parameters() if p.grad is not None}
+        print(sorted(norms))
+        grid = {(i, j): i * j for i in range(3) for j in range(i)}
+        print(grid)
+        vowels = {c for c in "autograd" if c in "aeiou"}
+        print(sorted(vowels), len({n % 3 for n in range(10)}))
+        i = "outer"
+        squares = {i: i ** 2 for i in range(4)}
+        print(i, squares, {v: k for k, v in squares.items()})
+        """,
+    ),
+    _case(
+        "dict-comprehension-in-a-method-and-a-function",
+        """
+        import torch
+        class Tracker:
+            def __init__(self, names):
+                self.values = {name: [] for name in names}
+            def add(self, **scores):
+                for key, value in scores.items():
+                    self.values[key].append(value)
+            def means(self):
+                return {k: sum(v) / len(v) for k, v in self.values.items() if v}
+        t = Tracker(["loss", "acc"])
+        for step in range(3):
+            t.add(loss=1.0 / (step + 1), acc=0.5 + step * 0.1)
+        print(t.means())
+        def invert(d):
+            return {value: key for key, value in d.items()}
+        print(invert({"a": 1, "b": 2}))
+        scale = 3
+        print({k: k * scale for k in range(3)})
+        """,
+    ),
+    _case(
+        "error-dict-comprehension-unhashable-key",
+        """
+        rows = [[1, 2], [3, 4]]
+        lookup = {row: sum(row)
+                  for row in rows}
+        """,
+        "TypeError",
+    ),
+    _case(
+        "error-set-comprehension-unhashable",
+        """
+        items = [1, [2], 3]
+        seen = {item for item in items}
+        """,
+        "TypeError",
+    ),
+    _case(
+        "error-dict-comprehension-value-fails",
+        """
+        data = {"a": 1, "b": 0}
+        ratios = {k: 10 / v for k, v in data.items()}
+        """,
+        "ZeroDivisionError",
+    ),
+    _case(
         "in-test-on-numbers-and-none-caught",
         """
         for container in (2, 2.5, None, True):

@@ -1611,6 +1611,32 @@ NAMED_LIMITS = [
 # class view is no door, and every size is paid before the work.
 _SPIN = "while True:\n        pass"
 LANGUAGE = [
+    # Dict and set comprehensions: each key is hashed as the subscript store hashes it (a tuple
+    # key pays its walk), each item is a step, and the values count against `items`.
+    _p(
+        "dict-comprehension-huge-tuple-keys",
+        "cpu",
+        "limit",
+        "t = tuple(range(100000))\nd = {(t, i): i for i in range(5000)}",
+    ),
+    _p(
+        "set-comprehension-huge-tuples",
+        "cpu",
+        "limit",
+        "t = tuple(range(100000))\ns = {(t, i) for i in range(5000)}",
+    ),
+    _named(
+        "dict-comprehension-of-big-lists",
+        "memory",
+        "items",
+        "d = {i: [0] * 1000 for i in range(90000)}",
+    ),
+    _named(
+        "dict-comprehension-endless",
+        "cpu",
+        "steps",
+        "d = {k: k for k in range(10**9)}",
+    ),
     _p(
         "catch-timeout-bare-except",
         "cpu",

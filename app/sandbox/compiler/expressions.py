@@ -555,8 +555,63 @@ class ExpressionCompiler(CompilerBase):
         return make_lambda
 
     def expr_ListComp(self, node: ast.ListComp, scope: Scope) -> Expr:
+        limit = self.ctx.limits.list_length
+        ctx = self.ctx
+
+        def compile_add(inner: Scope) -> Callable[[Frame, Any], None]:
+            element = self.expr(node.elt, inner)
+
+            def add(frame: Frame, out: Any) -> None:
+                out.append(element(frame))
+                if len(out) > limit:
+                    raise ctx.limit_exceeded(
+                        "list_length", f"A list would have more than {limit:,} items."
+                    )
+
+            return add
+
+        return self._eager_comprehension(node, scope, "<listcomp>", list, compile_add)
+
+    def expr_DictComp(self, node: ast.DictComp, scope: Scope) -> Expr:
+        set_item = self.runtime.set_item  # pays a tuple key's hash; refuses a dict too long
+
+        def compile_add(inner: Scope) -> Callable[[Frame, Any], None]:
+            key = self.expr(node.key, inner)
+            value = self.expr(node.value, inner)
+
+            def add(frame: Frame, out: Any) -> None:
+                k = key(frame)  # CPython 3.8+: the key first, then the value
+                set_item(out, k, value(frame))
+
+            return add
+
+        return self._eager_comprehension(node, scope, "<dictcomp>", dict, compile_add)
+
+    def expr_SetComp(self, node: ast.SetComp, scope: Scope) -> Expr:
+        add_to_set = self.runtime.add_to_set  # pays a tuple's hash; refuses a set too long
+
+        def compile_add(inner: Scope) -> Callable[[Frame, Any], None]:
+            element = self.expr(node.elt, inner)
+
+            def add(frame: Frame, out: Any) -> None:
+                add_to_set(out, element(frame))
+
+            return add
+
+        return self._eager_comprehension(node, scope, "<setcomp>", set, compile_add)
+
+    def _eager_comprehension(
+        self,
+        node: ast.ListComp | ast.DictComp | ast.SetComp,
+        scope: Scope,
+        name: str,
+        make: Callable[[], Any],
+        compile_add: Callable[[Scope], Callable[[Frame, Any], None]],
+    ) -> Expr:
+        """A list, dict or set comprehension: its own scope, as in CPython; the first iterable
+        evaluated outside it; one step per item taken; `add` puts an element into the result."""
         targets: list[Any] = [generator.target for generator in node.generators]
-        qualname = scope.child_prefix() + "<listcomp>"
+        qualname = scope.child_prefix() + name
         inner = Scope("comprehension", assigned_names(targets), scope, qualname)
         first_iterable = self.expr(node.generators[0].iter, scope)
         levels = []
@@ -569,15 +624,13 @@ class ExpressionCompiler(CompilerBase):
             store = self.store(generator.target, inner)
             # CPython reports a failing iteration at the comprehension's opening bracket.
             levels.append((iterable, store, conditions, position(node)))
-        element = self.expr(node.elt, inner)
-        ctx = self.ctx
+        add = compile_add(inner)
         iterate = self.runtime.iterate
         tick = self.tick()
         line, col = position(node)
-        limit = ctx.limits.list_length
         depth = len(levels)
 
-        def run_level(frame: Frame, level: int, source: Any, out: list[Any]) -> None:
+        def run_level(frame: Frame, level: int, source: Any, out: Any) -> None:
             _, store, conditions, (iter_line, iter_col) = levels[level]
             try:
                 for item in iterate(source):
@@ -586,19 +639,15 @@ class ExpressionCompiler(CompilerBase):
                     if any(not truth(condition(frame)) for condition, truth in conditions):
                         continue
                     if level + 1 == depth:
-                        out.append(element(frame))
-                        if len(out) > limit:
-                            raise ctx.limit_exceeded(
-                                "list_length", f"A list would have more than {limit:,} items."
-                            )
+                        add(frame, out)
                     else:
                         run_level(frame, level + 1, levels[level + 1][0](frame), out)
             except Exception as error:
                 raise to_program_exception(error, iter_line, iter_col) from None
 
-        def comprehension(frame: Frame) -> list[Any]:
+        def comprehension(frame: Frame) -> Any:
             source = first_iterable(frame)
-            out: list[Any] = []
+            out = make()
             run_level(Frame({}, frame), 0, source, out)
             return out
 

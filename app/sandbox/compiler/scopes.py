@@ -80,7 +80,7 @@ def assigned_names(nodes: list[Any]) -> set[str]:
         elif isinstance(node, ast.Lambda):
             stack.extend(node.args.defaults)
             continue
-        elif isinstance(node, ast.ListComp | ast.GeneratorExp):
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
             stack.append(node.generators[0].iter)
             continue
         elif isinstance(node, ast.ExceptHandler) and node.name is not None:

@@ -30,8 +30,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     "decorator": ("@torch.compile\ndef f():\n    pass", "decorator @torch.compile"),
     "del": ("del x", "del"),
     "walrus": ("print(y := 3)", "walrus"),
-    "set-comprehension": ("s = {i for i in range(3)}", "set comprehensions"),
-    "dict-comprehension": ("d = {i: i for i in range(3)}", "dict comprehensions"),
     "annotated-assignment": ("x: int = 1", "annotated assignments"),
     "dunder-attribute": ("c = ().__class__", "'__class__' starts with '__'"),
     "dunder-chain-inner-first": ("n = x.__class__.__name__", "'__class__' starts with '__'"),
