@@ -67,11 +67,15 @@ if sys.version_info >= (3, 13):
 # whole statement; 3.13 puts a constant `assert []` on its test and a non-iterable `for` on its
 # iterable. The playground speaks 3.11's columns on every host, so on those hosts an error on such
 # a line keeps its line and drops its column (compared as before 3.11, which has no columns).
+# From 3.12 comprehensions are inlined (PEP 709): an unhashable key or item of a dict or set
+# comprehension is reported at that element, where 3.11 names the opening brace.
 _IF_CONDITION = re.compile(r"^\s*if \w+:\s*$")
+_BRACE_COMPREHENSION = re.compile(r"^\s*\w+ = \{\w+( for |:)")
 _COLUMN_MOVED_AFTER_3_11: dict[tuple[int, int], tuple[re.Pattern[str], ...]] = {
-    (3, 12): (_IF_CONDITION, re.compile(r"^\s*assert (?!\[\]\s*$)")),
+    (3, 12): (_IF_CONDITION, re.compile(r"^\s*assert (?!\[\]\s*$)"), _BRACE_COMPREHENSION),
     (3, 13): (
         _IF_CONDITION,
+        _BRACE_COMPREHENSION,
         re.compile(r"^\s*assert \[\]\s*$"),
         re.compile(r"^\s*for \w+ in \d+:"),
     ),
