@@ -141,7 +141,7 @@ def _pay_split(runtime: Runtime, owner: Any, args: list[Any], kwargs: dict[str, 
 
 
 def _pay_key(runtime: Runtime, owner: Any, args: list[Any], kwargs: dict[str, Any]) -> None:
-    # dict.get/pop with a tuple key: hashing it walks the whole tuple.
+    # dict.get/pop and set.add/discard/remove with a tuple: hashing it walks the whole tuple.
     if args and type(args[0]) is tuple:
         operators = runtime.operators
         size = container_costs.hash_size(args[0], operators.walk_cap())
@@ -158,6 +158,10 @@ _METHOD_COSTS: dict[tuple[type, str], BuiltinMethodCost] = {
     (dict, "get"): _pay_key,
     (dict, "pop"): _pay_key,
     (OrderedDict, "get"): _pay_key,
+    # Sets hash their item as dicts hash a key.
+    (set, "add"): _pay_key,
+    (set, "discard"): _pay_key,
+    (set, "remove"): _pay_key,
     (str, "split"): _pay_split,
     (str, "count"): _pay_scan,
     (str, "find"): _pay_scan,

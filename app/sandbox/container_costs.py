@@ -77,7 +77,7 @@ def comparison_size(left: Any, right: Any, cap: int) -> int:
 def search_size(container: Any, item: Any, cap: int) -> int:
     """Comparisons of `item in container`, `.count(item)`, `.index(item)`: every entry against
     `item`, each at most the smaller of the two walks."""
-    if type(container) is dict:
+    if type(container) in (dict, set, frozenset):  # hashed, not compared one by one
         return hash_size(item, cap)
     if type(container) is str:
         return 1 + len(container) // CHARS_PER_COMPARISON

@@ -52,6 +52,14 @@ PROGRAMS = {
     "tuple-key-hash": ("x = (0,) * 100000\nt = (x,) * 100000\nd = {}\nd[t] = 1\n", "op_cost"),
     "tuple-key-in": ("x = (0,) * 100000\nt = (x,) * 100000\nc = t in {}\n", "op_cost"),
     "tuple-key-get": ("x = (0,) * 100000\nt = (x,) * 100000\nc = {}.get(t)\n", "op_cost"),
+    "tuple-set-add": ("x = (0,) * 100000\nt = (x,) * 100000\ns = set()\ns.add(t)\n", "op_cost"),
+    "tuple-set-discard": ("x = (0,) * 100000\nt = (x,) * 100000\nset().discard(t)\n",
+                          "op_cost"),
+    "tuple-set-in": ("x = (0,) * 100000\nt = (x,) * 100000\nc = t in {1, 2}\n", "op_cost"),
+    "tuple-key-dict-comprehension": ("x = (0,) * 100000\nt = (x,) * 100000\n"
+                                     "d = {t: i for i in range(2)}\n", "op_cost"),
+    "tuple-set-comprehension": ("x = (0,) * 100000\nt = (x,) * 100000\n"
+                                "s = {t for i in range(2)}\n", "op_cost"),
     "round-negative": ("r = round(5, -10**8)\n", "int_bits"),
     "linear-tensor-sizes": (
         "import torch\nimport torch.nn as nn\n"
