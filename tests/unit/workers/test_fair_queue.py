@@ -237,3 +237,23 @@ def test_close_fails_every_waiter_and_later_gets() -> None:
             await queue.get("c")
 
     run(scenario())
+
+
+def test_the_most_recently_idle_worker_takes_the_next_job() -> None:
+    """A stack of idle workers: the one back last (warm caches) goes out first."""
+
+    async def scenario() -> None:
+        queue, clock = make_queue(workers=3)
+        for name in ("w0", "w1", "w2"):
+            queue.put(name)
+        first = await queue.get("a")
+        assert first.item == "w2"
+        clock.now += 0.01
+        queue.finish(first, reuse=True)
+        assert (await queue.get("a")).item == "w2"
+        second = await queue.get("b")
+        assert second.item == "w1"
+        queue.finish(second, reuse=True)
+        assert (await queue.get("c")).item == "w1"
+
+    run(scenario())
