@@ -24,6 +24,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from app.compat import timeout
 from app.workers import QueueFull
 
 # Bytes per body chunk: small against the transport's 64 KiB high-water mark, large enough
@@ -133,17 +134,20 @@ class HeldAnswer(Response):
                 yield part[offset : offset + CHUNK_BYTES]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._send_seconds
         try:
             await send(
                 {"type": "http.response.start", "status": self.status_code,
                  "headers": self.raw_headers}
             )  # fmt: skip
-            for chunk in self._chunks():
-                message = {"type": "http.response.body", "body": chunk, "more_body": True}
-                await asyncio.wait_for(send(message), max(deadline - loop.time(), 0.001))
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            # One deadline for the whole body (`timeout`: no task per chunk, as wait_for makes).
+            # The last chunk ends the body itself: each message passes every middleware's send.
+            async with timeout(self._send_seconds):
+                chunks = self._chunks()
+                chunk = next(chunks, b"")
+                for following in chunks:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    chunk = following
+                await send({"type": "http.response.body", "body": chunk, "more_body": False})
         except asyncio.TimeoutError:
             # A reader that does not read: drop it (uvicorn closes the connection when the
             # app returns without finishing the response).

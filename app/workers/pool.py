@@ -308,8 +308,12 @@ class WorkerPool:
     ) -> tuple[JobOutcome, bool]:
         """The job's outcome, and whether its worker may take another job."""
         progress: dict[str, Any] = {}
+        # Deadlines by `timeout`, not `asyncio.wait_for`: wait_for wraps the awaited coroutine in
+        # a task of its own, twice per job, and the web process's CPU per run decides the
+        # service's throughput (bench/web_cost.py).
         try:
-            tag, payload = await asyncio.wait_for(self._exchange(worker, frame, progress), deadline)
+            async with timeout(deadline):
+                tag, payload = await self._exchange(worker, frame, progress)
         except asyncio.TimeoutError:  # not the builtin before 3.11
             failure = {
                 "type": "Timeout",
@@ -323,7 +327,8 @@ class WorkerPool:
             # The summary frame precedes the result: read the result too, within the deadline.
             try:
                 summary = decode_object(payload)
-                tag, payload = await asyncio.wait_for(self._receive(worker), deadline)
+                async with timeout(deadline):
+                    tag, payload = await self._receive(worker)
             except (
                 asyncio.TimeoutError,
                 asyncio.IncompleteReadError,
