@@ -66,7 +66,7 @@ class ExpressionCompiler(CompilerBase):
     def expr_Constant(self, node: ast.Constant, scope: Scope) -> Expr:
         value = node.value
 
-        def constant(frame: Frame) -> Any:
+        def constant(frame: Frame, value: Any = value) -> Any:
             return value
 
         return constant
@@ -79,7 +79,14 @@ class ExpressionCompiler(CompilerBase):
             globals_ = self.globals
             builtins = self.builtins
 
-            def load_global(frame: Frame) -> Any:
+            def load_global(
+                frame: Frame,
+                globals_: dict[str, Any] = globals_,
+                builtins: Any = builtins,
+                name: str = name,
+                line: int = line,
+                col: int = col,
+            ) -> Any:
                 try:
                     return globals_[name]
                 except KeyError:
@@ -103,7 +110,7 @@ class ExpressionCompiler(CompilerBase):
             return load_global
         if kind == "local":
 
-            def load_local(frame: Frame) -> Any:
+            def load_local(frame: Frame, name: str = name, line: int = line, col: int = col) -> Any:
                 try:
                     return frame.vars[name]
                 except KeyError:
@@ -117,7 +124,9 @@ class ExpressionCompiler(CompilerBase):
 
             return load_local
 
-        def load_free(frame: Frame) -> Any:
+        def load_free(
+            frame: Frame, hops: int = hops, name: str = name, line: int = line, col: int = col
+        ) -> Any:
             holder = frame
             for _ in range(hops):
                 assert holder.parent is not None
@@ -159,7 +168,18 @@ class ExpressionCompiler(CompilerBase):
             constant = right_node.value
             if type(constant) in PLAIN_SCALARS:  # never a tensor: only the left side can be
 
-                def binary_constant(frame: Frame) -> Any:
+                def binary_constant(
+                    frame: Frame,
+                    left: Expr = left,
+                    constant: Any = constant,
+                    operation: Callable[[Any, Any], Any] = operation,
+                    on_tensor: Callable[[Any, Any, Any], Any] = on_tensor,
+                    tensor_type: type = tensor_type,
+                    ctx: Any = ctx,
+                    line: int = line,
+                    col: int = col,
+                    convert: Callable[..., Exception] = convert,
+                ) -> Any:
                     a = left(frame)
                     ctx.line = line
                     ctx.col = col
@@ -173,7 +193,18 @@ class ExpressionCompiler(CompilerBase):
                 return binary_constant
         right = self.expr(right_node, scope)
 
-        def binary(frame: Frame) -> Any:
+        def binary(
+            frame: Frame,
+            left: Expr = left,
+            right: Expr = right,
+            operation: Callable[[Any, Any], Any] = operation,
+            on_tensor: Callable[[Any, Any, Any], Any] = on_tensor,
+            tensor_type: type = tensor_type,
+            ctx: Any = ctx,
+            line: int = line,
+            col: int = col,
+            convert: Callable[..., Exception] = convert,
+        ) -> Any:
             a = left(frame)
             b = right(frame)
             ctx.line = line
@@ -321,7 +352,16 @@ class ExpressionCompiler(CompilerBase):
         ctx = self.ctx
         convert = to_program_exception
 
-        def call_positional(frame: Frame) -> Any:
+        def call_positional(
+            frame: Frame,
+            function: Expr = function,
+            arguments: tuple[Expr, ...] = arguments,
+            call: Callable[..., Any] = call,
+            ctx: Any = ctx,
+            line: int = line,
+            col: int = col,
+            convert: Callable[..., Exception] = convert,
+        ) -> Any:
             callee = function(frame)
             values = [argument(frame) for argument in arguments]
             ctx.line = line
@@ -406,7 +446,23 @@ class ExpressionCompiler(CompilerBase):
         convert = to_program_exception
         tensor_type = torch.Tensor
 
-        def call_method(frame: Frame) -> Any:
+        def call_method(
+            frame: Frame,
+            owner: Expr = owner,
+            name: str = name,
+            arguments: tuple[Expr, ...] = arguments,
+            keywords: tuple[tuple[str, Expr], ...] = keywords,
+            tensor_method: Callable[..., Any] = tensor_method,
+            get_attribute: Callable[[Any, str], Any] = get_attribute,
+            call: Callable[..., Any] = call,
+            tensor_type: type = tensor_type,
+            ctx: Any = ctx,
+            attribute_line: int = attribute_line,
+            attribute_col: int = attribute_col,
+            line: int = line,
+            col: int = col,
+            convert: Callable[..., Exception] = convert,
+        ) -> Any:
             receiver = owner(frame)
             if isinstance(receiver, tensor_type):
                 # The allow-list admits `name` on every tensor: nothing to refuse before the
@@ -452,7 +508,17 @@ class ExpressionCompiler(CompilerBase):
         on_tensor = self.runtime.surface.tensor_attribute(name, self.ctx)
         tensor_type = torch.Tensor if on_tensor is not None else _NO_TYPES
 
-        def attribute(frame: Frame) -> Any:
+        def attribute(
+            frame: Frame,
+            owner: Expr = owner,
+            name: str = name,
+            on_tensor: Any = on_tensor,
+            tensor_type: Any = tensor_type,
+            get_attribute: Callable[[Any, str], Any] = get_attribute,
+            ctx: Any = ctx,
+            line: int = line,
+            col: int = col,
+        ) -> Any:
             value = owner(frame)
             ctx.line = line
             ctx.col = col

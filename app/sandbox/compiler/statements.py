@@ -109,7 +109,13 @@ class StatementCompiler(CompilerBase):
 
         if not self.notify:
 
-            def simple(frame: Frame) -> None:
+            def simple(
+                frame: Frame,
+                tick: Any = tick,
+                line: int = line,
+                col: int = col,
+                action: Expr = action,
+            ) -> None:
                 tick(line, col)
                 action(frame)
 
@@ -163,7 +169,15 @@ class StatementCompiler(CompilerBase):
         tick = self.tick()
         globals_ = self.globals
 
-        def assign_global(frame: Frame) -> None:
+        def assign_global(
+            frame: Frame,
+            tick: Callable[[int, int], None] = tick,
+            line: int = line,
+            col: int = col,
+            globals_: dict[str, Any] = globals_,
+            name: str = name,
+            value: Expr = value,
+        ) -> None:
             tick(line, col)
             globals_[name] = value(frame)
 
