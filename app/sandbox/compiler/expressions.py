@@ -178,7 +178,7 @@ class ExpressionCompiler(CompilerBase):
                     ctx: Any = ctx,
                     line: int = line,
                     col: int = col,
-                    convert: Callable[..., Exception] = convert,
+                    convert: Callable[..., BaseException] = convert,
                 ) -> Any:
                     a = left(frame)
                     ctx.line = line
@@ -203,7 +203,7 @@ class ExpressionCompiler(CompilerBase):
             ctx: Any = ctx,
             line: int = line,
             col: int = col,
-            convert: Callable[..., Exception] = convert,
+            convert: Callable[..., BaseException] = convert,
         ) -> Any:
             a = left(frame)
             b = right(frame)
@@ -360,7 +360,7 @@ class ExpressionCompiler(CompilerBase):
             ctx: Any = ctx,
             line: int = line,
             col: int = col,
-            convert: Callable[..., Exception] = convert,
+            convert: Callable[..., BaseException] = convert,
         ) -> Any:
             callee = function(frame)
             values = [argument(frame) for argument in arguments]
@@ -461,7 +461,7 @@ class ExpressionCompiler(CompilerBase):
             attribute_col: int = attribute_col,
             line: int = line,
             col: int = col,
-            convert: Callable[..., Exception] = convert,
+            convert: Callable[..., BaseException] = convert,
         ) -> Any:
             receiver = owner(frame)
             if isinstance(receiver, tensor_type):
