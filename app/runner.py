@@ -150,6 +150,8 @@ class _Run:
     ) -> dict[str, Any]:
         reset_global_state(self.seed)
         self.ctx = RunContext(self.limits, self.observer)
+        if self.recorder is not None:
+            self.recorder.follow_grad_epoch(self.ctx)
         self.interpreter = Interpreter(self.ctx)
         watching = nullcontext() if self.recorder is None else self.recorder.module_calls.watching()
         with watching:
@@ -247,6 +249,7 @@ class _Run:
                 request_pass = BackwardPass(
                     BACKWARD, [output], grads, None, retain_graph, False, None, source="request"
                 )
+                ctx.grad_epoch += 1  # the pass accumulates into .grad (timeline's GradWatch)
                 run_pass(request_pass, self.observer)
         except (PlaygroundSignal, Exception) as failure:
             # torch's own errors, as torch words them, have no line (the request has none);

@@ -38,6 +38,12 @@ class RunContext:
     # Classes the program's class statements made: with none, no value can run program code
     # in its repr, and the runner skips asking (runner._show_program_reprs).
     classes_made: int = 0
+    # Counts the surface primitives that can change any tensor's `.grad`, `requires_grad` or
+    # `retains_grad`: every call, attribute or item assignment on a tensor and augmented
+    # operator on one (torch_surface.py bumps it as each starts; nothing else reaches torch).
+    # While it stays put between two top-level statements no `.grad` changed, and the timeline
+    # skips re-reading them (trace/grad_watch.py).
+    grad_epoch: int = 0
     # False with capture off (the PassiveObserver itself, not a subclass that records): ops
     # and statements then skip its do-nothing calls.
     reports_ops: bool = field(init=False)

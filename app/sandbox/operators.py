@@ -133,6 +133,10 @@ IDENTITY_FUNCTIONS: dict[type[ast.AST], Callable[[Any, Any], Any]] = {
 }
 UNARY_OPERATORS: dict[str, Callable[[Any], Any]] = {op.symbol: op.function for op in UNARY}
 
+# The augmented forms' symbols (`+=`): on a tensor they change the left operand in place.
+AUGMENTED_SYMBOLS: frozenset[str] = frozenset(
+    op.symbol + "=" for op in BINARY if op.augmented is not None
+)
 # The rich comparisons' symbols (compared, never augmented).
 COMPARISON_SYMBOLS: frozenset[str] = frozenset(op.symbol for op in COMPARISONS)
 

@@ -45,7 +45,12 @@ from app.sandbox.costs import (
 from app.sandbox.errors import SandboxViolation
 from app.sandbox.functions import InterpretedFunction
 from app.sandbox.grad_fn_view import GradFnView, view_of
-from app.sandbox.operators import ALL_BINARY_OPERATORS, BINARY_OPERATORS, UNARY_OPERATORS
+from app.sandbox.operators import (
+    ALL_BINARY_OPERATORS,
+    AUGMENTED_SYMBOLS,
+    BINARY_OPERATORS,
+    UNARY_OPERATORS,
+)
 from app.sandbox.surface import autograd_calls, dense, memory, python_modules, warn_once
 from app.sandbox.surface.modules import (
     module_call_estimate,
@@ -329,6 +334,7 @@ def _tensor_attribute(tensor: torch.Tensor, name: str, ctx: RunContext) -> Any:
 def set_attribute(obj: Any, name: str, value: Any, ctx: RunContext) -> None:
     """Tensor `.requires_grad`, `.grad` and `.data` only; torch checks the value itself."""
     if isinstance(obj, torch.Tensor) and name in allowlist.TENSOR_SETTABLE:
+        ctx.grad_epoch += 1
         if isinstance(value, torch.Tensor):
             dense.check_tensor(value, ctx)
         if name == "data":
@@ -534,6 +540,7 @@ _TENSOR_ESTIMATORS: dict[str, Estimator] = {
 
 def call(fn: Any, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext) -> Any:
     """Call a surface callable: pay its cost, run it, report the result to the observer."""
+    ctx.grad_epoch += 1  # any call may change a .grad (backward, zero_grad, an in-place op)
     if isinstance(fn, BoundMethod):
         return _call_method(fn, args, kwargs, ctx)
     if isinstance(fn, SurfaceFunction):
@@ -872,6 +879,7 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
         def call_special_method(
             tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
         ) -> Any:
+            ctx.grad_epoch += 1
             if kwargs:
                 _check_keywords(kwargs, keywords, f"Tensor.{name}", target, ctx)
             return special_method(tensor, args, kwargs, ctx)
@@ -887,6 +895,7 @@ def _tensor_method_call(name: str, entry: Entry) -> SpecialMethod:
     def call_tensor_method(
         tensor: torch.Tensor, args: Sequence[Any], kwargs: dict[str, Any], ctx: RunContext
     ) -> Any:
+        ctx.grad_epoch += 1  # in-place methods (`zero_`, `add_`) change a .grad held here
         if args or kwargs:
             if kwargs:
                 _check_keywords(kwargs, keywords, what, target, ctx)
@@ -998,7 +1007,22 @@ def _tensor_operator(op: str) -> TensorOperator:
     return apply_to_tensor
 
 
-_TENSOR_OPERATORS: dict[str, TensorOperator] = {op: _tensor_operator(op) for op in BINARY_OPERATORS}
+def _in_place_operator(pure: TensorOperator) -> TensorOperator:
+    """`t += u` and the other augmented forms change `t` itself: `t` may be a `.grad`."""
+
+    def apply_in_place(left: Any, right: Any, ctx: RunContext) -> Any:
+        ctx.grad_epoch += 1
+        return pure(left, right, ctx)
+
+    return apply_in_place
+
+
+_TENSOR_OPERATORS: dict[str, TensorOperator] = {
+    op: _in_place_operator(_tensor_operator(op))
+    if op in AUGMENTED_SYMBOLS
+    else _tensor_operator(op)
+    for op in BINARY_OPERATORS
+}
 
 
 def tensor_operator(op: str) -> TensorOperator | None:
@@ -1088,6 +1112,7 @@ def get_item(obj: Any, key: Any, ctx: RunContext) -> Any:
 def set_item(obj: Any, key: Any, value: Any, ctx: RunContext) -> None:
     """`t[...] = v` (torch checks leaves and shapes); nothing else is assignable."""
     if isinstance(obj, torch.Tensor):
+        ctx.grad_epoch += 1
         value_size = broadcast_numel((value,))
         ctx.charge(max(obj.numel(), value_size, 1), "Index assignment")
         dense.check(value, ctx)

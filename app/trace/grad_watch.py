@@ -8,11 +8,18 @@ page must show it as of any statement, so after each statement this reports the 
 
 Watched: every captured leaf that requires grad (scanned once, as the registry grows) and every
 tensor a top-level name is bound to right now (covers `retain_grad()` and `requires_grad_()`).
+
+Re-reading all of them after every statement is most of what a loop of plain tensor arithmetic
+costs to capture, so the run's grad epoch (`RunContext.grad_epoch`, bumped by every surface
+primitive that can change a `.grad`, `requires_grad` or `retains_grad`) says when nothing can
+have changed since the last full walk between top-level statements: then only the tensors the
+statement bound are looked at, and the full walk runs whenever one of them might have something
+to report. The answer is the full walk's either way (tests/unit/trace/test_grad_epoch.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
@@ -22,15 +29,25 @@ from app.trace.nodes import NodeRegistry, TensorRecord
 Tensor = torch.Tensor
 
 
+class GradEpochSource(Protocol):
+    """The run's context (sandbox/context.py): `grad_epoch` moves when a `.grad` may change,
+    before it does; `call_depth` is 0 between top-level statements."""
+
+    grad_epoch: int
+    call_depth: int
+
+
 class GradWatch:
     """Reports `.grad` changes; values share the caller's element budget (`take`)."""
 
     __slots__ = (
+        "_checked_epoch",
         "_leaf_ids",
         "_leaves",
         "_scanned",
         "_seen",
         "bound",
+        "epoch_source",
         "registry",
         "value_elements",
     )
@@ -47,6 +64,9 @@ class GradWatch:
         # tensor record id -> (the .grad object last reported, its _version): holding the object
         # keeps its id from being reused by another tensor while we compare.
         self._seen: dict[str, tuple[Tensor, int]] = {}
+        # Without a source (a recorder used outside a run) every statement gets the full walk.
+        self.epoch_source: GradEpochSource | None = None
+        self._checked_epoch = -1  # the epoch at the last full walk
 
     def clear(self) -> None:
         """Drop the references (the run is over and rendered)."""
@@ -55,15 +75,17 @@ class GradWatch:
         self.bound.clear()
         self._seen.clear()
 
-    def changes(self, budget: list[int]) -> dict[str, Any]:
+    def changes(self, budget: list[int], bound_now: list[Tensor]) -> dict[str, Any]:
         """`{node id: {"value", "truncated"} | None}` for each `.grad` changed since last time.
 
         `budget[0]` is the elements left to show in full; past it a grad is cut to one element.
-        Called after every statement: the no-change path is kept flat and cheap.
+        `bound_now`: the tensors the statement bound to names. Called after every statement:
+        the no-change path is kept flat and cheap.
         """
         registry = self.registry
         tensors = registry.tensors
         leaves = self._leaves
+        leaf_count = len(leaves)
         if self._scanned != len(tensors):
             for index in range(self._scanned, len(tensors)):
                 record = tensors[index]
@@ -71,8 +93,32 @@ class GradWatch:
                     leaves.append(record)
                     self._leaf_ids.add(record.id)
             self._scanned = len(tensors)
-        changed: dict[str, Any] = {}
         seen = self._seen
+        source = self.epoch_source
+        # Only between top-level statements: program code torch runs inside a call (a hook, a
+        # Function's backward) is one call deeper and may see a pass half done.
+        if source is not None and source.call_depth == 0:
+            if source.grad_epoch == self._checked_epoch and len(leaves) == leaf_count:
+                # No .grad, requires_grad or retains_grad changed since the last top-level walk;
+                # no new leaf to watch: only a tensor bound just now can have one to report (a
+                # non-leaf that retained its grad while no name held it). A fresh op result —
+                # a non-leaf never reported, not retaining — has none.
+                known = registry.records_by_tensor_id
+                leaf_ids = self._leaf_ids
+                for tensor in bound_now:
+                    bound_record = known.get(id(tensor))
+                    if bound_record is None or bound_record.id in leaf_ids:
+                        continue  # the walk skips both
+                    if (
+                        bound_record.grad_fn is None
+                        or bound_record.id in seen
+                        or tensor.retains_grad
+                    ):
+                        break  # it might report: walk
+                else:
+                    return {}
+            self._checked_epoch = source.grad_epoch
+        changed: dict[str, Any] = {}
         for record in leaves:
             # A leaf stays a leaf (an in-place op on one that requires grad is refused, and
             # under no_grad it records no grad_fn): reading .grad never warns.

@@ -21,6 +21,7 @@ from app.result import HEAVY_PARTS
 from app.sandbox.limits import Limits
 from app.sandbox.observer import NOT_LISTENING, BackwardPass, PassListener
 from app.trace.backward_trace import BackwardTracer, render_calls
+from app.trace.grad_watch import GradEpochSource
 from app.trace.graph import build_edges, build_graph
 from app.trace.module_calls import ModuleCalls
 from app.trace.nodes import NodeRegistry, TensorRecord
@@ -118,6 +119,10 @@ class Recorder:
                 if isinstance(value, torch.Tensor):
                     self.registry.record_tensor(value, line)
         self.registry.step += 1
+
+    def follow_grad_epoch(self, source: GradEpochSource) -> None:
+        """Re-read `.grad` after a statement only once the run's grad epoch moved (context.py)."""
+        self.timeline.grad_watch.epoch_source = source
 
     def backward_pass(self, backward: BackwardPass) -> PassListener:
         # Gradients are shown on the graph and in the trace; without either, nothing to hear.

@@ -70,12 +70,14 @@ class Timeline:
         watch = self.grad_watch
         # GradWatch.bind inline (one walk, not two): the names bound to a tensor now.
         bound = watch.bound
+        bound_now: list[Tensor] = []
         for name, value in bindings.items():
             kind = type(value)
             if kind is int:  # loop counters: the most frequent binding
                 encoded[name] = {"kind": "int", "value": value}
             elif kind is Tensor or isinstance(value, Tensor):
                 bound[name] = value
+                bound_now.append(value)
                 record = registry.record_tensor(value, line)
                 encoded[name] = record.id if record is not None else self._tensor_value(value)
                 continue
@@ -94,7 +96,7 @@ class Timeline:
                 encoded[name] = self._spent_value(value)
             if name in bound:  # no longer bound to a tensor
                 del bound[name]
-        grads = watch.changes(self.grad_elements_left)
+        grads = watch.changes(self.grad_elements_left, bound_now)
         self.entries.append((registry.step, line, encoded, stdout_len, grads))
 
     def _tensor_value(self, tensor: Tensor) -> dict[str, Any]:
