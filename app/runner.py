@@ -249,7 +249,6 @@ class _Run:
                 request_pass = BackwardPass(
                     BACKWARD, [output], grads, None, retain_graph, False, None, source="request"
                 )
-                ctx.grad_epoch += 1  # the pass accumulates into .grad (timeline's GradWatch)
                 run_pass(request_pass, self.observer)
         except (PlaygroundSignal, Exception) as failure:
             # torch's own errors, as torch words them, have no line (the request has none);

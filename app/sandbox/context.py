@@ -42,7 +42,8 @@ class RunContext:
     # `retains_grad`: every call, attribute or item assignment on a tensor and augmented
     # operator on one (torch_surface.py bumps it as each starts; nothing else reaches torch).
     # While it stays put between two top-level statements no `.grad` changed, and the timeline
-    # skips re-reading them (trace/grad_watch.py).
+    # skips re-reading them (trace/grad_watch.py). The request's own backward (runner.py) runs
+    # after the last statement, where no timeline entry follows: it needs no bump.
     grad_epoch: int = 0
     # False with capture off (the PassiveObserver itself, not a subclass that records): ops
     # and statements then skip its do-nothing calls.
